@@ -1,1 +1,67 @@
-fn main() {}
+//! Developer tasks for weld: `cargo xtask <command>`.
+//!
+//! Everything that needs the reference toolchain or wasmtime lives here, so the
+//! `weld` crate itself stays free of heavy dependencies.
+
+mod bench;
+mod cases;
+mod demo;
+mod differential;
+mod run;
+mod setup;
+mod synth;
+mod toolchain;
+mod util;
+mod verify;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup                 check for the reference toolchain; install it with apt-get if root
+  verify [options]      fmt, clippy, tests, release build, then the differential suite
+      --long            also -Os/-O3 variants, the synthetic large program and ignored tests
+      --skip-checks     skip the fmt/clippy/test steps
+      --filter SUBSTR   only differential cases whose name contains SUBSTR
+      --keep            keep the work dirs of passing cases under target/differential/
+  diff [options]        only the differential suite (same options as verify)
+  demo                  link examples/hello/hello.c with weld through clang and run it
+  bench [options]       link each case (clang-22 -O2) 10x with weld and wasm-ld, compare
+      --filter SUBSTR   only cases whose name contains SUBSTR
+      --runs N          links per linker and case (default 10)
+      --large           also the synthetic ~2,000-object input (generated once, cached)
+  gen-large             only generate and compile the synthetic input (target/bench-input)
+
+environment:
+  WELD=/path/to/linker  use this linker instead of target/release/weld (and skip building it)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((cmd, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::FAILURE;
+    };
+    let result = match cmd.as_str() {
+        "setup" => setup::run(rest),
+        "verify" => verify::run(rest, true),
+        "diff" => verify::run(rest, false),
+        "demo" => demo::run(rest),
+        "bench" => bench::run(rest),
+        "gen-large" => synth::run(rest),
+        "help" | "-h" | "--help" => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        other => Err(format!("unknown command `{other}`\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

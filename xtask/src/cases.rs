@@ -1,0 +1,288 @@
+//! The differential test case format (documented in tests/programs/README.md):
+//! a directory of C/C++ sources plus an optional `case.txt` of `key = value` lines.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::toolchain::{Compiler, Lang};
+
+pub const CASES_DIR: &str = "tests/programs";
+
+/// One parsed case directory.
+#[derive(Debug, Clone)]
+pub struct Case {
+    pub name: String,
+    pub dir: PathBuf,
+    /// Top-level sources, each compiled to its own object, in name order.
+    pub sources: Vec<PathBuf>,
+    /// Subdirectories packed into `lib<name>.a` and linked after the objects.
+    pub archives: Vec<Archive>,
+    pub cflags: Vec<String>,
+    pub ldflags: Vec<String>,
+    pub libs: Vec<String>,
+    pub cxx: bool,
+    pub reactor: bool,
+    pub calls: Vec<String>,
+    /// argv[1..]; argv[0] is the case name.
+    pub args: Vec<String>,
+    pub env: Vec<(String, String)>,
+    pub stdin: Option<PathBuf>,
+    /// (host dir, guest path) pairs, preopened read-only.
+    pub preopens: Vec<(PathBuf, String)>,
+    pub compilers: Vec<Compiler>,
+    /// Exit code the reference run must produce (guards against broken cases).
+    pub expect_exit: Option<i32>,
+    /// Whether the reference run must trap (Some(true)) or must not (Some(false)).
+    pub expect_trap: Option<bool>,
+    pub timeout: Duration,
+    /// Only run under `verify --long`.
+    pub long_only: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Archive {
+    pub name: String,
+    pub sources: Vec<PathBuf>,
+}
+
+impl Case {
+    /// Sources of the objects and of all archive members.
+    pub fn all_sources(&self) -> impl Iterator<Item = &PathBuf> {
+        self.sources
+            .iter()
+            .chain(self.archives.iter().flat_map(|a| a.sources.iter()))
+    }
+}
+
+/// All case directories under `tests/programs/`, sorted by name.
+pub fn discover(root: &Path, filter: Option<&str>) -> Result<Vec<Case>, String> {
+    let dir = root.join(CASES_DIR);
+    let entries =
+        std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut dirs = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') || !entry.path().is_dir() {
+            continue;
+        }
+        if filter.is_some_and(|f| !name.contains(f)) {
+            continue;
+        }
+        dirs.push((name, entry.path()));
+    }
+    dirs.sort();
+    dirs.into_iter()
+        .map(|(name, path)| load(&name, &path))
+        .collect()
+}
+
+/// Parses one case directory.
+pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
+    let err = |msg: String| format!("case `{name}`: {msg}");
+    let mut case = Case {
+        name: name.to_string(),
+        dir: dir.to_path_buf(),
+        sources: sources_in(dir).map_err(err)?,
+        archives: Vec::new(),
+        cflags: Vec::new(),
+        ldflags: Vec::new(),
+        libs: Vec::new(),
+        cxx: false,
+        reactor: false,
+        calls: Vec::new(),
+        args: Vec::new(),
+        env: Vec::new(),
+        stdin: None,
+        preopens: Vec::new(),
+        compilers: Compiler::ALL.to_vec(),
+        expect_exit: None,
+        expect_trap: None,
+        timeout: Duration::from_secs(20),
+        long_only: false,
+    };
+    let case_txt = dir.join("case.txt");
+    let mut lang_set = None;
+    if case_txt.exists() {
+        let text = std::fs::read_to_string(&case_txt)
+            .map_err(|e| err(format!("cannot read {}: {e}", case_txt.display())))?;
+        for (i, line) in text.lines().enumerate() {
+            let line = line.split('#').next().unwrap_or("").trim();
+            if line.is_empty() {
+                continue;
+            }
+            let at = |msg: String| err(format!("case.txt line {}: {msg}", i + 1));
+            let (key, value) = line
+                .split_once('=')
+                .ok_or_else(|| at(format!("expected `key = value`, got `{line}`")))?;
+            let (key, value) = (key.trim(), value.trim());
+            let words = || value.split_whitespace().map(str::to_string);
+            match key {
+                "cflags" => case.cflags.extend(words()),
+                "ldflags" => case.ldflags.extend(words()),
+                "libs" => case.libs.extend(words()),
+                "args" => case.args.extend(words()),
+                "call" => case.calls.extend(words()),
+                "lang" => {
+                    lang_set = Some(match value {
+                        "c" => false,
+                        "c++" => true,
+                        _ => return Err(at(format!("lang must be `c` or `c++`, not `{value}`"))),
+                    })
+                }
+                "reactor" => case.reactor = parse_bool(value).map_err(at)?,
+                "expect_trap" => case.expect_trap = Some(parse_bool(value).map_err(at)?),
+                "long" => case.long_only = parse_bool(value).map_err(at)?,
+                "expect_exit" => {
+                    case.expect_exit = match value {
+                        "any" => None,
+                        v => Some(
+                            v.parse()
+                                .map_err(|_| at(format!("expect_exit: `{v}` is not a number or `any`")))?,
+                        ),
+                    }
+                }
+                "timeout" => {
+                    let secs: u64 = value
+                        .parse()
+                        .map_err(|_| at(format!("timeout: `{value}` is not a number of seconds")))?;
+                    case.timeout = Duration::from_secs(secs);
+                }
+                "compilers" => {
+                    case.compilers = words()
+                        .map(|w| {
+                            Compiler::from_name(&w)
+                                .ok_or_else(|| at(format!("unknown compiler `{w}` (clang-22 or clang-19)")))
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
+                "archive" => {
+                    for a in words() {
+                        let sub = dir.join(&a);
+                        if !sub.is_dir() {
+                            return Err(at(format!("archive directory `{}` does not exist", sub.display())));
+                        }
+                        let sources = sources_in(&sub).map_err(at)?;
+                        if sources.is_empty() {
+                            return Err(at(format!("archive directory `{a}` has no sources")));
+                        }
+                        case.archives.push(Archive { name: a, sources });
+                    }
+                }
+                "env" => {
+                    for w in words() {
+                        let (k, v) = w
+                            .split_once('=')
+                            .ok_or_else(|| at(format!("env: expected NAME=VALUE, got `{w}`")))?;
+                        case.env.push((k.to_string(), v.to_string()));
+                    }
+                }
+                "stdin" => {
+                    let p = dir.join(value);
+                    if !p.is_file() {
+                        return Err(at(format!("stdin file `{}` does not exist", p.display())));
+                    }
+                    case.stdin = Some(p);
+                }
+                "preopen" => {
+                    for w in words() {
+                        let (host, guest) = w.split_once(':').unwrap_or((&w, &w));
+                        let p = dir.join(host);
+                        if !p.is_dir() {
+                            return Err(at(format!("preopen directory `{}` does not exist", p.display())));
+                        }
+                        case.preopens.push((p, guest.to_string()));
+                    }
+                }
+                _ => return Err(at(format!("unknown key `{key}`"))),
+            }
+        }
+    }
+    if case.sources.is_empty() && case.archives.is_empty() {
+        return Err(err("no *.c, *.cc or *.cpp sources".into()));
+    }
+    if !case.calls.is_empty() && !case.reactor {
+        return Err(err("`call` needs `reactor = true`".into()));
+    }
+    if case.compilers.is_empty() {
+        return Err(err("`compilers` is empty".into()));
+    }
+    let any_cxx = case.all_sources().any(|s| Lang::of(s) == Some(Lang::Cxx));
+    case.cxx = lang_set.unwrap_or(any_cxx);
+    Ok(case)
+}
+
+fn parse_bool(v: &str) -> Result<bool, String> {
+    match v {
+        "true" | "yes" | "1" => Ok(true),
+        "false" | "no" | "0" => Ok(false),
+        _ => Err(format!("expected true or false, not `{v}`")),
+    }
+}
+
+/// The `*.c`, `*.cc` and `*.cpp` files directly in `dir`, sorted.
+fn sources_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+    let mut out = Vec::new();
+    for entry in entries {
+        let path = entry
+            .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+            .path();
+        if path.is_file() && Lang::of(&path).is_some() {
+            out.push(path);
+        }
+    }
+    out.sort();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case_with(txt: &str, files: &[&str]) -> Result<Case, String> {
+        let dir = std::env::temp_dir().join(format!(
+            "xtask-case-{}-{}",
+            std::process::id(),
+            txt.len() * 31 + files.len()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        for f in files {
+            let p = dir.join(f);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, "int x;").unwrap();
+        }
+        std::fs::write(dir.join("case.txt"), txt).unwrap();
+        let r = load("t", &dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        r
+    }
+
+    #[test]
+    fn parses_keys() {
+        let c = case_with(
+            "# comment\ncflags = -DX=1 -Wall\nlibs = -lm # trailing\nreactor = true\ncall = f g\n\
+             archive = sub\ncompilers = clang-22\nexpect_exit = 3\n",
+            &["a.c", "b.cc", "sub/s.c"],
+        )
+        .unwrap();
+        assert_eq!(c.cflags, ["-DX=1", "-Wall"]);
+        assert_eq!(c.libs, ["-lm"]);
+        assert!(c.reactor && c.cxx);
+        assert_eq!(c.calls, ["f", "g"]);
+        assert_eq!(c.archives.len(), 1);
+        assert_eq!(c.sources.len(), 2);
+        assert_eq!(c.compilers, [Compiler::Clang22]);
+        assert_eq!(c.expect_exit, Some(3));
+    }
+
+    #[test]
+    fn rejects_bad_lines() {
+        assert!(case_with("bogus = 1\n", &["a.c"]).unwrap_err().contains("unknown key"));
+        assert!(case_with("cflags\n", &["a.c"]).unwrap_err().contains("line 1"));
+        assert!(case_with("call = f\n", &["a.c"]).unwrap_err().contains("reactor"));
+        assert!(case_with("", &[]).unwrap_err().contains("no *.c"));
+    }
+}

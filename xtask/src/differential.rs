@@ -1,0 +1,348 @@
+//! The differential suite: every case is compiled with each compiler at each
+//! optimisation level, linked by wasm-ld and by weld with the same arguments,
+//! and both outputs are validated and run; any behavioural difference fails.
+
+use std::collections::VecDeque;
+use std::ffi::OsString;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::cases::{self, Case};
+use crate::run::{End, Outcome, RunSpec, Runner};
+use crate::toolchain::{self, Compiler, Lang, LinkSpec};
+use crate::util::{self, run_captured, show};
+
+/// Optimisation levels every case is built at.
+pub const OPT_LEVELS: &[&[&str]] = &[&["-O0"], &["-O2"], &["-O1", "-g"]];
+/// Extra levels under `verify --long`.
+pub const LONG_OPT_LEVELS: &[&[&str]] = &[&["-Os"], &["-O3"]];
+
+pub struct SuiteOpts {
+    pub filter: Option<String>,
+    pub keep: bool,
+    pub long: bool,
+}
+
+/// Totals of a suite run.
+pub struct Summary {
+    pub passed: usize,
+    pub failed: usize,
+}
+
+/// One (case, compiler, opt level) combination.
+struct Job<'a> {
+    case: &'a Case,
+    compiler: Compiler,
+    opt: &'static [&'static str],
+}
+
+impl Job<'_> {
+    fn label(&self) -> String {
+        format!("{} {} {}", self.case.name, self.compiler.name(), self.opt.join(" "))
+    }
+}
+
+/// Runs the suite and prints one line per variant plus failure details.
+pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
+    let root = util::repo_root();
+    let weld = toolchain::weld_path();
+    if !weld.is_file() {
+        return Err(format!(
+            "linker under test not found at {} (build it with `cargo build --release -p weld`, or set WELD)",
+            weld.display()
+        ));
+    }
+    let cases = cases::discover(&root, opts.filter.as_deref())?;
+    let levels: Vec<&'static [&'static str]> = OPT_LEVELS
+        .iter()
+        .chain(if opts.long { LONG_OPT_LEVELS } else { &[] })
+        .copied()
+        .collect();
+    let mut queue = VecDeque::new();
+    for case in cases.iter().filter(|c| opts.long || !c.long_only) {
+        for &compiler in &case.compilers {
+            for &opt in &levels {
+                queue.push_back(Job { case, compiler, opt });
+            }
+        }
+    }
+    if queue.is_empty() {
+        return Err(match &opts.filter {
+            Some(f) => format!("no differential case matches `{f}`"),
+            None => format!("no differential cases under {}", cases::CASES_DIR),
+        });
+    }
+    let total = queue.len();
+    println!(
+        "differential: {total} variants of {} cases, linker under test: {}",
+        cases.len(),
+        weld.display()
+    );
+    let start = Instant::now();
+    let runner = Runner::new()?;
+    let queue = Mutex::new(queue);
+    let failures = Mutex::new(Vec::new());
+    let identical = AtomicUsize::new(0);
+    let workdir_root = root.join("target/differential");
+    std::thread::scope(|s| {
+        for _ in 0..util::workers().min(total) {
+            s.spawn(|| {
+                loop {
+                    let Some(job) = queue.lock().unwrap().pop_front() else {
+                        break;
+                    };
+                    let dir = workdir_root
+                        .join(&job.case.name)
+                        .join(format!("{}{}", job.compiler.name(), slug(job.opt)));
+                    let result = run_job(&runner, &job, &weld, &dir);
+                    let label = job.label();
+                    let mut out = std::io::stdout().lock();
+                    match result {
+                        Ok(same_bytes) => {
+                            if same_bytes {
+                                identical.fetch_add(1, Ordering::Relaxed);
+                            }
+                            let _ = writeln!(out, "ok   {label}");
+                            if !opts.keep {
+                                let _ = std::fs::remove_dir_all(&dir);
+                            }
+                        }
+                        Err(msg) => {
+                            let _ = writeln!(out, "FAIL {label}");
+                            let detail = format!("FAIL {label}\n{msg}\n  work dir: {}", dir.display());
+                            failures.lock().unwrap().push(detail);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().unwrap();
+    for f in &failures {
+        println!("\n{}", f.trim_end());
+    }
+    println!(
+        "\ndifferential: {total} variants in {}, {} byte-identical to wasm-ld",
+        util::secs(start.elapsed()),
+        identical.load(Ordering::Relaxed)
+    );
+    Ok(Summary {
+        passed: total - failures.len(),
+        failed: failures.len(),
+    })
+}
+
+/// `-O1 -g` → `-O1-g`, for directory names.
+fn slug(opt: &[&str]) -> String {
+    opt.iter().map(|o| o.replace(['/', ' '], "_")).collect::<String>()
+}
+
+/// Builds, links, validates, runs and compares one variant. `Ok(true)` when
+/// the two outputs were byte-identical.
+fn run_job(runner: &Runner, job: &Job<'_>, weld: &Path, dir: &Path) -> Result<bool, String> {
+    let case = job.case;
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir).map_err(|e| format!("  cannot create {}: {e}", dir.display()))?;
+    let mut log = CommandLog::new(dir);
+    let inputs = build_inputs(case, job.compiler, job.opt, dir, &mut log).map_err(|e| format!("  {e}"))?;
+
+    let ref_out = dir.join("wasm-ld.wasm");
+    let weld_out = dir.join("weld.wasm");
+    let args_for = |out: &Path| link_args(case, job.compiler, &inputs, out);
+    let mut ref_cmd = Command::new(toolchain::WASM_LD);
+    ref_cmd.args(args_for(&ref_out));
+    let mut weld_cmd = Command::new(weld);
+    weld_cmd.args(args_for(&weld_out));
+    log.note(&ref_cmd);
+    log.note(&weld_cmd);
+    drop(log);
+    run_captured(&mut ref_cmd)
+        .map_err(|e| format!("  reference link failed (the case should link with wasm-ld):\n  {e}"))?;
+    if let Err(e) = run_captured(&mut weld_cmd) {
+        return Err(format!("  weld failed to link while wasm-ld succeeded:\n  {e}"));
+    }
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("  cannot read {}: {e}", p.display()));
+    let ref_bytes = read(&ref_out)?;
+    let weld_bytes = read(&weld_out)?;
+    validate(&ref_bytes).map_err(|e| format!("  wasm-ld's output does not validate: {e}"))?;
+    validate(&weld_bytes).map_err(|e| format!("  weld's output does not validate: {e}\n  linked by: {}", show(&weld_cmd)))?;
+
+    let spec = run_spec(case)?;
+    let same = ref_bytes == weld_bytes;
+    let reference = runner.run(&ref_bytes, &spec);
+    let ours = if same { reference.clone() } else { runner.run(&weld_bytes, &spec) };
+    if let Err(e) = check_expectations(case, &reference) {
+        save_outcomes(dir, &reference, &ours);
+        return Err(format!("  the reference (wasm-ld) run is not what case.txt expects: {e}"));
+    }
+    let diff = ours.diff(&reference);
+    if !diff.is_empty() {
+        save_outcomes(dir, &reference, &ours);
+        return Err(format!("{}  linked by: {}", diff, show(&weld_cmd)));
+    }
+    Ok(same)
+}
+
+/// Objects and archives of one build of a case.
+pub struct Inputs {
+    pub objects: Vec<PathBuf>,
+    pub archives: Vec<PathBuf>,
+}
+
+/// Compiles the case's sources into `dir` and packs its archives.
+pub fn build_inputs(
+    case: &Case,
+    compiler: Compiler,
+    opt: &[&str],
+    dir: &Path,
+    log: &mut CommandLog,
+) -> Result<Inputs, String> {
+    let compile = |src: &Path, out_dir: &Path, log: &mut CommandLog| -> Result<PathBuf, String> {
+        let file = src.file_name().unwrap_or_default().to_string_lossy();
+        let obj = out_dir.join(format!("{file}.o"));
+        let lang = Lang::of(src).unwrap_or(Lang::C);
+        let mut cmd = toolchain::compile_cmd(compiler, lang, opt, &case.cflags, case.reactor, src, &obj);
+        log.note(&cmd);
+        run_captured(&mut cmd).map_err(|e| format!("compiling {}: {e}", src.display()))?;
+        Ok(obj)
+    };
+    let mut objects = Vec::new();
+    for src in &case.sources {
+        objects.push(compile(src, dir, log)?);
+    }
+    let mut archives = Vec::new();
+    for archive in &case.archives {
+        let sub = dir.join(&archive.name);
+        std::fs::create_dir_all(&sub).map_err(|e| format!("cannot create {}: {e}", sub.display()))?;
+        let mut members = Vec::new();
+        for src in &archive.sources {
+            members.push(compile(src, &sub, log)?);
+        }
+        let lib = dir.join(format!("lib{}.a", archive.name));
+        let mut ar = Command::new(toolchain::LLVM_AR);
+        ar.arg("rcs").arg(&lib).args(&members);
+        log.note(&ar);
+        run_captured(&mut ar).map_err(|e| format!("packing {}: {e}", lib.display()))?;
+        archives.push(lib);
+    }
+    Ok(Inputs { objects, archives })
+}
+
+/// The shared link line for both linkers.
+pub fn link_args(case: &Case, compiler: Compiler, inputs: &Inputs, out: &Path) -> Vec<OsString> {
+    toolchain::link_args(&LinkSpec {
+        compiler,
+        ldflags: &case.ldflags,
+        reactor: case.reactor,
+        objects: &inputs.objects,
+        archives: &inputs.archives,
+        libs: &case.libs,
+        cxx: case.cxx,
+        out,
+    })
+}
+
+pub fn run_spec(case: &Case) -> Result<RunSpec, String> {
+    let stdin = match &case.stdin {
+        Some(p) => std::fs::read(p).map_err(|e| format!("  case `{}`: cannot read {}: {e}", case.name, p.display()))?,
+        None => Vec::new(),
+    };
+    Ok(RunSpec {
+        argv0: case.name.clone(),
+        args: case.args.clone(),
+        env: case.env.clone(),
+        stdin,
+        preopens: case.preopens.clone(),
+        reactor: case.reactor,
+        calls: case.calls.clone(),
+        timeout: case.timeout,
+    })
+}
+
+/// Validates a linked module with every feature enabled: the point is to
+/// catch malformed output, and the inputs may use any feature clang emits.
+pub fn validate(bytes: &[u8]) -> Result<(), String> {
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| format!("{e} (at offset {:#x})", e.offset()))
+}
+
+/// Checks the reference run against the case's optional expectations
+/// (`expect_exit`, `expect_trap`): a wrong reference outcome means the case
+/// itself is broken, which would make the comparison moot. A timeout or a
+/// module wasmtime rejects is always an error.
+fn check_expectations(case: &Case, reference: &Outcome) -> Result<(), String> {
+    let trapped = matches!(reference.end, End::Trap { .. });
+    match (&reference.end, case.expect_trap) {
+        (End::Timeout | End::Error(_), _) => return Err(reference.end.to_string()),
+        (End::Trap { message, .. }, Some(false)) => {
+            return Err(format!(
+                "it trapped, but case.txt says `expect_trap = false`:\n{}",
+                util::indent(message, "    ")
+            ));
+        }
+        (_, Some(true)) if !trapped => {
+            return Err(format!("expected a trap, got {}", reference.end_key()));
+        }
+        _ => {}
+    }
+    if let (End::Exit(code), Some(want)) = (&reference.end, case.expect_exit)
+        && *code != want
+    {
+        return Err(format!(
+            "exit code {code}, but case.txt says `expect_exit = {want}`\n  stderr:\n{}",
+            util::indent(&String::from_utf8_lossy(&reference.stderr), "    ")
+        ));
+    }
+    if let (End::Trap { .. }, Some(want)) = (&reference.end, case.expect_exit) {
+        return Err(format!("it trapped, but case.txt says `expect_exit = {want}`"));
+    }
+    Ok(())
+}
+
+/// Leaves both runs' output in the work dir for inspection.
+fn save_outcomes(dir: &Path, reference: &Outcome, ours: &Outcome) {
+    for (name, o) in [("wasm-ld", reference), ("weld", ours)] {
+        let _ = std::fs::write(dir.join(format!("{name}.stdout")), &o.stdout);
+        let _ = std::fs::write(dir.join(format!("{name}.stderr")), &o.stderr);
+        let mut end = o.end.to_string();
+        for r in &o.results {
+            end.push('\n');
+            end.push_str(r);
+        }
+        let _ = std::fs::write(dir.join(format!("{name}.end")), end);
+    }
+}
+
+/// Records the commands of a variant in `commands.txt` (written on drop), so
+/// a failure can be reproduced by hand from its work dir.
+pub struct CommandLog {
+    path: PathBuf,
+    text: String,
+}
+
+impl CommandLog {
+    pub fn new(dir: &Path) -> CommandLog {
+        CommandLog {
+            path: dir.join("commands.txt"),
+            text: String::new(),
+        }
+    }
+
+    pub fn note(&mut self, cmd: &Command) {
+        self.text.push_str(&show(cmd));
+        self.text.push('\n');
+    }
+
+}
+
+impl Drop for CommandLog {
+    fn drop(&mut self) {
+        let _ = std::fs::write(&self.path, &self.text);
+    }
+}

@@ -1,0 +1,311 @@
+//! A synthetic large link input (about 2,000 objects, 50 MB) for benchmarks
+//! and `verify --long`: generated C with many functions, pointer-laden data
+//! tables, cross-file calls and data references, weak definitions, and a
+//! `main` that walks all of it and prints a checksum, so the linked program's
+//! behaviour is compared like any other differential case.
+//!
+//! Sources and objects are cached under `target/bench-input/large/`, keyed on
+//! a stamp of the generator parameters and the compiler version.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+use crate::differential::{self, CommandLog};
+use crate::run::{End, RunSpec, Runner};
+use crate::toolchain::{self, Compiler, LinkSpec};
+use crate::util::{self, run_captured, show};
+
+/// Bump when the generated code changes, to invalidate the cache.
+const GENERATOR_VERSION: u32 = 1;
+pub const FILES: usize = 2000;
+/// Functions per file; tuned so the objects total about 50 MB.
+const FUNCS: usize = 48;
+const OPT: &[&str] = &["-O1", "-g"];
+
+/// The generated input: objects in link order (main first).
+pub struct Large {
+    pub dir: PathBuf,
+    pub objects: Vec<PathBuf>,
+}
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    if !args.is_empty() {
+        return Err(format!("gen-large takes no arguments, got {args:?}"));
+    }
+    let large = ensure()?;
+    let bytes: u64 = large
+        .objects
+        .iter()
+        .filter_map(|o| std::fs::metadata(o).ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "gen-large: {} objects, {:.1} MB, in {}",
+        large.objects.len(),
+        bytes as f64 / 1e6,
+        large.dir.display()
+    );
+    Ok(())
+}
+
+/// Generates and compiles the input unless an up-to-date copy is cached.
+pub fn ensure() -> Result<Large, String> {
+    let dir = util::repo_root().join("target/bench-input/large");
+    let src_dir = dir.join("src");
+    let obj_dir = dir.join("obj");
+    let clang = Compiler::Clang22;
+    let version = run_captured(Command::new(clang.clang()).arg("--version"))?;
+    let stamp = format!(
+        "generator {GENERATOR_VERSION}, {FILES} files x {FUNCS} functions, {}\n{}",
+        OPT.join(" "),
+        String::from_utf8_lossy(&version.stdout)
+    );
+    let stamp_path = dir.join("stamp");
+    let names: Vec<String> = std::iter::once("main".to_string())
+        .chain((0..FILES).map(|i| format!("unit{i:04}")))
+        .collect();
+    let objects: Vec<PathBuf> = names.iter().map(|n| obj_dir.join(format!("{n}.o"))).collect();
+    let cached = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
+        && objects.iter().all(|o| o.is_file());
+    if cached {
+        return Ok(Large { dir, objects });
+    }
+
+    let start = Instant::now();
+    let _ = std::fs::remove_dir_all(&dir);
+    for d in [&src_dir, &obj_dir] {
+        std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    }
+    for (i, name) in names.iter().enumerate() {
+        let text = if i == 0 { main_source() } else { unit_source(i - 1) };
+        let p = src_dir.join(format!("{name}.c"));
+        std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
+    }
+    std::fs::write(src_dir.join("synth.h"), header()).map_err(|e| format!("cannot write synth.h: {e}"))?;
+    println!(
+        "gen-large: compiling {} sources with {} {} on {} threads",
+        names.len(),
+        clang.name(),
+        OPT.join(" "),
+        util::workers()
+    );
+    let next = AtomicUsize::new(0);
+    let error = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..util::workers() {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    if i >= names.len() || error.lock().unwrap().is_some() {
+                        break;
+                    }
+                    let src = src_dir.join(format!("{}.c", names[i]));
+                    let mut cmd =
+                        toolchain::compile_cmd(clang, toolchain::Lang::C, OPT, &[], false, &src, &objects[i]);
+                    if let Err(e) = run_captured(&mut cmd) {
+                        *error.lock().unwrap() = Some(e);
+                    }
+                    if i % 250 == 0 && i > 0 {
+                        println!("gen-large: {i}/{}", names.len());
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = error.into_inner().unwrap() {
+        return Err(e);
+    }
+    std::fs::write(&stamp_path, stamp).map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
+    println!("gen-large: done in {}", util::secs(start.elapsed()));
+    Ok(Large { dir, objects })
+}
+
+/// The link arguments for the large input, as clang's driver would pass them.
+pub fn link_args(large: &Large, out: &Path) -> Vec<std::ffi::OsString> {
+    toolchain::link_args(&LinkSpec {
+        compiler: Compiler::Clang22,
+        ldflags: &[],
+        reactor: false,
+        objects: &large.objects,
+        archives: &[],
+        libs: &[],
+        cxx: false,
+        out,
+    })
+}
+
+/// Links the large input with both linkers, runs both and compares (for
+/// `verify --long`).
+pub fn differential() -> Result<(), String> {
+    let large = ensure()?;
+    let dir = util::repo_root().join("target/differential/synthetic-large");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let ref_out = dir.join("wasm-ld.wasm");
+    let weld_out = dir.join("weld.wasm");
+    let mut ref_cmd = Command::new(toolchain::WASM_LD);
+    ref_cmd.args(link_args(&large, &ref_out));
+    let mut weld_cmd = Command::new(toolchain::weld_path());
+    weld_cmd.args(link_args(&large, &weld_out));
+    {
+        let mut log = CommandLog::new(&dir);
+        log.note(&ref_cmd);
+        log.note(&weld_cmd);
+    }
+    run_captured(&mut ref_cmd).map_err(|e| format!("  reference link failed: {e}"))?;
+    run_captured(&mut weld_cmd).map_err(|e| format!("  weld failed to link while wasm-ld succeeded: {e}"))?;
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("  cannot read {}: {e}", p.display()));
+    let (ref_bytes, weld_bytes) = (read(&ref_out)?, read(&weld_out)?);
+    differential::validate(&ref_bytes).map_err(|e| format!("  wasm-ld's output does not validate: {e}"))?;
+    differential::validate(&weld_bytes).map_err(|e| format!("  weld's output does not validate: {e}"))?;
+    let runner = Runner::new()?;
+    let spec = RunSpec {
+        argv0: "synthetic-large".into(),
+        args: Vec::new(),
+        env: Vec::new(),
+        stdin: Vec::new(),
+        preopens: Vec::new(),
+        reactor: false,
+        calls: Vec::new(),
+        timeout: std::time::Duration::from_secs(120),
+    };
+    let reference = runner.run(&ref_bytes, &spec);
+    if !matches!(reference.end, End::Exit(0)) {
+        return Err(format!("  the reference run failed: {}", reference.end));
+    }
+    let ours = if ref_bytes == weld_bytes { reference.clone() } else { runner.run(&weld_bytes, &spec) };
+    let diff = ours.diff(&reference);
+    if diff.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{diff}  linked by: {}\n  work dir: {}", show(&weld_cmd), dir.display()))
+    }
+}
+
+/// Deterministic xorshift so the generated program never changes.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}
+
+fn header() -> String {
+    let mut h = String::from(
+        "/* Generated by `cargo xtask gen-large`. */\n\
+         typedef unsigned (*synth_fn)(unsigned);\n\
+         struct synth_rec { const char *name; synth_fn fn; const int *data; unsigned weight; };\n\
+         static inline unsigned synth_mix(unsigned x, unsigned k) {\n\
+         \x20 x ^= k; x *= 0x9e3779b1u; x ^= x >> 15; return x;\n}\n",
+    );
+    for i in 0..FILES {
+        let _ = writeln!(h, "unsigned synth_entry_{i}(unsigned);");
+    }
+    h
+}
+
+/// One generated translation unit: `FUNCS` functions, a function-pointer
+/// table, a record table pointing at strings, functions and other units'
+/// data, and calls into other units.
+fn unit_source(i: usize) -> String {
+    let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (i as u64 + 1).wrapping_mul(0x2545_f491_4f6c_dd1d));
+    let mut s = String::with_capacity(16 << 10);
+    let _ = writeln!(s, "/* Generated by `cargo xtask gen-large`; unit {i}. */");
+    s.push_str("#include \"synth.h\"\n\n");
+    // Data other units point into.
+    let _ = write!(s, "int synth_data_{i}[32] = {{");
+    for k in 0..32 {
+        let _ = write!(s, "{}{}", if k > 0 { ", " } else { "" }, rng.below(1000));
+    }
+    s.push_str("};\n");
+    // Leaf functions of other units this one calls, and their data.
+    let peers: Vec<usize> = (0..4).map(|_| rng.below(FILES)).filter(|&p| p != i).collect();
+    for &p in &peers {
+        let _ = writeln!(s, "unsigned synth_leaf_{p}_0(unsigned);\nextern int synth_data_{p}[32];");
+    }
+    // A weak definition shared by every tenth unit: the first one linked wins.
+    if i % 10 == 0 {
+        let _ = writeln!(
+            s,
+            "__attribute__((weak)) unsigned synth_weak(unsigned x) {{ return x + {i}u; }}"
+        );
+    } else {
+        s.push_str("unsigned synth_weak(unsigned);\n");
+    }
+    for k in 0..FUNCS {
+        let (a, b, c) = (rng.next() as u32, rng.below(31) + 1, rng.below(7) + 2);
+        let linkage = if k % 3 == 2 { "static " } else { "" };
+        let _ = writeln!(
+            s,
+            "{linkage}unsigned synth_leaf_{i}_{k}(unsigned x) {{\n\
+             \x20 unsigned acc = synth_mix(x, {a}u);\n\
+             \x20 for (unsigned j = 0; j < {c}u; j++) acc = (acc << {b}) | (acc >> (32 - {b}));\n\
+             \x20 acc += (unsigned)synth_data_{i}[(x + {k}u) & 31];\n\
+             \x20 switch (acc % 5u) {{\n\
+             \x20 case 0: return acc ^ {a}u;\n\
+             \x20 case 1: return acc + {k}u;\n\
+             \x20 case 2: return acc * {c}u;\n\
+             \x20 case 3: return acc - {b}u;\n\
+             \x20 default: return acc;\n\
+             \x20 }}\n}}"
+        );
+    }
+    let _ = write!(s, "static const synth_fn synth_table_{i}[{FUNCS}] = {{");
+    for k in 0..FUNCS {
+        let _ = write!(s, "{}synth_leaf_{i}_{k}", if k > 0 { ", " } else { "" });
+    }
+    s.push_str("};\n");
+    let _ = writeln!(s, "static const struct synth_rec synth_recs_{i}[] = {{");
+    for (n, &p) in peers.iter().enumerate() {
+        let _ = writeln!(
+            s,
+            "  {{ \"unit {i} peer {n} -> {p}\", synth_leaf_{p}_0, &synth_data_{p}[{}], {}u }},",
+            rng.below(32),
+            rng.below(100)
+        );
+    }
+    let _ = writeln!(s, "  {{ \"unit {i} self\", synth_leaf_{i}_1, synth_data_{i} + 5, 7u }},\n}};");
+    let _ = writeln!(
+        s,
+        "unsigned synth_entry_{i}(unsigned x) {{\n\
+         \x20 unsigned acc = x;\n\
+         \x20 for (unsigned k = 0; k < {FUNCS}u; k++) acc = synth_table_{i}[k](acc ^ k);\n\
+         \x20 for (unsigned k = 0; k < sizeof synth_recs_{i} / sizeof synth_recs_{i}[0]; k++) {{\n\
+         \x20   const struct synth_rec *r = &synth_recs_{i}[k];\n\
+         \x20   acc = synth_mix(acc + r->fn(acc) + (unsigned)*r->data + r->weight, (unsigned)r->name[0]);\n\
+         \x20 }}\n\
+         \x20 return synth_weak(acc);\n}}"
+    );
+    s
+}
+
+fn main_source() -> String {
+    let mut s = String::from(
+        "/* Generated by `cargo xtask gen-large`. */\n#include <stdio.h>\n#include \"synth.h\"\n",
+    );
+    let _ = writeln!(s, "static const synth_fn entries[{FILES}] = {{");
+    for i in 0..FILES {
+        let _ = writeln!(s, "  synth_entry_{i},");
+    }
+    s.push_str(
+        "};\nint main(void) {\n\
+         \x20 unsigned acc = 1;\n\
+         \x20 for (unsigned i = 0; i < sizeof entries / sizeof entries[0]; i++) {\n\
+         \x20   acc = entries[i](acc);\n\
+         \x20   if (i % 500 == 499) printf(\"after %u units: %08x\\n\", i + 1, acc);\n\
+         \x20 }\n\
+         \x20 printf(\"checksum %08x\\n\", acc);\n\
+         \x20 return 0;\n}\n",
+    );
+    s
+}

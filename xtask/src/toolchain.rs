@@ -1,0 +1,149 @@
+//! The reference toolchain (Debian's LLVM and wasi-libc packages) and the
+//! command lines we build from it, mirroring what clang's driver does.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+pub const SYSROOT_LIB: &str = "/usr/lib/wasm32-wasi";
+pub const INCLUDE: &str = "/usr/include/wasm32-wasi";
+pub const INCLUDE_CXX: &str = "/usr/include/wasm32-wasi/c++/v1";
+pub const WASM_LD: &str = "/usr/bin/wasm-ld-22";
+pub const LLVM_AR: &str = "/usr/bin/llvm-ar-22";
+pub const TARGET: &str = "--target=wasm32-wasi";
+
+/// A C/C++ compiler we build test objects with. Objects from both are linked
+/// by the same two linkers, since weld must accept what older clangs emit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Compiler {
+    Clang22,
+    Clang19,
+}
+
+impl Compiler {
+    pub const ALL: [Compiler; 2] = [Compiler::Clang22, Compiler::Clang19];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Compiler::Clang22 => "clang-22",
+            Compiler::Clang19 => "clang-19",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Compiler> {
+        Compiler::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    pub fn clang(self) -> &'static str {
+        match self {
+            Compiler::Clang22 => "/usr/bin/clang-22",
+            Compiler::Clang19 => "/usr/bin/clang-19",
+        }
+    }
+
+    /// The compiler-rt builtins archive clang's driver puts last on the link line.
+    pub fn builtins(self) -> &'static str {
+        match self {
+            Compiler::Clang22 => "/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a",
+            Compiler::Clang19 => "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a",
+        }
+    }
+}
+
+/// Source language, decided per file by extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    C,
+    Cxx,
+}
+
+impl Lang {
+    pub fn of(path: &Path) -> Option<Lang> {
+        match path.extension()?.to_str()? {
+            "c" => Some(Lang::C),
+            "cc" | "cpp" => Some(Lang::Cxx),
+            _ => None,
+        }
+    }
+}
+
+/// `clang -c` for one source file, with the wasi-libc headers but without any
+/// host headers (`-nostdlibinc`). libc++'s headers must precede libc's.
+pub fn compile_cmd(
+    compiler: Compiler,
+    lang: Lang,
+    opt: &[&str],
+    extra: &[String],
+    reactor: bool,
+    src: &Path,
+    obj: &Path,
+) -> Command {
+    let mut cmd = Command::new(compiler.clang());
+    cmd.args([TARGET, "-c", "-nostdlibinc"]);
+    if lang == Lang::Cxx {
+        cmd.args(["-isystem", INCLUDE_CXX]);
+    }
+    cmd.args(["-isystem", INCLUDE]);
+    if lang == Lang::Cxx {
+        cmd.arg("-fno-exceptions");
+    }
+    if reactor {
+        cmd.arg("-mexec-model=reactor");
+    }
+    cmd.args(opt).args(extra).arg(src).arg("-o").arg(obj);
+    cmd
+}
+
+/// Everything that varies in a link line.
+pub struct LinkSpec<'a> {
+    pub compiler: Compiler,
+    pub ldflags: &'a [String],
+    pub reactor: bool,
+    pub objects: &'a [PathBuf],
+    pub archives: &'a [PathBuf],
+    pub libs: &'a [String],
+    pub cxx: bool,
+    pub out: &'a Path,
+}
+
+/// The arguments clang-22's driver gives wasm-ld (see `clang-22 -###`):
+/// `-m wasm32 -L<sysroot lib> crt1-command.o <objects> [-lc++ -lc++abi] -lc
+/// <builtins> -o out`; reactors use `crt1-reactor.o --entry _initialize`.
+pub fn link_args(spec: &LinkSpec<'_>) -> Vec<OsString> {
+    let mut args: Vec<OsString> = vec!["-m".into(), "wasm32".into()];
+    args.push(format!("-L{SYSROOT_LIB}").into());
+    args.extend(spec.ldflags.iter().map(OsString::from));
+    if spec.reactor {
+        args.push(format!("{SYSROOT_LIB}/crt1-reactor.o").into());
+        args.push("--entry".into());
+        args.push("_initialize".into());
+    } else {
+        args.push(format!("{SYSROOT_LIB}/crt1-command.o").into());
+    }
+    args.extend(spec.objects.iter().map(|o| o.as_os_str().to_owned()));
+    args.extend(spec.archives.iter().map(|a| a.as_os_str().to_owned()));
+    args.extend(spec.libs.iter().map(OsString::from));
+    if spec.cxx {
+        args.push("-lc++".into());
+        args.push("-lc++abi".into());
+    }
+    args.push("-lc".into());
+    args.push(spec.compiler.builtins().into());
+    args.push("-o".into());
+    args.push(spec.out.as_os_str().to_owned());
+    args
+}
+
+/// The linker under test: `$WELD` if set (e.g. wasm-ld, to test the harness),
+/// else the release build of weld.
+pub fn weld_path() -> PathBuf {
+    match std::env::var_os("WELD") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => crate::util::repo_root().join("target/release/weld"),
+    }
+}
+
+/// Whether `$WELD` overrides the linker under test.
+pub fn weld_overridden() -> bool {
+    std::env::var_os("WELD").is_some_and(|p| !p.is_empty())
+}

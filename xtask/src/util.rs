@@ -1,0 +1,157 @@
+//! Small helpers shared by the commands: paths, running tools, option parsing.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The workspace root (xtask lives one level below it).
+pub fn repo_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// `cargo`, preferring the one that launched us so the same toolchain is used.
+pub fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut cmd = Command::new(cargo);
+    cmd.current_dir(repo_root());
+    cmd
+}
+
+/// Renders a command line for messages and repro notes.
+pub fn show(cmd: &Command) -> String {
+    let mut s = quote(cmd.get_program());
+    for arg in cmd.get_args() {
+        s.push(' ');
+        s.push_str(&quote(arg));
+    }
+    s
+}
+
+fn quote(arg: &OsStr) -> String {
+    let s = arg.to_string_lossy();
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:+,@%".contains(c));
+    if plain {
+        s.into_owned()
+    } else {
+        format!("'{}'", s.replace('\'', r"'\''"))
+    }
+}
+
+/// Runs a command to completion with captured output; a spawn failure or a
+/// non-zero exit becomes an error naming the command and showing its stderr.
+pub fn run_captured(cmd: &mut Command) -> Result<Output, String> {
+    let out = cmd
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|e| format!("could not run `{}`: {e}", show(cmd)))?;
+    if out.status.success() {
+        Ok(out)
+    } else {
+        Err(format!(
+            "`{}` failed ({}){}",
+            show(cmd),
+            out.status,
+            indent_output(&out)
+        ))
+    }
+}
+
+/// Runs a command with inherited stdio (for cargo steps the user should watch).
+pub fn run_inherited(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd
+        .status()
+        .map_err(|e| format!("could not run `{}`: {e}", show(cmd)))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{}` failed ({status})", show(cmd)))
+    }
+}
+
+/// The stdout and stderr of a failed tool, indented under the error line.
+pub fn indent_output(out: &Output) -> String {
+    let mut s = String::new();
+    for (label, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+        let text = String::from_utf8_lossy(bytes);
+        let text = text.trim_end();
+        if !text.is_empty() {
+            s.push_str(&format!("\n  {label}:\n"));
+            s.push_str(&indent(text, "    "));
+        }
+    }
+    s
+}
+
+pub fn indent(text: &str, prefix: &str) -> String {
+    text.lines()
+        .map(|l| format!("{prefix}{l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Options shared by the suite-running commands.
+#[derive(Debug, Default, Clone)]
+pub struct Opts {
+    pub long: bool,
+    pub skip_checks: bool,
+    pub keep: bool,
+    pub large: bool,
+    pub filter: Option<String>,
+    pub runs: Option<usize>,
+}
+
+/// Parses `--flag` / `--opt VALUE` / `--opt=VALUE`; `allowed` lists the names
+/// the command accepts, so typos are errors instead of silently ignored.
+pub fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
+    let mut opts = Opts::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (name, inline) = match arg.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        if !allowed.contains(&name) {
+            return Err(format!(
+                "unknown option `{arg}` (expected one of: {})",
+                allowed.join(", ")
+            ));
+        }
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| format!("option `{name}` needs a value"))
+        };
+        match name {
+            "--long" => opts.long = true,
+            "--skip-checks" => opts.skip_checks = true,
+            "--keep" => opts.keep = true,
+            "--large" => opts.large = true,
+            "--filter" => opts.filter = Some(value(name)?),
+            "--runs" => {
+                let v = value(name)?;
+                let n = v
+                    .parse()
+                    .map_err(|_| format!("`--runs {v}`: not a number"))?;
+                opts.runs = Some(n);
+            }
+            _ => return Err(format!("option `{name}` is not implemented")),
+        }
+    }
+    Ok(opts)
+}
+
+/// Number of worker threads: one per core.
+pub fn workers() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+}
+
+/// Formats a duration as seconds with one decimal.
+pub fn secs(d: std::time::Duration) -> String {
+    format!("{:.1}s", d.as_secs_f64())
+}

@@ -1,0 +1,96 @@
+//! `cargo xtask verify`: everything CI checks, in order, stopping at the first
+//! failure. The differential suite runs in this process, reusing the wasmtime
+//! that xtask already links (so CI builds wasmtime exactly once).
+
+use std::time::Instant;
+
+use crate::differential::{self, SuiteOpts};
+use crate::util::{self, cargo, parse_opts, run_inherited, show};
+use crate::{setup, toolchain};
+
+/// `verify` (checks = true) or `diff` (only the release build and the suite).
+pub fn run(args: &[String], checks: bool) -> Result<(), String> {
+    let opts = parse_opts(args, &["--long", "--skip-checks", "--filter", "--keep"])?;
+    let checks = checks && !opts.skip_checks;
+    let start = Instant::now();
+
+    let mut steps: Vec<(String, std::process::Command)> = Vec::new();
+    if checks {
+        let mut fmt = cargo();
+        fmt.args(["fmt", "--all", "--", "--check"]);
+        let mut clippy = cargo();
+        clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+        let mut test = cargo();
+        test.args(["test", "-p", "weld"]);
+        if opts.long {
+            test.args(["--", "--include-ignored"]);
+        }
+        steps.extend([fmt, clippy, test].into_iter().map(|c| (show(&c), c)));
+        if opts.long {
+            let mut xtask_tests = cargo();
+            xtask_tests.args(["test", "-p", "xtask"]);
+            steps.push((show(&xtask_tests), xtask_tests));
+        }
+    }
+    if toolchain::weld_overridden() {
+        println!("verify: WELD={} (not building weld)", toolchain::weld_path().display());
+    } else {
+        let mut build = cargo();
+        build.args(["build", "--release", "-p", "weld"]);
+        steps.push((show(&build), build));
+    }
+
+    if !setup::missing().is_empty() {
+        println!("verify: setup (reference toolchain incomplete)");
+        if let Err(e) = setup::ensure() {
+            return stopped("setup", e);
+        }
+    }
+    for (name, mut cmd) in steps {
+        let t = Instant::now();
+        println!("verify: {name}");
+        if let Err(e) = run_inherited(&mut cmd) {
+            return stopped(&name, e);
+        }
+        println!("verify: {name}: ok ({})", util::secs(t.elapsed()));
+    }
+
+    let summary = differential::run_suite(&SuiteOpts {
+        filter: opts.filter.clone(),
+        keep: opts.keep,
+        long: opts.long,
+    });
+    let summary = match summary {
+        Ok(s) => s,
+        Err(e) => return stopped("differential suite", e),
+    };
+    if opts.long && opts.filter.is_none() {
+        // The synthetic large program is one more differential case.
+        match crate::synth::differential() {
+            Ok(()) => println!("ok   synthetic-large clang-22 -O1"),
+            Err(e) => {
+                println!("FAIL synthetic-large clang-22 -O1\n{e}");
+                println!("verify: {} passed, {} failed", summary.passed, summary.failed + 1);
+                return Err("the differential suite failed".into());
+            }
+        }
+    }
+    let (passed, failed) = (
+        summary.passed + usize::from(opts.long && opts.filter.is_none()),
+        summary.failed,
+    );
+    println!("verify: total time {}", util::secs(start.elapsed()));
+    println!("verify: {passed} passed, {failed} failed");
+    if failed > 0 {
+        Err(format!("{failed} differential case(s) failed"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Reports a step that stopped the run, as the last line of output.
+fn stopped(step: &str, e: String) -> Result<(), String> {
+    eprintln!("xtask: error: {e}");
+    println!("verify: stopped at `{step}`: 0 passed, 0 failed");
+    Err(format!("verify stopped at `{step}`"))
+}
