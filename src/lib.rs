@@ -1,1 +1,170 @@
-//! weld library.
+//! weld: a WebAssembly object-file linker.
+//!
+//! [`link`] runs the pipeline: read → resolve → gc → layout → synthesize/write → validate, then
+//! writes the output atomically. Each phase is a module with a plain function over flat,
+//! index-addressed tables; the command line ([`cli`]) only builds a [`Config`].
+
+pub mod cli;
+pub mod config;
+pub mod error;
+pub mod features;
+pub mod gc;
+pub mod input;
+pub mod layout;
+pub mod model;
+pub mod read;
+pub mod reloc;
+pub mod resolve;
+pub mod validate;
+pub mod write;
+
+use std::io::Write as _;
+use std::path::Path;
+
+pub use config::Config;
+pub use error::{Diagnostic, Error, Result};
+
+use error::Diagnostics;
+use input::{Archive, FileKind, MappedFile};
+use layout::OutFunc;
+use resolve::LoadItem;
+
+/// What a successful link produced besides the output file.
+#[derive(Debug, Default)]
+pub struct LinkOutput {
+    /// Warnings to show the user.
+    pub warnings: Vec<Diagnostic>,
+    /// Lines for `--print-gc-sections`.
+    pub gc_report: Vec<String>,
+}
+
+/// Links `config.inputs` into `config.output`.
+pub fn link(config: &Config) -> Result<LinkOutput> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::msg(format!("cannot start threads: {e}")))?;
+    pool.install(|| link_in_pool(config))
+}
+
+/// Links in memory and returns the module bytes, without writing a file.
+pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+    let files: Vec<MappedFile> = config
+        .inputs
+        .iter()
+        .map(|i| MappedFile::open(&i.path))
+        .collect::<Result<_>>()?;
+    let mut archives: Vec<Archive<'_>> = Vec::new();
+    let mut items = Vec::new();
+    for (file, input) in files.iter().zip(&config.inputs) {
+        match input::classify(file.bytes()) {
+            FileKind::Wasm => items.push(LoadItem::Object {
+                name: &file.path,
+                bytes: file.bytes(),
+                lazy: input.lazy,
+            }),
+            FileKind::Archive => {
+                archives.push(Archive::parse(&file.path, file.bytes())?);
+                items.push(LoadItem::Archive {
+                    index: archives.len() as u32 - 1,
+                    whole: input.whole_archive,
+                });
+            }
+            FileKind::Other => {
+                return Err(Error::file(
+                    &file.path,
+                    "unknown file type (not a wasm object or archive; linker scripts and stub \
+                     libraries are not supported)",
+                ));
+            }
+        }
+    }
+    let mut diags = Diagnostics::new(config.error_limit, config.fatal_warnings);
+    let res = resolve::resolve(config, &archives, items, &mut diags)?;
+    let live = gc::mark_live(config, &res, &mut diags);
+    let gc_report = if config.print_gc_sections {
+        gc_report(&res, &live)
+    } else {
+        Vec::new()
+    };
+    let layout = layout::layout(config, &res, &live, &mut diags);
+    // Feature conflicts are reported before anything is written.
+    features::allowed(config, &res)?;
+    diags.check()?;
+    let written = write::write(config, &res, &live, &layout)?;
+    if config.validate {
+        let describe = |i: usize| match &layout.functions[i] {
+            OutFunc::Object(o, f) => {
+                let obj = &res.objects[o.idx()];
+                format!("function {} from {}", gc::function_name(obj, *f), obj.name)
+            }
+            OutFunc::CallCtors => "the synthesized __wasm_call_ctors".to_string(),
+            OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => {
+                format!("the synthesized function {name}")
+            }
+        };
+        validate::validate(&written.bytes, &describe)?;
+    }
+    Ok((
+        written.bytes,
+        LinkOutput {
+            warnings: diags.warnings,
+            gc_report,
+        },
+    ))
+}
+
+fn link_in_pool(config: &Config) -> Result<LinkOutput> {
+    let (bytes, out) = link_to_bytes(config)?;
+    write_atomically(&config.output, &bytes)?;
+    Ok(out)
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same directory, so that a failed
+/// link never leaves a partial output or clobbers an existing one.
+fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let shown = path.display().to_string();
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".weld-")
+        .tempfile_in(dir)
+        .map_err(|e| Error::file(&shown, format_args!("cannot create output: {e}")))?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::file(&shown, format_args!("cannot write output: {e}")))?;
+    // Executables are conventionally mode 0755, as wasm-ld writes them.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755));
+    }
+    tmp.persist(path)
+        .map_err(|e| Error::file(&shown, format_args!("cannot write output: {}", e.error)))?;
+    Ok(())
+}
+
+fn gc_report(res: &resolve::Resolved<'_>, live: &gc::Live) -> Vec<String> {
+    let mut out = Vec::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for f in 0..obj.functions.len() {
+            if !live.functions[o][f] && !res.excluded[o].functions.contains(&(f as u32)) {
+                out.push(format!(
+                    "removing unused section {}:({})",
+                    obj.name,
+                    gc::function_name(obj, f as u32)
+                ));
+            }
+        }
+        for (s, seg) in obj.segments.iter().enumerate() {
+            if !live.segments[o][s] && !res.excluded[o].segments.contains(&(s as u32)) {
+                out.push(format!(
+                    "removing unused section {}:({})",
+                    obj.name, seg.name
+                ));
+            }
+        }
+    }
+    out
+}

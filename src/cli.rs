@@ -1,0 +1,536 @@
+//! wasm-ld's command line, turned into a [`Config`].
+//!
+//! Hand-written rather than built on an argument-parsing crate: wasm-ld accepts every long
+//! option with one or two dashes (`-export=f`, `--export f`), its inputs are positional and
+//! order-sensitive (`--whole-archive a.a --no-whole-archive`, `--start-lib`), and `-l`/`-L`
+//! interleave with them; general-purpose parsers model none of this.
+
+use std::path::{Path, PathBuf};
+
+use crate::config::{Config, Input, UnresolvedPolicy};
+use crate::error::{Error, Result};
+
+/// What `weld` was asked to do.
+#[derive(Debug)]
+pub enum Command {
+    /// Link with this configuration.
+    Link(Box<Config>),
+    /// Print the version.
+    Version,
+    /// Print usage.
+    Help,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Arity {
+    Flag,
+    Value,
+    /// `--opt` or `--opt=value`, never `--opt value`.
+    OptionalJoined,
+}
+
+/// Long options (spelled with one or two dashes).
+const LONG: &[(&str, Arity)] = &[
+    ("allow-multiple-definition", Arity::Flag),
+    ("allow-undefined", Arity::Flag),
+    ("allow-undefined-file", Arity::Value),
+    ("check-features", Arity::Flag),
+    ("color-diagnostics", Arity::OptionalJoined),
+    ("end-lib", Arity::Flag),
+    ("entry", Arity::Value),
+    ("error-limit", Arity::Value),
+    ("error-unresolved-symbols", Arity::Flag),
+    ("export", Arity::Value),
+    ("export-all", Arity::Flag),
+    ("export-dynamic", Arity::Flag),
+    ("export-if-defined", Arity::Value),
+    ("export-memory", Arity::OptionalJoined),
+    ("export-table", Arity::Flag),
+    ("extra-features", Arity::Value),
+    ("fatal-warnings", Arity::Flag),
+    ("features", Arity::Value),
+    ("gc-sections", Arity::Flag),
+    ("global-base", Arity::Value),
+    ("growable-table", Arity::Flag),
+    ("help", Arity::Flag),
+    ("import-memory", Arity::OptionalJoined),
+    ("import-table", Arity::Flag),
+    ("import-undefined", Arity::Flag),
+    ("initial-heap", Arity::Value),
+    ("initial-memory", Arity::Value),
+    ("keep-section", Arity::Value),
+    ("library", Arity::Value),
+    ("library-path", Arity::Value),
+    ("max-memory", Arity::Value),
+    ("merge-data-segments", Arity::Flag),
+    ("no-check-features", Arity::Flag),
+    ("no-color-diagnostics", Arity::Flag),
+    ("no-entry", Arity::Flag),
+    ("no-export-dynamic", Arity::Flag),
+    ("no-fatal-warnings", Arity::Flag),
+    ("no-gc-sections", Arity::Flag),
+    ("no-growable-memory", Arity::Flag),
+    ("no-merge-data-segments", Arity::Flag),
+    ("no-print-gc-sections", Arity::Flag),
+    ("no-stack-first", Arity::Flag),
+    ("no-validate", Arity::Flag),
+    ("no-whole-archive", Arity::Flag),
+    ("print-gc-sections", Arity::Flag),
+    ("stack-first", Arity::Flag),
+    ("start-lib", Arity::Flag),
+    ("strip-all", Arity::Flag),
+    ("strip-debug", Arity::Flag),
+    ("table-base", Arity::Value),
+    ("threads", Arity::Value),
+    ("undefined", Arity::Value),
+    ("unresolved-symbols", Arity::Value),
+    ("validate", Arity::Flag),
+    ("version", Arity::Flag),
+    ("warn-unresolved-symbols", Arity::Flag),
+    ("whole-archive", Arity::Flag),
+];
+
+/// Short options that take a value, joined (`-lc`) or separate (`-l c`).
+const SHORT_VALUE: &[char] = &['o', 'L', 'l', 'e', 'u', 'm', 'z', 'O'];
+/// Short flags, only alone.
+const SHORT_FLAG: &[(&str, &str)] = &[
+    ("s", "strip-all"),
+    ("S", "strip-debug"),
+    ("E", "export-dynamic"),
+    ("v", "version"),
+    ("h", "help"),
+];
+
+/// One parsed argument.
+enum Arg {
+    Input(String),
+    Opt(String, Option<String>),
+}
+
+/// Parses wasm-ld's arguments (without the program name).
+pub fn parse(args: &[String]) -> Result<Command> {
+    let args = expand_response_files(args, 0)?;
+    let parsed = tokenize(&args)?;
+    let mut c = Config::default();
+    let mut lib_paths: Vec<PathBuf> = Vec::new();
+    for a in &parsed {
+        if let Arg::Opt(name, Some(v)) = a
+            && (name == "L" || name == "library-path")
+        {
+            lib_paths.push(PathBuf::from(v));
+        }
+    }
+    let mut whole = false;
+    let mut lazy = false;
+    let mut saw_output = false;
+    for a in parsed {
+        let (name, value) = match a {
+            Arg::Input(path) => {
+                c.inputs.push(Input {
+                    path: PathBuf::from(path),
+                    whole_archive: whole,
+                    lazy,
+                });
+                continue;
+            }
+            Arg::Opt(n, v) => (n, v),
+        };
+        let v = || value.clone().unwrap_or_default();
+        match name.as_str() {
+            "o" => {
+                c.output = PathBuf::from(v());
+                saw_output = true;
+            }
+            "m" => {
+                if v() != "wasm32" {
+                    return Err(Error::msg(format!(
+                        "unsupported emulation -m {}: weld links wasm32 only",
+                        v()
+                    )));
+                }
+            }
+            "L" | "library-path" => {}
+            "l" | "library" => {
+                let path = find_library(&v(), &lib_paths)?;
+                c.inputs.push(Input {
+                    path,
+                    whole_archive: whole,
+                    lazy,
+                });
+            }
+            "e" | "entry" => {
+                c.entry = Some(v());
+                c.entry_explicit = true;
+            }
+            "no-entry" => c.entry = None,
+            "u" | "undefined" => c.undefined.push(v()),
+            "z" => {
+                let z = v();
+                if let Some(n) = z.strip_prefix("stack-size=") {
+                    c.stack_size = number(&name, n)?;
+                } else if z == "muldefs" {
+                    c.allow_multiple_definition = true;
+                } else {
+                    return Err(Error::msg(format!("unsupported option: -z {z}")));
+                }
+            }
+            "O" => {
+                let lvl = v();
+                if !matches!(lvl.as_str(), "0" | "1" | "2" | "3" | "s" | "z") {
+                    return Err(Error::msg(format!("invalid optimization level: -O{lvl}")));
+                }
+            }
+            "whole-archive" => whole = true,
+            "no-whole-archive" => whole = false,
+            "start-lib" => {
+                if lazy {
+                    return Err(Error::msg("nested --start-lib"));
+                }
+                lazy = true;
+            }
+            "end-lib" => {
+                if !lazy {
+                    return Err(Error::msg("stray --end-lib"));
+                }
+                lazy = false;
+            }
+            "export" => c.exports.push(v()),
+            "export-if-defined" => c.exports_if_defined.push(v()),
+            "export-all" => c.export_all = true,
+            "export-dynamic" => c.export_dynamic = true,
+            "no-export-dynamic" => c.export_dynamic = false,
+            "export-table" => c.export_table = true,
+            "import-table" => {
+                return Err(Error::msg("unsupported option: --import-table"));
+            }
+            "growable-table" => c.growable_table = true,
+            "table-base" => c.table_base = number(&name, &v())? as u32,
+            "gc-sections" => c.gc_sections = true,
+            "no-gc-sections" => c.gc_sections = false,
+            "print-gc-sections" => c.print_gc_sections = true,
+            "no-print-gc-sections" => c.print_gc_sections = false,
+            "allow-undefined" => c.allow_undefined = true,
+            "import-undefined" => c.import_undefined = true,
+            "allow-undefined-file" => {
+                let path = v();
+                let text = std::fs::read_to_string(&path)
+                    .map_err(|e| Error::file(&path, format_args!("cannot read: {e}")))?;
+                for line in text.lines() {
+                    let line = line.split('#').next().unwrap_or("").trim();
+                    if !line.is_empty() {
+                        c.allow_undefined_symbols.push(line.to_string());
+                    }
+                }
+            }
+            "unresolved-symbols" => {
+                c.unresolved = match v().as_str() {
+                    "report-all" => UnresolvedPolicy::ReportAll,
+                    "ignore-all" => UnresolvedPolicy::IgnoreAll,
+                    "import-dynamic" => UnresolvedPolicy::ImportDynamic,
+                    other => {
+                        return Err(Error::msg(format!(
+                            "unknown --unresolved-symbols value: {other}"
+                        )));
+                    }
+                }
+            }
+            "warn-unresolved-symbols" => c.warn_unresolved = true,
+            "error-unresolved-symbols" => c.warn_unresolved = false,
+            "allow-multiple-definition" => c.allow_multiple_definition = true,
+            "stack-first" => c.stack_first = true,
+            "no-stack-first" => c.stack_first = false,
+            "global-base" => c.global_base = Some(number(&name, &v())?),
+            "initial-memory" => c.initial_memory = Some(number(&name, &v())?),
+            "max-memory" => c.max_memory = Some(number(&name, &v())?),
+            "initial-heap" => c.initial_heap = Some(number(&name, &v())?),
+            "no-growable-memory" => c.no_growable_memory = true,
+            "import-memory" => {
+                let (m, n) = match &value {
+                    None => ("env".to_string(), "memory".to_string()),
+                    Some(s) => match s.split_once(',') {
+                        Some((m, n)) => (m.to_string(), n.to_string()),
+                        None => ("env".to_string(), s.clone()),
+                    },
+                };
+                c.import_memory = Some((m, n));
+            }
+            "export-memory" => c.export_memory = Some(value.unwrap_or_else(|| "memory".into())),
+            "merge-data-segments" => c.merge_data_segments = true,
+            "no-merge-data-segments" => c.merge_data_segments = false,
+            "features" => c.features = Some(list(&v())),
+            "extra-features" => c.extra_features.extend(list(&v())),
+            "check-features" => c.check_features = true,
+            "no-check-features" => c.check_features = false,
+            "strip-all" => c.strip_all = true,
+            "strip-debug" => c.strip_debug = true,
+            "keep-section" => c.keep_sections.push(v()),
+            "validate" => c.validate = true,
+            "no-validate" => c.validate = false,
+            "threads" => {
+                let n = number(&name, &v())? as usize;
+                c.threads = Some(n.max(1));
+            }
+            "fatal-warnings" => c.fatal_warnings = true,
+            "no-fatal-warnings" => c.fatal_warnings = false,
+            "error-limit" => c.error_limit = number(&name, &v())? as usize,
+            "color-diagnostics" | "no-color-diagnostics" => {}
+            "version" => return Ok(Command::Version),
+            "help" => return Ok(Command::Help),
+            other => return Err(Error::msg(format!("unknown argument: -{other}"))),
+        }
+    }
+    if c.inputs.is_empty() {
+        return Err(Error::msg("no input files"));
+    }
+    if !saw_output {
+        c.output = PathBuf::from("a.out");
+    }
+    if c.import_memory.is_some() && !args.iter().any(|a| a.contains("export-memory")) {
+        c.export_memory = None;
+    }
+    Ok(Command::Link(Box::new(c)))
+}
+
+fn list(s: &str) -> Vec<String> {
+    s.split(',')
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Parses a number as wasm-ld does: decimal, or hex with `0x`.
+fn number(opt: &str, s: &str) -> Result<u64> {
+    let parsed = match s.strip_prefix("0x").or_else(|| s.strip_prefix("0X")) {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => s.parse(),
+    };
+    parsed.map_err(|_| Error::msg(format!("invalid value for -{opt}: {s}")))
+}
+
+fn find_library(name: &str, dirs: &[PathBuf]) -> Result<PathBuf> {
+    let file = match name.strip_prefix(':') {
+        Some(exact) => exact.to_string(),
+        None => format!("lib{name}.a"),
+    };
+    for d in dirs {
+        let p = d.join(&file);
+        if p.is_file() {
+            return Ok(p);
+        }
+    }
+    Err(Error::msg(format!("unable to find library -l{name}")))
+}
+
+/// Splits arguments into options and inputs.
+fn tokenize(args: &[String]) -> Result<Vec<Arg>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        i += 1;
+        if a == "-" || !a.starts_with('-') {
+            out.push(Arg::Input(a.clone()));
+            continue;
+        }
+        let body = a.strip_prefix("--").unwrap_or(&a[1..]);
+        let (key, joined) = match body.split_once('=') {
+            Some((k, v)) => (k, Some(v.to_string())),
+            None => (body, None),
+        };
+        if let Some(&(name, arity)) = LONG.iter().find(|(n, _)| *n == key) {
+            let value = match arity {
+                Arity::Flag => {
+                    if joined.is_some() {
+                        return Err(Error::msg(format!("option {a} takes no value")));
+                    }
+                    None
+                }
+                Arity::OptionalJoined => joined,
+                Arity::Value => match joined {
+                    Some(v) => Some(v),
+                    None => {
+                        let v = args
+                            .get(i)
+                            .ok_or_else(|| Error::msg(format!("missing argument to {a}")))?;
+                        i += 1;
+                        Some(v.clone())
+                    }
+                },
+            };
+            out.push(Arg::Opt(name.to_string(), value));
+            continue;
+        }
+        // Short options: one dash only.
+        if !a.starts_with("--") {
+            if let Some(&(_, long)) = SHORT_FLAG.iter().find(|(s, _)| *s == body) {
+                out.push(Arg::Opt(long.to_string(), None));
+                continue;
+            }
+            let mut chars = body.chars();
+            if let Some(c) = chars.next()
+                && SHORT_VALUE.contains(&c)
+            {
+                let rest = chars.as_str();
+                let value = if !rest.is_empty() {
+                    rest.to_string()
+                } else if c == 'O' {
+                    // `-O` alone means -O1, as in lld.
+                    "1".to_string()
+                } else {
+                    let v = args
+                        .get(i)
+                        .ok_or_else(|| Error::msg(format!("missing argument to {a}")))?;
+                    i += 1;
+                    v.clone()
+                };
+                out.push(Arg::Opt(c.to_string(), Some(value)));
+                continue;
+            }
+        }
+        return Err(Error::msg(format!(
+            "unknown argument: {a} (weld does not support this wasm-ld option yet)"
+        )));
+    }
+    Ok(out)
+}
+
+/// Replaces `@file` arguments with the file's contents, split as GNU tools split them.
+fn expand_response_files(args: &[String], depth: u32) -> Result<Vec<String>> {
+    if depth > 20 {
+        return Err(Error::msg("response files nest too deeply"));
+    }
+    let mut out = Vec::new();
+    for a in args {
+        match a.strip_prefix('@') {
+            Some(path) if !path.is_empty() => {
+                let text = std::fs::read_to_string(Path::new(path)).map_err(|e| {
+                    Error::file(path, format_args!("cannot read response file: {e}"))
+                })?;
+                out.extend(expand_response_files(&split_response(&text), depth + 1)?);
+            }
+            _ => out.push(a.clone()),
+        }
+    }
+    Ok(out)
+}
+
+/// Splits response-file text on white space, honouring quotes and backslash escapes.
+fn split_response(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_token = false;
+    let mut quote: Option<char> = None;
+    let mut chars = text.chars();
+    while let Some(ch) = chars.next() {
+        match (quote, ch) {
+            (_, '\\') => {
+                if let Some(next) = chars.next() {
+                    cur.push(next);
+                }
+                in_token = true;
+            }
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => cur.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(ch);
+                in_token = true;
+            }
+            (None, c) if c.is_whitespace() => {
+                if in_token {
+                    out.push(std::mem::take(&mut cur));
+                    in_token = false;
+                }
+            }
+            (None, c) => {
+                cur.push(c);
+                in_token = true;
+            }
+        }
+    }
+    if in_token {
+        out.push(cur);
+    }
+    out
+}
+
+/// The `--help` text.
+pub const HELP: &str = "\
+USAGE: weld [options] <inputs>
+
+weld links WebAssembly relocatable objects (.o) and archives (.a) into a module.
+It accepts wasm-ld's command line; see README.md for the supported options.
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(args: &[&str]) -> Config {
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        match parse(&args).unwrap() {
+            Command::Link(c) => *c,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn both_dash_spellings_and_both_value_forms() {
+        let c = cfg(&[
+            "-export=a",
+            "--export",
+            "b",
+            "--export=c",
+            "-export",
+            "d",
+            "x.o",
+        ]);
+        assert_eq!(c.exports, ["a", "b", "c", "d"]);
+        let c = cfg(&[
+            "-z",
+            "stack-size=1024",
+            "--global-base=0x2000",
+            "x.o",
+            "-ofoo.wasm",
+        ]);
+        assert_eq!(c.stack_size, 1024);
+        assert_eq!(c.global_base, Some(0x2000));
+        assert_eq!(c.output, PathBuf::from("foo.wasm"));
+    }
+
+    #[test]
+    fn whole_archive_and_start_lib_apply_to_following_inputs() {
+        let c = cfg(&[
+            "a.o",
+            "--whole-archive",
+            "b.a",
+            "--no-whole-archive",
+            "--start-lib",
+            "c.o",
+            "--end-lib",
+            "d.o",
+        ]);
+        let flags: Vec<(bool, bool)> = c.inputs.iter().map(|i| (i.whole_archive, i.lazy)).collect();
+        assert_eq!(
+            flags,
+            [(false, false), (true, false), (false, true), (false, false)]
+        );
+    }
+
+    #[test]
+    fn unknown_options_are_errors_naming_them() {
+        let args: Vec<String> = ["--frobnicate", "x.o"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let e = parse(&args).unwrap_err().to_string();
+        assert!(e.contains("--frobnicate"), "{e}");
+    }
+
+    #[test]
+    fn response_files_split_like_gnu_tools() {
+        assert_eq!(
+            split_response("a 'b c' \"d\\\"e\" f\\ g\n"),
+            ["a", "b c", "d\"e", "f g"]
+        );
+    }
+}

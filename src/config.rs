@@ -1,0 +1,163 @@
+//! What a link is asked to do. The command line ([`crate::cli`]) fills a [`Config`]; the library
+//! never looks at arguments itself.
+
+use std::path::PathBuf;
+
+/// One input, in command-line order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    /// Path of an object file or archive.
+    pub path: PathBuf,
+    /// `--whole-archive` was in force: every member of an archive is loaded.
+    pub whole_archive: bool,
+    /// Between `--start-lib` and `--end-lib`: the object is loaded only when it defines a
+    /// symbol that is needed, as if it were an archive member.
+    pub lazy: bool,
+}
+
+/// What to do with undefined symbols (`--unresolved-symbols=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum UnresolvedPolicy {
+    /// `report-all`: an error for each undefined symbol (the default).
+    #[default]
+    ReportAll,
+    /// `ignore-all`: undefined functions become imports; undefined data resolves to 0.
+    IgnoreAll,
+    /// `import-dynamic`: undefined symbols become imports.
+    ImportDynamic,
+}
+
+/// Every option of a link.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Inputs in command-line order.
+    pub inputs: Vec<Input>,
+    /// The output file.
+    pub output: PathBuf,
+    /// The entry point (`--entry`); `None` with `--no-entry`.
+    pub entry: Option<String>,
+    /// Whether `entry` was given explicitly (an explicit entry must exist).
+    pub entry_explicit: bool,
+    /// `--export=NAME`: must be defined.
+    pub exports: Vec<String>,
+    /// `--export-if-defined=NAME`.
+    pub exports_if_defined: Vec<String>,
+    /// `--export-all`.
+    pub export_all: bool,
+    /// `--export-dynamic`.
+    pub export_dynamic: bool,
+    /// `--export-table`.
+    pub export_table: bool,
+    /// `--import-table`.
+    pub import_table: bool,
+    /// `--growable-table`.
+    pub growable_table: bool,
+    /// `--table-base`; defaults to 1 so that slot 0 stays null.
+    pub table_base: u32,
+    /// `--gc-sections` (the default) / `--no-gc-sections`.
+    pub gc_sections: bool,
+    /// `--print-gc-sections`.
+    pub print_gc_sections: bool,
+    /// `--allow-undefined`: undefined functions become imports.
+    pub allow_undefined: bool,
+    /// `--import-undefined`.
+    pub import_undefined: bool,
+    /// `--unresolved-symbols=`.
+    pub unresolved: UnresolvedPolicy,
+    /// `--warn-unresolved-symbols`: report undefined symbols as warnings.
+    pub warn_unresolved: bool,
+    /// Names from `--allow-undefined-file`, allowed to stay undefined (imported).
+    pub allow_undefined_symbols: Vec<String>,
+    /// `-u NAME` / `--undefined=NAME`: treated as referenced from the command line.
+    pub undefined: Vec<String>,
+    /// `--allow-multiple-definition` / `-z muldefs`.
+    pub allow_multiple_definition: bool,
+    /// `-z stack-size=N`.
+    pub stack_size: u64,
+    /// `--stack-first` (the default in LLVM 22) / `--no-stack-first`.
+    pub stack_first: bool,
+    /// `--global-base`.
+    pub global_base: Option<u64>,
+    /// `--initial-memory`.
+    pub initial_memory: Option<u64>,
+    /// `--max-memory`.
+    pub max_memory: Option<u64>,
+    /// `--no-growable-memory`.
+    pub no_growable_memory: bool,
+    /// `--initial-heap`.
+    pub initial_heap: Option<u64>,
+    /// `--import-memory[=module,name]`.
+    pub import_memory: Option<(String, String)>,
+    /// `--export-memory[=name]`; `None` when memory is not exported.
+    pub export_memory: Option<String>,
+    /// `--merge-data-segments` (the default) / `--no-merge-data-segments`.
+    pub merge_data_segments: bool,
+    /// `--features=`: the allowed feature set, instead of the inferred one.
+    pub features: Option<Vec<String>>,
+    /// `--extra-features=`.
+    pub extra_features: Vec<String>,
+    /// `--check-features` (the default) / `--no-check-features`.
+    pub check_features: bool,
+    /// `--strip-all` / `-s`.
+    pub strip_all: bool,
+    /// `--strip-debug` / `-S`.
+    pub strip_debug: bool,
+    /// `--keep-section=NAME`: kept even under `--strip-all`/`--strip-debug`.
+    pub keep_sections: Vec<String>,
+    /// Validate the output before writing it (default; `--no-validate` turns it off).
+    pub validate: bool,
+    /// `--threads=N`; `None` uses every core.
+    pub threads: Option<usize>,
+    /// `--fatal-warnings`.
+    pub fatal_warnings: bool,
+    /// `--error-limit=N` (0: no limit).
+    pub error_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            inputs: Vec::new(),
+            output: PathBuf::from("a.out"),
+            entry: Some("_start".to_string()),
+            entry_explicit: false,
+            exports: Vec::new(),
+            exports_if_defined: Vec::new(),
+            export_all: false,
+            export_dynamic: false,
+            export_table: false,
+            import_table: false,
+            growable_table: false,
+            table_base: 1,
+            gc_sections: true,
+            print_gc_sections: false,
+            allow_undefined: false,
+            import_undefined: false,
+            unresolved: UnresolvedPolicy::ReportAll,
+            warn_unresolved: false,
+            allow_undefined_symbols: Vec::new(),
+            undefined: Vec::new(),
+            allow_multiple_definition: false,
+            stack_size: 65536,
+            stack_first: true,
+            global_base: None,
+            initial_memory: None,
+            max_memory: None,
+            no_growable_memory: false,
+            initial_heap: None,
+            import_memory: None,
+            export_memory: Some("memory".to_string()),
+            merge_data_segments: true,
+            features: None,
+            extra_features: Vec::new(),
+            check_features: true,
+            strip_all: false,
+            strip_debug: false,
+            keep_sections: Vec::new(),
+            validate: true,
+            threads: None,
+            fatal_warnings: false,
+            error_limit: 20,
+        }
+    }
+}

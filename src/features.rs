@@ -1,0 +1,73 @@
+//! Target features: the output's allowed set and the compatibility checks between inputs, as
+//! wasm-ld's `populateTargetFeatures` does them.
+
+use std::collections::BTreeSet;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::resolve::Resolved;
+
+/// The allowed feature set of the output (sorted), after checking every input against it.
+pub fn allowed(config: &Config, res: &Resolved<'_>) -> Result<BTreeSet<String>> {
+    let mut allowed: BTreeSet<String> = config.extra_features.iter().cloned().collect();
+    let explicit = config.features.is_some();
+    if let Some(f) = &config.features {
+        allowed.extend(f.iter().cloned());
+    }
+    // feature -> first object that uses / disallows it
+    let mut used: Vec<(&str, &str)> = Vec::new();
+    let mut disallowed: Vec<(&str, &str)> = Vec::new();
+    for obj in &res.objects {
+        for &(prefix, name) in &obj.features {
+            let list = if prefix == b'+' {
+                &mut used
+            } else {
+                &mut disallowed
+            };
+            if !list.iter().any(|(n, _)| *n == name) {
+                list.push((name, &obj.name));
+            }
+        }
+    }
+    if !explicit {
+        allowed.extend(used.iter().map(|(n, _)| n.to_string()));
+    }
+    if !config.check_features {
+        return Ok(allowed);
+    }
+    let mut errors = Vec::new();
+    if explicit {
+        for (name, file) in &used {
+            if !allowed.contains(*name) {
+                errors.push(format!(
+                    "Target feature '{name}' used by {file} is not allowed."
+                ));
+            }
+        }
+    }
+    for obj in &res.objects {
+        for &(prefix, name) in &obj.features {
+            if prefix != b'+' {
+                continue;
+            }
+            if let Some((_, by)) = disallowed.iter().find(|(n, _)| *n == name) {
+                errors.push(format!(
+                    "Target feature '{name}' used in {} is disallowed by {by}. Use \
+                     --no-check-features to suppress.",
+                    obj.name
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(allowed)
+    } else {
+        errors.truncate(config.error_limit.max(1));
+        Err(Error {
+            diagnostics: errors
+                .into_iter()
+                .map(|message| crate::error::Diagnostic { message })
+                .collect(),
+        })
+    }
+}

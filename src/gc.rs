@@ -1,0 +1,397 @@
+//! Garbage collection (`--gc-sections`, the default): marks what is reachable from the roots
+//! through relocations, and reports undefined symbols that live code refers to.
+//!
+//! Roots are the entry point, exported symbols, `NO_STRIP` symbols, `RETAIN` segments and, when
+//! `__wasm_call_ctors` is live, every constructor of every loaded object (as in wasm-ld).
+
+use crate::config::{Config, UnresolvedPolicy};
+use crate::error::Diagnostics;
+use crate::model::*;
+use crate::resolve::{Def, Resolved, Symbol, Synthetic, SyntheticData};
+
+/// What survives garbage collection.
+#[derive(Debug, Default)]
+pub struct Live {
+    /// Per object, per defined function.
+    pub functions: Vec<Vec<bool>>,
+    /// Per object, per segment.
+    pub segments: Vec<Vec<bool>>,
+    /// Per object, per defined global.
+    pub globals: Vec<Vec<bool>>,
+    /// Per object, per defined tag.
+    pub tags: Vec<Vec<bool>>,
+    /// Per object, per defined table.
+    pub tables: Vec<Vec<bool>>,
+    /// Per symbol: referenced from something live (or a root).
+    pub symbols: Vec<bool>,
+}
+
+#[derive(Clone, Copy)]
+enum Item {
+    Function(ObjectId, u32),
+    Segment(ObjectId, u32),
+    Global(ObjectId, u32),
+    Tag(ObjectId, u32),
+    Table(ObjectId, u32),
+}
+
+/// Whether an undefined symbol may become an import of the output.
+pub fn importable(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
+    match sym.kind {
+        SymbolKind::Function => {
+            sym.flags.has(SymFlags::EXPLICIT_NAME)
+                || config.import_undefined
+                || config.allow_undefined
+                || config.unresolved == UnresolvedPolicy::ImportDynamic
+                || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
+                || explicit_module(res, sym)
+        }
+        SymbolKind::Global | SymbolKind::Tag | SymbolKind::Table => {
+            sym.flags.has(SymFlags::EXPLICIT_NAME)
+                || config.import_undefined
+                || config.allow_undefined
+                || config.unresolved == UnresolvedPolicy::ImportDynamic
+                || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
+        }
+        SymbolKind::Data | SymbolKind::Section => false,
+    }
+}
+
+/// An import from a module other than `env` is explicit even without an explicit name.
+fn explicit_module(res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
+    if let Def::Undefined { obj, sym: i } = sym.def {
+        let o = &res.objects[obj.idx()];
+        if let SymbolTarget::Function(f) = o.symbols[i as usize].target
+            && let Some(imp) = o.func_imports.get(f as usize)
+        {
+            return imp.import.module != "env";
+        }
+    }
+    false
+}
+
+/// Whether an undefined symbol may stay undefined (resolving to 0 or a trap).
+fn tolerated(config: &Config, sym: &Symbol<'_>) -> bool {
+    sym.weak_refs_only
+        || config.allow_undefined
+        || config.unresolved != UnresolvedPolicy::ReportAll
+        || config.warn_unresolved
+        || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
+}
+
+struct Marker<'r, 'a> {
+    config: &'r Config,
+    res: &'r Resolved<'a>,
+    live: Live,
+    queue: Vec<Item>,
+    diags: &'r mut Diagnostics,
+    /// An object is live once one of its definitions is; its constructors and retained
+    /// segments then are too.
+    obj_live: Vec<bool>,
+    reported: Vec<bool>,
+}
+
+/// Marks the live parts of the link.
+pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -> Live {
+    let live = Live {
+        functions: res
+            .objects
+            .iter()
+            .map(|o| vec![false; o.functions.len()])
+            .collect(),
+        segments: res
+            .objects
+            .iter()
+            .map(|o| vec![false; o.segments.len()])
+            .collect(),
+        globals: res
+            .objects
+            .iter()
+            .map(|o| vec![false; o.globals.len()])
+            .collect(),
+        tags: res
+            .objects
+            .iter()
+            .map(|o| vec![false; o.tags.len()])
+            .collect(),
+        tables: res
+            .objects
+            .iter()
+            .map(|o| vec![false; o.tables.len()])
+            .collect(),
+        symbols: vec![false; res.symbols.len()],
+    };
+    let mut m = Marker {
+        config,
+        res,
+        live,
+        queue: Vec::new(),
+        diags,
+        obj_live: vec![!config.gc_sections; res.objects.len()],
+        reported: vec![false; res.symbols.len()],
+    };
+    m.roots();
+    m.run();
+    // `__wasm_call_ctors` is live when referenced, or when any constructor is.
+    if let Some(id) = res.lookup("__wasm_call_ctors") {
+        let any_ctor = res.objects.iter().enumerate().any(|(o, obj)| {
+            obj.init_funcs
+                .iter()
+                .any(|f| m.live.symbols[res.sym(ObjectId(o as u32), f.symbol).idx()])
+        });
+        if any_ctor {
+            m.live.symbols[id.idx()] = true;
+        }
+    }
+    m.live
+}
+
+impl<'r, 'a> Marker<'r, 'a> {
+    fn roots(&mut self) {
+        let res = self.res;
+        if let Some(entry) = &self.config.entry {
+            match res.lookup(entry) {
+                Some(id) if res.symbols[id.idx()].is_defined() => {
+                    if res.symbols[id.idx()].kind != SymbolKind::Function {
+                        self.diags
+                            .error(format!("entry symbol is not a function: {entry}"));
+                    }
+                    self.mark_symbol(id, None);
+                }
+                _ => self.diags.error(format!(
+                    "entry symbol not defined (pass --no-entry to suppress): {entry}"
+                )),
+            }
+        }
+        for name in &self.config.exports {
+            match res.lookup(name) {
+                Some(id) if res.symbols[id.idx()].is_defined() => self.mark_symbol(id, None),
+                _ => self
+                    .diags
+                    .error(format!("symbol exported via --export not found: {name}")),
+            }
+        }
+        for (i, sym) in res.symbols.iter().enumerate() {
+            let id = SymbolId(i as u32);
+            if !sym.is_defined() {
+                continue;
+            }
+            let root = sym.flags.has(SymFlags::NO_STRIP) || is_exported(self.config, sym);
+            if root {
+                self.mark_symbol(id, None);
+            }
+        }
+        if let Some(id) = res.call_dtors {
+            self.mark_symbol(id, None);
+        }
+        for (o, obj) in res.objects.iter().enumerate() {
+            let oid = ObjectId(o as u32);
+            if !self.config.gc_sections {
+                self.object_roots(oid);
+                let ex = &res.excluded[o];
+                for f in 0..obj.functions.len() as u32 {
+                    if !ex.functions.contains(&f) {
+                        self.push(Item::Function(oid, f));
+                    }
+                }
+                for s in 0..obj.segments.len() as u32 {
+                    if !ex.segments.contains(&s) {
+                        self.push(Item::Segment(oid, s));
+                    }
+                }
+                for g in 0..obj.globals.len() as u32 {
+                    if !ex.globals.contains(&g) {
+                        self.push(Item::Global(oid, g));
+                    }
+                }
+                for t in 0..obj.tags.len() as u32 {
+                    self.push(Item::Tag(oid, t));
+                }
+                for t in 0..obj.tables.len() as u32 {
+                    self.push(Item::Table(oid, t));
+                }
+            }
+        }
+    }
+
+    /// Constructors and retained segments of an object that just became live.
+    fn object_roots(&mut self, oid: ObjectId) {
+        let res = self.res;
+        let obj = &res.objects[oid.idx()];
+        for f in &obj.init_funcs {
+            if let SymbolTarget::Function(fi) = obj.symbols[f.symbol as usize].target
+                && let Some(d) = fi.checked_sub(obj.num_func_imports())
+                && res.excluded[oid.idx()].functions.contains(&d)
+            {
+                continue;
+            }
+            self.mark_symbol(res.sym(oid, f.symbol), None);
+        }
+        for (s, seg) in obj.segments.iter().enumerate() {
+            if seg.flags & Segment::RETAIN != 0
+                && !res.excluded[oid.idx()].segments.contains(&(s as u32))
+            {
+                self.push(Item::Segment(oid, s as u32));
+            }
+        }
+    }
+
+    fn push(&mut self, item: Item) {
+        let flag = match item {
+            Item::Function(o, i) => &mut self.live.functions[o.idx()][i as usize],
+            Item::Segment(o, i) => &mut self.live.segments[o.idx()][i as usize],
+            Item::Global(o, i) => &mut self.live.globals[o.idx()][i as usize],
+            Item::Tag(o, i) => &mut self.live.tags[o.idx()][i as usize],
+            Item::Table(o, i) => &mut self.live.tables[o.idx()][i as usize],
+        };
+        if !*flag {
+            *flag = true;
+            self.queue.push(item);
+        }
+    }
+
+    /// Marks a symbol and what defines it. `from` is the referencing chunk, for diagnostics.
+    fn mark_symbol(&mut self, id: SymbolId, from: Option<(ObjectId, Item)>) {
+        let res = self.res;
+        let sym = &res.symbols[id.idx()];
+        let first = !self.live.symbols[id.idx()];
+        self.live.symbols[id.idx()] = true;
+        match sym.def {
+            Def::Defined { obj, sym: i } => {
+                if !self.obj_live[obj.idx()] {
+                    self.obj_live[obj.idx()] = true;
+                    self.object_roots(obj);
+                }
+                let o = &res.objects[obj.idx()];
+                match o.symbols[i as usize].target {
+                    SymbolTarget::Function(f) => {
+                        if let Some(d) = f.checked_sub(o.num_func_imports()) {
+                            self.push(Item::Function(obj, d));
+                        }
+                    }
+                    SymbolTarget::Global(g) => {
+                        if let Some(d) = g.checked_sub(o.global_imports.len() as u32) {
+                            self.push(Item::Global(obj, d));
+                        }
+                    }
+                    SymbolTarget::Tag(t) => {
+                        if let Some(d) = t.checked_sub(o.tag_imports.len() as u32) {
+                            self.push(Item::Tag(obj, d));
+                        }
+                    }
+                    SymbolTarget::Table(t) => {
+                        if let Some(d) = t.checked_sub(o.table_imports.len() as u32) {
+                            self.push(Item::Table(obj, d));
+                        }
+                    }
+                    SymbolTarget::Data { segment, .. } => self.push(Item::Segment(obj, segment)),
+                    _ => {}
+                }
+            }
+            Def::Synthetic(Synthetic::Data(
+                SyntheticData::SegmentStart | SyntheticData::SegmentStop,
+            )) if first => {
+                let seg_name = sym
+                    .name
+                    .trim_start_matches("__start_")
+                    .trim_start_matches("__stop_");
+                for (o, obj) in res.objects.iter().enumerate() {
+                    for (s, seg) in obj.segments.iter().enumerate() {
+                        if seg.name == seg_name && !res.excluded[o].segments.contains(&(s as u32)) {
+                            self.push(Item::Segment(ObjectId(o as u32), s as u32));
+                        }
+                    }
+                }
+            }
+            Def::Undefined { .. } | Def::Lazy(_) | Def::CommandLine => {
+                self.check_undefined(id, from);
+            }
+            Def::Synthetic(_) => {}
+        }
+    }
+
+    fn check_undefined(&mut self, id: SymbolId, from: Option<(ObjectId, Item)>) {
+        let res = self.res;
+        let sym = &res.symbols[id.idx()];
+        if self.reported[id.idx()] || importable(self.config, res, sym) {
+            return;
+        }
+        if tolerated(self.config, sym) && !(self.config.warn_unresolved && !sym.weak_refs_only) {
+            return;
+        }
+        self.reported[id.idx()] = true;
+        let mut msg = String::new();
+        if let Some((obj, item)) = from {
+            let o = &res.objects[obj.idx()];
+            msg.push_str(&o.name);
+            msg.push_str(": ");
+            msg.push_str(&format!("undefined symbol: {}", sym.name));
+            msg.push_str(&format!("\n>>> referenced by {}", describe_item(o, item)));
+        } else {
+            msg.push_str(&format!("undefined symbol: {}", sym.name));
+        }
+        if self.config.warn_unresolved {
+            self.diags.warn(msg);
+        } else {
+            self.diags.error(msg);
+        }
+    }
+
+    fn run(&mut self) {
+        let res = self.res;
+        while let Some(item) = self.queue.pop() {
+            let (obj, relocs) = match item {
+                Item::Function(o, f) => {
+                    (o, res.objects[o.idx()].functions[f as usize].relocs.clone())
+                }
+                Item::Segment(o, s) => {
+                    (o, res.objects[o.idx()].segments[s as usize].relocs.clone())
+                }
+                Item::Global(..) | Item::Tag(..) | Item::Table(..) => continue,
+            };
+            let o = &res.objects[obj.idx()];
+            for r in &o.relocs[relocs] {
+                if r.ty == wasmparser::RelocationType::TypeIndexLeb {
+                    continue;
+                }
+                let id = res.sym(obj, r.index);
+                self.mark_symbol(id, Some((obj, item)));
+            }
+        }
+    }
+}
+
+/// Whether a defined symbol is exported from the output.
+pub fn is_exported(config: &Config, sym: &Symbol<'_>) -> bool {
+    if sym.local || !sym.is_defined() {
+        return false;
+    }
+    if sym.forced_export || sym.flags.has(SymFlags::EXPORTED) {
+        return true;
+    }
+    if matches!(sym.def, Def::Synthetic(_)) {
+        return false;
+    }
+    config.export_all || (config.export_dynamic && !sym.flags.hidden())
+}
+
+/// A name for a chunk in diagnostics: `function foo` or `data segment .data.x`.
+fn describe_item(o: &Object<'_>, item: Item) -> String {
+    match item {
+        Item::Function(_, f) => format!("function {}", function_name(o, f)),
+        Item::Segment(_, s) => format!("data segment {}", o.segments[s as usize].name),
+        Item::Global(_, g) => format!("global {g}"),
+        Item::Tag(_, t) => format!("tag {t}"),
+        Item::Table(_, t) => format!("table {t}"),
+    }
+}
+
+/// The name of defined function `def_index` of an object, from its symbol table.
+pub fn function_name(o: &Object<'_>, def_index: u32) -> String {
+    let fi = def_index + o.num_func_imports();
+    o.symbols
+        .iter()
+        .find(|s| s.kind == SymbolKind::Function && s.target == SymbolTarget::Function(fi))
+        .map(|s| s.name.to_string())
+        .unwrap_or_else(|| format!("#{fi}"))
+}

@@ -1,0 +1,153 @@
+//! Input files: memory-mapped objects and archives, and lazy archive members.
+
+use std::fs::File;
+use std::path::Path;
+
+use memmap2::Mmap;
+use object::read::archive::ArchiveFile;
+
+use crate::error::{Error, Result};
+use crate::read::is_wasm;
+
+/// A mapped input file.
+pub struct MappedFile {
+    /// Its path, as given.
+    pub path: String,
+    map: Option<Mmap>,
+}
+
+impl MappedFile {
+    /// Maps `path` read-only.
+    pub fn open(path: &Path) -> Result<Self> {
+        let shown = path.display().to_string();
+        let file =
+            File::open(path).map_err(|e| Error::file(&shown, format_args!("cannot open: {e}")))?;
+        let len = file.metadata().map_err(|e| Error::file(&shown, e))?.len();
+        // An empty file cannot be mapped; it is also not a valid input, which `bytes` reports.
+        let map = if len == 0 {
+            None
+        } else {
+            // SAFETY: inputs are not expected to change while the link runs; like every linker
+            // that maps its inputs, weld cannot guard against another process truncating them.
+            Some(
+                unsafe { Mmap::map(&file) }
+                    .map_err(|e| Error::file(&shown, format_args!("cannot map: {e}")))?,
+            )
+        };
+        Ok(MappedFile { path: shown, map })
+    }
+
+    /// The file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.map.as_deref().unwrap_or(&[])
+    }
+}
+
+/// What an input file is, judged by its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileKind {
+    /// A wasm module (object or not; the reader decides).
+    Wasm,
+    /// A `!<arch>` archive.
+    Archive,
+    /// A text file: a linker script or stub, which weld does not support.
+    Other,
+}
+
+/// Classifies the bytes of an input.
+pub fn classify(bytes: &[u8]) -> FileKind {
+    if is_wasm(bytes) {
+        FileKind::Wasm
+    } else if bytes.starts_with(b"!<arch>\n") || bytes.starts_with(b"!<thin>\n") {
+        FileKind::Archive
+    } else {
+        FileKind::Other
+    }
+}
+
+/// An archive with its symbol index, members parsed only when extracted.
+pub struct Archive<'a> {
+    /// The archive's path.
+    pub path: &'a str,
+    data: &'a [u8],
+    file: ArchiveFile<'a>,
+}
+
+/// A member of an archive, not yet parsed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct MemberRef {
+    /// Index of the archive in the link's archive list.
+    pub archive: u32,
+    /// Offset of the member's header in the archive.
+    pub offset: u64,
+}
+
+impl<'a> Archive<'a> {
+    /// Parses the archive's header and index.
+    pub fn parse(path: &'a str, data: &'a [u8]) -> Result<Self> {
+        let file = ArchiveFile::parse(data)
+            .map_err(|e| Error::file(path, format_args!("malformed archive: {e}")))?;
+        if file.is_thin() {
+            return Err(Error::file(path, "thin archives are not supported"));
+        }
+        Ok(Archive { path, data, file })
+    }
+
+    /// The symbol index: (symbol name, member offset), in index order.
+    pub fn symbols(&self) -> Result<Vec<(&'a str, u64)>> {
+        let Some(iter) = self
+            .file
+            .symbols()
+            .map_err(|e| Error::file(self.path, format_args!("malformed archive index: {e}")))?
+        else {
+            return Err(Error::file(
+                self.path,
+                "archive has no index; run ranlib (llvm-ar s) to add one",
+            ));
+        };
+        let mut out = Vec::new();
+        for s in iter {
+            let s = s.map_err(|e| {
+                Error::file(self.path, format_args!("malformed archive index: {e}"))
+            })?;
+            let name = std::str::from_utf8(s.name()).map_err(|_| {
+                Error::file(self.path, "archive index holds a name that is not UTF-8")
+            })?;
+            out.push((name, s.offset().0));
+        }
+        Ok(out)
+    }
+
+    /// Every member, in archive order (for `--whole-archive`).
+    pub fn members(&self) -> Result<Vec<(String, &'a [u8])>> {
+        let mut out = Vec::new();
+        for m in self.file.members() {
+            let m =
+                m.map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))?;
+            let data = m
+                .data(self.data)
+                .map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))?;
+            out.push((self.member_name(m.name()), data));
+        }
+        Ok(out)
+    }
+
+    /// The name (`archive(member)`) and bytes of the member whose header is at `offset`.
+    pub fn member(&self, offset: u64) -> Result<(String, &'a [u8])> {
+        let bad = |e: object::read::Error| {
+            Error::file(
+                self.path,
+                format_args!("malformed archive member at {offset:#x}: {e}"),
+            )
+        };
+        let m = self
+            .file
+            .member(object::read::archive::ArchiveOffset(offset))
+            .map_err(bad)?;
+        Ok((self.member_name(m.name()), m.data(self.data).map_err(bad)?))
+    }
+
+    fn member_name(&self, name: &[u8]) -> String {
+        format!("{}({})", self.path, String::from_utf8_lossy(name))
+    }
+}

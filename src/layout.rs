@@ -1,0 +1,803 @@
+//! Layout: gives every live item its place in the output — type, function, global, table and tag
+//! indices, table slots, and the address of every data segment — and computes the values of the
+//! linker's synthetic symbols. After this phase every relocation's value is known.
+
+use rustc_hash::FxHashMap;
+use wasmparser::{FuncType, GlobalType, RelocationType, ValType};
+
+use crate::config::Config;
+use crate::error::Diagnostics;
+use crate::gc::{Live, importable};
+use crate::model::*;
+use crate::resolve::{Def, Resolved, Synthetic, SyntheticData};
+
+/// "No index": the item is not in the output.
+pub const NONE: u32 = u32::MAX;
+
+const PAGE: u64 = 65536;
+
+/// A function defined in the output.
+#[derive(Debug, Clone)]
+pub enum OutFunc {
+    /// A live function of an input object.
+    Object(ObjectId, u32),
+    /// `__wasm_call_ctors`.
+    CallCtors,
+    /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
+    /// `__wasm_call_dtors`.
+    CommandExport {
+        /// Output index of the wrapped function.
+        target: u32,
+        /// Output type index.
+        ty: u32,
+        /// Its name in the `name` section.
+        name: String,
+    },
+    /// A function whose body is `unreachable`: stands in for a missing weak function or a call
+    /// with the wrong signature. `ty` is an output type index.
+    Trap {
+        /// Output type index.
+        ty: u32,
+        /// Its name in the `name` section.
+        name: String,
+    },
+}
+
+/// An import of the output.
+#[derive(Debug, Clone)]
+pub struct OutImport<'a> {
+    /// Module name.
+    pub module: &'a str,
+    /// Field name.
+    pub field: &'a str,
+    /// The symbol it satisfies.
+    pub symbol: SymbolId,
+}
+
+/// A global defined in the output.
+#[derive(Debug, Clone)]
+pub enum OutGlobal {
+    /// `__stack_pointer`.
+    StackPointer,
+    /// A global of an input object.
+    Object(ObjectId, u32),
+    /// An immutable i32 holding the address of an exported data symbol.
+    Address(SymbolId),
+}
+
+/// An output data segment: input segments merged by name.
+#[derive(Debug, Clone)]
+pub struct OutSegment<'a> {
+    /// The output name (`.rodata`, `.data`, `.bss`, …).
+    pub name: &'a str,
+    /// log2 of the largest alignment of its pieces.
+    pub align_log2: u32,
+    /// Start address.
+    pub addr: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// The input segments in it: (object, segment index, offset in this segment).
+    pub pieces: Vec<(ObjectId, u32, u64)>,
+    /// Every piece is zero-initialised `.bss`.
+    pub bss: bool,
+}
+
+/// The result of layout.
+pub struct Layout<'a> {
+    /// Output types.
+    pub types: Vec<FuncType>,
+    /// Per object: object type index → output type index.
+    pub obj_types: Vec<Vec<u32>>,
+    /// Imported functions.
+    pub func_imports: Vec<OutImport<'a>>,
+    /// Output types of imported functions.
+    pub func_import_types: Vec<u32>,
+    /// Defined functions, in output order (their index is `func_imports.len() + position`).
+    pub functions: Vec<OutFunc>,
+    /// Output type of each defined function.
+    pub func_types: Vec<u32>,
+    /// Per object, per defined function: output function index or [`NONE`].
+    pub func_index: Vec<Vec<u32>>,
+    /// Per symbol: output function index or [`NONE`].
+    pub sym_func: Vec<u32>,
+    /// Calls with a signature other than the definition's: (object, symbol index) → stub index.
+    pub call_overrides: FxHashMap<(ObjectId, u32), u32>,
+    /// Constructors in call order (output function indices).
+    pub ctors: Vec<u32>,
+    /// Imported globals.
+    pub global_imports: Vec<(OutImport<'a>, GlobalType)>,
+    /// Defined globals.
+    pub globals: Vec<OutGlobal>,
+    /// Per object, per defined global: output index or [`NONE`].
+    pub global_index: Vec<Vec<u32>>,
+    /// Per symbol: output global index or [`NONE`].
+    pub sym_global: Vec<u32>,
+    /// Imported tags and their output types.
+    pub tag_imports: Vec<(OutImport<'a>, u32)>,
+    /// Defined tags: (object, tag index), with output types.
+    pub tags: Vec<(ObjectId, u32, u32)>,
+    /// Per symbol: output tag index or [`NONE`].
+    pub sym_tag: Vec<u32>,
+    /// Whether the output has the indirect function table (table 0).
+    pub has_table: bool,
+    /// Per symbol: output table number or [`NONE`].
+    pub sym_table: Vec<u32>,
+    /// Function indices in table slot order, starting at `table_base`.
+    pub table_funcs: Vec<u32>,
+    /// Output function index → table slot.
+    pub slot_of: FxHashMap<u32, u32>,
+    /// Output data segments in address order.
+    pub segments: Vec<OutSegment<'a>>,
+    /// Per object, per segment: address or `u64::MAX` when dead.
+    pub seg_addr: Vec<Vec<u64>>,
+    /// Per symbol: memory address (data symbols), `None` if undefined.
+    pub sym_addr: Vec<Option<u64>>,
+    /// Initial `__stack_pointer`.
+    pub stack_pointer: u64,
+    /// Memory size in pages.
+    pub memory_pages: u64,
+    /// Memory maximum in pages, if any.
+    pub memory_max_pages: Option<u64>,
+    /// Per symbol: whether it is exported.
+    pub exported: Vec<bool>,
+    /// Exported function symbols that are exported through a command wrapper: symbol index →
+    /// wrapper's function index.
+    pub wrapper_of: FxHashMap<u32, u32>,
+    /// `__wasm_call_ctors`'s function index, when it is in the output.
+    pub call_ctors: Option<u32>,
+    /// `__wasm_call_dtors`'s function index, when command wrappers call it.
+    pub call_dtors: Option<u32>,
+    type_ids: FxHashMap<FuncType, u32>,
+}
+
+impl Layout<'_> {
+    /// The output index of a type, added if new.
+    fn intern(&mut self, t: &FuncType) -> u32 {
+        if let Some(&i) = self.type_ids.get(t) {
+            return i;
+        }
+        let i = self.types.len() as u32;
+        self.types.push(t.clone());
+        self.type_ids.insert(t.clone(), i);
+        i
+    }
+}
+
+/// The output index of an object's type `t`, mapped on first use so that unused types are not
+/// emitted.
+fn map_type(l: &mut Layout<'_>, res: &Resolved<'_>, obj: ObjectId, t: u32) -> u32 {
+    let slot = l.obj_types[obj.idx()][t as usize];
+    if slot != NONE {
+        return slot;
+    }
+    let out = l.intern(&res.objects[obj.idx()].types[t as usize]);
+    l.obj_types[obj.idx()][t as usize] = out;
+    out
+}
+
+/// Lays out the live parts of the link.
+pub fn layout<'a>(
+    config: &Config,
+    res: &Resolved<'a>,
+    live: &Live,
+    diags: &mut Diagnostics,
+) -> Layout<'a> {
+    let nsym = res.symbols.len();
+    let mut l = Layout {
+        types: Vec::new(),
+        obj_types: Vec::new(),
+        func_imports: Vec::new(),
+        func_import_types: Vec::new(),
+        functions: Vec::new(),
+        func_types: Vec::new(),
+        func_index: Vec::new(),
+        sym_func: vec![NONE; nsym],
+        call_overrides: FxHashMap::default(),
+        ctors: Vec::new(),
+        global_imports: Vec::new(),
+        globals: Vec::new(),
+        global_index: Vec::new(),
+        sym_global: vec![NONE; nsym],
+        tag_imports: Vec::new(),
+        tags: Vec::new(),
+        sym_tag: vec![NONE; nsym],
+        has_table: false,
+        sym_table: vec![NONE; nsym],
+        table_funcs: Vec::new(),
+        slot_of: FxHashMap::default(),
+        segments: Vec::new(),
+        seg_addr: Vec::new(),
+        sym_addr: vec![None; nsym],
+        stack_pointer: 0,
+        memory_pages: 0,
+        memory_max_pages: None,
+        exported: vec![false; nsym],
+        wrapper_of: FxHashMap::default(),
+        call_ctors: None,
+        call_dtors: None,
+        type_ids: FxHashMap::default(),
+    };
+    l.obj_types = res
+        .objects
+        .iter()
+        .map(|o| vec![NONE; o.types.len()])
+        .collect();
+    let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
+
+    // Imports: live undefined symbols that may be imported, in symbol-table order.
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if !live.symbols[i] || sym.local || sym.is_defined() {
+            continue;
+        }
+        let id = SymbolId(i as u32);
+        let Def::Undefined { obj, sym: si } = sym.def else {
+            // Lazy or command-line only: a weak reference to an archive member never loaded.
+            continue;
+        };
+        let o = &res.objects[obj.idx()];
+        let importable = importable(config, res, sym);
+        match (sym.kind, o.symbols[si as usize].target) {
+            (SymbolKind::Function, SymbolTarget::Function(f)) => {
+                if importable {
+                    let imp = &o.func_imports[f as usize];
+                    let field = if sym.flags.has(SymFlags::EXPLICIT_NAME) {
+                        imp.import.field
+                    } else {
+                        sym.name
+                    };
+                    l.sym_func[i] = l.func_imports.len() as u32;
+                    let ty = map_type(&mut l, obj, imp.ty);
+                    l.func_import_types.push(ty);
+                    l.func_imports.push(OutImport {
+                        module: imp.import.module,
+                        field,
+                        symbol: id,
+                    });
+                }
+            }
+            (SymbolKind::Global, SymbolTarget::Global(g)) if importable => {
+                let imp = &o.global_imports[g as usize];
+                l.sym_global[i] = l.global_imports.len() as u32;
+                l.global_imports.push((
+                    OutImport {
+                        module: imp.import.module,
+                        field: imp.import.field,
+                        symbol: id,
+                    },
+                    imp.ty,
+                ));
+            }
+            (SymbolKind::Tag, SymbolTarget::Tag(t)) if importable => {
+                let imp = &o.tag_imports[t as usize];
+                l.sym_tag[i] = l.tag_imports.len() as u32;
+                let ty = map_type(&mut l, obj, imp.ty);
+                l.tag_imports.push((
+                    OutImport {
+                        module: imp.import.module,
+                        field: imp.import.field,
+                        symbol: id,
+                    },
+                    ty,
+                ));
+            }
+            _ => {}
+        }
+    }
+
+    // Defined functions: `__wasm_call_ctors` first, then objects in load order.
+    let nimports = l.func_imports.len() as u32;
+    let call_ctors = res.lookup("__wasm_call_ctors");
+    if let Some(id) = call_ctors
+        && live.symbols[id.idx()]
+        && res.symbols[id.idx()].def == Def::Synthetic(Synthetic::CallCtors)
+    {
+        l.sym_func[id.idx()] = nimports;
+        l.call_ctors = Some(nimports);
+        l.functions.push(OutFunc::CallCtors);
+        let void = l.intern(&FuncType::new([], []));
+        l.func_types.push(void);
+    }
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        let mut idx = vec![NONE; obj.functions.len()];
+        for (f, func) in obj.functions.iter().enumerate() {
+            if live.functions[o][f] {
+                idx[f] = nimports + l.functions.len() as u32;
+                let ty = map_type(&mut l, oid, func.ty);
+                l.functions.push(OutFunc::Object(oid, f as u32));
+                l.func_types.push(ty);
+            }
+        }
+        l.func_index.push(idx);
+    }
+    // Symbols defined by objects take their function's index.
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            match o.symbols[si as usize].target {
+                SymbolTarget::Function(f) if f >= o.num_func_imports() => {
+                    l.sym_func[i] = l.func_index[obj.idx()][(f - o.num_func_imports()) as usize];
+                }
+                _ => {}
+            }
+        }
+    }
+
+    // Trap stubs for missing functions that are called directly.
+    let mut stub_for: FxHashMap<(SymbolId, u32), u32> = FxHashMap::default();
+    let mut warned: Vec<bool> = vec![false; nsym];
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        for (f, func) in obj.functions.iter().enumerate() {
+            if !live.functions[o][f] {
+                continue;
+            }
+            for r in &obj.relocs[func.relocs.clone()] {
+                if r.ty != RelocationType::FunctionIndexLeb {
+                    continue;
+                }
+                let id = res.sym(oid, r.index);
+                let osym = &obj.symbols[r.index as usize];
+                let SymbolTarget::Function(fi) = osym.target else {
+                    continue;
+                };
+                let Some(ref_ty) = obj.func_type(fi) else {
+                    continue;
+                };
+                let ref_out = map_type(&mut l, oid, obj.func_type_index(fi));
+                let target = l.sym_func[id.idx()];
+                if target == NONE {
+                    // Undefined and not importable: only weak (or tolerated) symbols get here.
+                    let key = (id, ref_out);
+                    let next = nimports + l.functions.len() as u32;
+                    let stub = *stub_for.entry(key).or_insert(next);
+                    if stub == next {
+                        l.functions.push(OutFunc::Trap {
+                            ty: ref_out,
+                            name: format!("undefined_weak:{}", res.symbols[id.idx()].name),
+                        });
+                        l.func_types.push(ref_out);
+                    }
+                    l.call_overrides.insert((oid, r.index), stub);
+                    continue;
+                }
+                let def_ty = func_type_of(&l, target);
+                if def_ty != ref_out {
+                    let key = (id, ref_out);
+                    let next = nimports + l.functions.len() as u32;
+                    let stub = *stub_for.entry(key).or_insert(next);
+                    if stub == next {
+                        l.functions.push(OutFunc::Trap {
+                            ty: ref_out,
+                            name: format!("signature_mismatch:{}", res.symbols[id.idx()].name),
+                        });
+                        l.func_types.push(ref_out);
+                    }
+                    l.call_overrides.insert((oid, r.index), stub);
+                    if !warned[id.idx()] {
+                        warned[id.idx()] = true;
+                        let def_file = match res.symbols[id.idx()].def {
+                            Def::Defined { obj, .. } => res.objects[obj.idx()].name.as_str(),
+                            _ => "<internal>",
+                        };
+                        diags.warn(format!(
+                            "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
+                            res.symbols[id.idx()].name,
+                            show_type(ref_ty),
+                            obj.name,
+                            show_type(&l.types[def_ty as usize]),
+                            def_file
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    // Constructors, in priority order (stable in load order).
+    let mut ctors: Vec<(u32, u32)> = Vec::new();
+    if l.sym_func
+        .get(call_ctors.map_or(usize::MAX, |c| c.idx()))
+        .is_some_and(|&f| f != NONE)
+    {
+        for (o, obj) in res.objects.iter().enumerate() {
+            for init in &obj.init_funcs {
+                let id = res.sym(ObjectId(o as u32), init.symbol);
+                let f = l.sym_func[id.idx()];
+                if f == NONE {
+                    continue;
+                }
+                let ty = &l.types[func_type_of(&l, f) as usize];
+                if !ty.params().is_empty() || !ty.results().is_empty() {
+                    diags.error(format!(
+                        "{}: invalid signature for init func: {}",
+                        obj.name,
+                        res.symbols[id.idx()].name
+                    ));
+                    continue;
+                }
+                ctors.push((init.priority, f));
+            }
+        }
+    }
+    ctors.sort_by_key(|&(p, _)| p);
+    l.ctors = ctors.into_iter().map(|(_, f)| f).collect();
+
+    // Globals: `__stack_pointer` first, then objects'.
+    let ngimports = l.global_imports.len() as u32;
+    if let Some(id) = res.lookup("__stack_pointer")
+        && res.symbols[id.idx()].def == Def::Synthetic(Synthetic::StackPointer)
+    {
+        l.sym_global[id.idx()] = ngimports;
+        l.globals.push(OutGlobal::StackPointer);
+    }
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut idx = vec![NONE; obj.globals.len()];
+        for g in 0..obj.globals.len() {
+            if live.globals[o][g] {
+                idx[g] = ngimports + l.globals.len() as u32;
+                l.globals
+                    .push(OutGlobal::Object(ObjectId(o as u32), g as u32));
+            }
+        }
+        l.global_index.push(idx);
+    }
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            if let SymbolTarget::Global(g) = o.symbols[si as usize].target
+                && let Some(d) = g.checked_sub(o.global_imports.len() as u32)
+            {
+                l.sym_global[i] = l.global_index[obj.idx()][d as usize];
+            }
+        }
+    }
+
+    // Tags.
+    let ntimports = l.tag_imports.len() as u32;
+    let mut tag_index: Vec<Vec<u32>> = Vec::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut idx = vec![NONE; obj.tags.len()];
+        for (t, &ty) in obj.tags.iter().enumerate() {
+            if live.tags[o][t] {
+                idx[t] = ntimports + l.tags.len() as u32;
+                let out = map_type(&mut l, ObjectId(o as u32), ty);
+                l.tags.push((ObjectId(o as u32), t as u32, out));
+            }
+        }
+        tag_index.push(idx);
+    }
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            if let SymbolTarget::Tag(t) = o.symbols[si as usize].target
+                && let Some(d) = t.checked_sub(o.tag_imports.len() as u32)
+            {
+                l.sym_tag[i] = tag_index[obj.idx()][d as usize];
+            }
+        }
+    }
+
+    // Type indices named by relocations in live code.
+    for (o, obj) in res.objects.iter().enumerate() {
+        for (f, func) in obj.functions.iter().enumerate() {
+            if !live.functions[o][f] {
+                continue;
+            }
+            for r in &obj.relocs[func.relocs.clone()] {
+                if r.ty == RelocationType::TypeIndexLeb {
+                    map_type(&mut l, ObjectId(o as u32), r.index);
+                }
+            }
+        }
+    }
+
+    // The indirect function table: slots in the order live code and data first take an address.
+    let add_slot = |l: &mut Layout<'a>, f: u32| {
+        if f != NONE && !l.slot_of.contains_key(&f) {
+            let slot = config.table_base + l.table_funcs.len() as u32;
+            l.slot_of.insert(f, slot);
+            l.table_funcs.push(f);
+        }
+    };
+    // Per object, functions before segments, as wasm-ld scans relocations.
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        let live_funcs = obj
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|&(f, _)| live.functions[o][f])
+            .map(|(_, f)| f.relocs.clone());
+        let live_segs = obj
+            .segments
+            .iter()
+            .enumerate()
+            .filter(|&(s, _)| live.segments[o][s])
+            .map(|(_, s)| s.relocs.clone());
+        for relocs in live_funcs.chain(live_segs) {
+            for r in &obj.relocs[relocs] {
+                if is_table_index(r.ty) {
+                    let f = l.sym_func[res.sym(oid, r.index).idx()];
+                    add_slot(&mut l, f);
+                }
+            }
+        }
+    }
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if sym.kind == SymbolKind::Table
+            && live.symbols[i]
+            && sym.def == Def::Synthetic(Synthetic::FunctionTable)
+        {
+            l.sym_table[i] = 0;
+            l.has_table = true;
+        }
+    }
+    if !l.table_funcs.is_empty() || config.export_table {
+        l.has_table = true;
+    }
+
+    layout_memory(config, res, live, &mut l, diags);
+
+    // Exports.
+    for (i, sym) in res.symbols.iter().enumerate() {
+        let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();
+        if entry || crate::gc::is_exported(config, sym) {
+            l.exported[i] = true;
+        }
+    }
+    // Command exports: each exported function gets a wrapper running ctors and dtors.
+    if res.command_exports {
+        l.call_dtors = res
+            .call_dtors
+            .map(|d| l.sym_func[d.idx()])
+            .filter(|&f| f != NONE);
+        for (i, sym) in res.symbols.iter().enumerate() {
+            let f = l.sym_func[i];
+            if !l.exported[i] || sym.kind != SymbolKind::Function || f == NONE {
+                continue;
+            }
+            let ty = func_type_of(&l, f);
+            let index = nimports + l.functions.len() as u32;
+            l.functions.push(OutFunc::CommandExport {
+                target: f,
+                ty,
+                name: format!("{}.command_export", sym.name),
+            });
+            l.func_types.push(ty);
+            l.wrapper_of.insert(i as u32, index);
+        }
+    }
+    // Exported data symbols are exported as globals holding their address.
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if l.exported[i] && sym.kind == SymbolKind::Data && l.sym_addr[i].is_some() {
+            l.sym_global[i] = ngimports + l.globals.len() as u32;
+            l.globals.push(OutGlobal::Address(SymbolId(i as u32)));
+        }
+    }
+    l
+}
+
+fn is_table_index(ty: RelocationType) -> bool {
+    matches!(
+        ty,
+        RelocationType::TableIndexSleb
+            | RelocationType::TableIndexI32
+            | RelocationType::TableIndexSleb64
+            | RelocationType::TableIndexI64
+    )
+}
+
+/// The output type index of output function `f`.
+pub fn func_type_of(l: &Layout<'_>, f: u32) -> u32 {
+    let n = l.func_imports.len() as u32;
+    if f < n {
+        l.func_import_types[f as usize]
+    } else {
+        l.func_types[(f - n) as usize]
+    }
+}
+
+fn show_type(t: &FuncType) -> String {
+    let list = |v: &[ValType]| {
+        v.iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let results = match t.results() {
+        [] => "void".to_string(),
+        [r] => r.to_string(),
+        rs => format!("({})", list(rs)),
+    };
+    format!("({}) -> {}", list(t.params()), results)
+}
+
+/// The output segment an input segment goes to (wasm-ld's `getOutputDataSegmentName`).
+fn output_segment_name<'a>(config: &Config, seg: &Segment<'a>) -> &'a str {
+    if seg.is_tls() {
+        return ".tdata";
+    }
+    if !config.merge_data_segments {
+        return seg.name;
+    }
+    for prefix in [".text.", ".data.", ".bss.", ".rodata."] {
+        if seg.name.starts_with(prefix) {
+            return &seg.name[..prefix.len() - 1];
+        }
+    }
+    seg.name
+}
+
+fn segment_order(name: &str) -> u32 {
+    if name.starts_with(".tdata") {
+        0
+    } else if name.starts_with(".rodata") {
+        1
+    } else if name.starts_with(".data") {
+        2
+    } else if name.starts_with(".bss") {
+        4
+    } else {
+        3
+    }
+}
+
+fn align_to(v: u64, log2: u32) -> u64 {
+    let a = 1u64 << log2;
+    v.div_ceil(a) * a
+}
+
+fn layout_memory<'a>(
+    config: &Config,
+    res: &Resolved<'a>,
+    live: &Live,
+    l: &mut Layout<'a>,
+    diags: &mut Diagnostics,
+) {
+    // Group live input segments into output segments, in order of first appearance.
+    let mut by_name: FxHashMap<&'a str, usize> = FxHashMap::default();
+    let mut segs: Vec<OutSegment<'a>> = Vec::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for (s, seg) in obj.segments.iter().enumerate() {
+            if !live.segments[o][s] {
+                continue;
+            }
+            let name = output_segment_name(config, seg);
+            let i = *by_name.entry(name).or_insert_with(|| {
+                segs.push(OutSegment {
+                    name,
+                    align_log2: 0,
+                    addr: 0,
+                    size: 0,
+                    pieces: Vec::new(),
+                    bss: true,
+                });
+                segs.len() - 1
+            });
+            let out = &mut segs[i];
+            let off = align_to(out.size, seg.align_log2);
+            out.size = off + seg.data.len() as u64;
+            out.align_log2 = out.align_log2.max(seg.align_log2);
+            out.bss &= seg.is_bss();
+            out.pieces.push((ObjectId(o as u32), s as u32, off));
+        }
+    }
+    segs.sort_by_key(|s| segment_order(s.name));
+
+    let mut ptr: u64 = 0;
+    let mut stack_low = 0;
+    let mut place_stack = |ptr: &mut u64| {
+        // 16-byte stack alignment (BasicCABI).
+        *ptr = align_to(*ptr, 4);
+        stack_low = *ptr;
+        *ptr += config.stack_size;
+        *ptr
+    };
+    if config.stack_first {
+        l.stack_pointer = place_stack(&mut ptr);
+        if let Some(base) = config.global_base {
+            if base < ptr {
+                diags.error(
+                    "--global-base cannot be less than stack size when --stack-first is used",
+                );
+            }
+            ptr = base;
+        }
+    } else {
+        ptr = config.global_base.unwrap_or(1024);
+    }
+    let data_start = ptr;
+    for seg in &mut segs {
+        ptr = align_to(ptr, seg.align_log2);
+        seg.addr = ptr;
+        ptr += seg.size;
+    }
+    let data_end = ptr;
+    if !config.stack_first {
+        l.stack_pointer = place_stack(&mut ptr);
+    }
+    let heap_base = align_to(ptr, 4);
+    let mut mem_end = heap_base;
+    if let Some(h) = config.initial_heap {
+        mem_end = align_to(heap_base, 16) + h;
+    }
+    let mut pages = mem_end.div_ceil(PAGE);
+    if let Some(init) = config.initial_memory {
+        if init % PAGE != 0 {
+            diags.error("initial memory must be 65536-byte aligned");
+        }
+        if init < mem_end {
+            diags.error(format!("initial memory too small, {mem_end} bytes needed"));
+        }
+        pages = init / PAGE;
+    }
+    if pages > 65536 {
+        diags.error("total memory size exceeds the 4 GiB limit of wasm32");
+    }
+    l.memory_pages = pages;
+    if let Some(max) = config.max_memory {
+        if max % PAGE != 0 {
+            diags.error("maximum memory must be 65536-byte aligned");
+        }
+        if max / PAGE < pages {
+            diags.error(format!("maximum memory too small, {pages} pages needed"));
+        }
+        l.memory_max_pages = Some(max / PAGE);
+    } else if config.no_growable_memory {
+        l.memory_max_pages = Some(pages);
+    }
+    let heap_end = pages * PAGE;
+
+    // Addresses of input segments and data symbols.
+    l.seg_addr = res
+        .objects
+        .iter()
+        .map(|o| vec![u64::MAX; o.segments.len()])
+        .collect();
+    for seg in &segs {
+        for &(o, s, off) in &seg.pieces {
+            l.seg_addr[o.idx()][s as usize] = seg.addr + off;
+        }
+    }
+    for (i, sym) in res.symbols.iter().enumerate() {
+        l.sym_addr[i] = match sym.def {
+            Def::Defined { obj, sym: si } => {
+                match res.objects[obj.idx()].symbols[si as usize].target {
+                    SymbolTarget::Data {
+                        segment, offset, ..
+                    } => {
+                        let base = l.seg_addr[obj.idx()][segment as usize];
+                        (base != u64::MAX).then_some(base + offset as u64)
+                    }
+                    SymbolTarget::AbsoluteData(a) => Some(a as u64),
+                    _ => None,
+                }
+            }
+            Def::Synthetic(Synthetic::Data(d)) => Some(match d {
+                SyntheticData::HeapBase => heap_base,
+                SyntheticData::HeapEnd => heap_end,
+                SyntheticData::DataEnd => data_end,
+                SyntheticData::GlobalBase | SyntheticData::DsoHandle => data_start,
+                SyntheticData::StackLow => stack_low,
+                SyntheticData::StackHigh => l.stack_pointer,
+                SyntheticData::MemoryBase => 0,
+                SyntheticData::TableBase => config.table_base as u64,
+                SyntheticData::FirstPageEnd => PAGE,
+                SyntheticData::SegmentStart | SyntheticData::SegmentStop => {
+                    let name = sym
+                        .name
+                        .trim_start_matches("__start_")
+                        .trim_start_matches("__stop_");
+                    match segs.iter().find(|s| s.name == name) {
+                        Some(s) if d == SyntheticData::SegmentStart => s.addr,
+                        Some(s) => s.addr + s.size,
+                        None => 0,
+                    }
+                }
+            }),
+            _ => None,
+        };
+    }
+    l.segments = segs;
+}

@@ -1,0 +1,792 @@
+//! Reading: turns the bytes of a relocatable object into the [`Object`] model.
+//!
+//! wasmparser does the section parsing; this module checks what the object-file conventions add
+//! (the `linking` section, `reloc.*` sections, the symbol table's consistency with the imports)
+//! and groups relocations by the chunk they patch. Nothing here allocates more than a small
+//! multiple of the input's size, whatever the input says its counts are.
+
+use std::ops::Range;
+
+use wasmparser::{
+    CompositeInnerType, DataKind, ExternalKind, KnownCustom, Linking, Parser, Payload,
+    RelocationEntry, SymbolInfo, TypeRef,
+};
+
+use crate::error::{Error, Result};
+use crate::model::*;
+use crate::reloc;
+
+/// Reads one relocatable object. `name` is used in diagnostics.
+pub fn read_object<'a>(name: &str, bytes: &'a [u8]) -> Result<Object<'a>> {
+    Reader::new(name, bytes).read()
+}
+
+/// Whether the bytes look like a wasm module (magic and version 1).
+pub fn is_wasm(bytes: &[u8]) -> bool {
+    bytes.len() >= 8 && bytes[0..4] == *b"\0asm" && bytes[4..8] == [1, 0, 0, 0]
+}
+
+/// A `reloc.*` section, kept until all sections are known.
+struct PendingRelocs {
+    target_section: u32,
+    entries: Vec<RelocationEntry>,
+    /// Where the reloc section starts, for diagnostics.
+    offset: usize,
+}
+
+/// The sections whose chunks relocations can patch.
+enum SectionRole {
+    Code,
+    Data,
+    /// Index into `Object::customs`.
+    Custom(usize),
+    Other,
+}
+
+struct Reader<'a, 'n> {
+    name: &'n str,
+    bytes: &'a [u8],
+    obj: Object<'a>,
+    /// Per section index: what it is.
+    roles: Vec<SectionRole>,
+    /// Offset of the code section's payload start.
+    code_start: usize,
+    /// Offset of the data section's payload start.
+    data_start: usize,
+    pending: Vec<PendingRelocs>,
+    saw_linking: bool,
+    /// Function bodies before relocations are grouped (absolute ranges).
+    bodies: Vec<Range<usize>>,
+    func_types: Vec<u32>,
+    segment_ranges: Vec<Range<usize>>,
+    segment_info: Vec<(&'a str, u32, u32)>,
+    symbols_raw: Vec<SymbolInfo<'a>>,
+}
+
+impl<'a, 'n> Reader<'a, 'n> {
+    fn new(name: &'n str, bytes: &'a [u8]) -> Self {
+        Reader {
+            name,
+            bytes,
+            obj: Object {
+                name: name.to_string(),
+                bytes,
+                types: Vec::new(),
+                func_imports: Vec::new(),
+                global_imports: Vec::new(),
+                table_imports: Vec::new(),
+                tag_imports: Vec::new(),
+                functions: Vec::new(),
+                globals: Vec::new(),
+                tables: Vec::new(),
+                tags: Vec::new(),
+                segments: Vec::new(),
+                customs: Vec::new(),
+                symbols: Vec::new(),
+                relocs: Vec::new(),
+                comdats: Vec::new(),
+                init_funcs: Vec::new(),
+                features: Vec::new(),
+                producers: Vec::new(),
+                export_names: Vec::new(),
+            },
+            roles: Vec::new(),
+            code_start: 0,
+            data_start: 0,
+            pending: Vec::new(),
+            saw_linking: false,
+            bodies: Vec::new(),
+            func_types: Vec::new(),
+            segment_ranges: Vec::new(),
+            segment_info: Vec::new(),
+            symbols_raw: Vec::new(),
+        }
+    }
+
+    fn err(&self, msg: impl std::fmt::Display) -> Error {
+        Error::file(self.name, msg)
+    }
+
+    fn wp(&self, e: wasmparser::BinaryReaderError) -> Error {
+        self.err(format_args!(
+            "malformed object: {} (at offset {:#x})",
+            e.message(),
+            e.offset()
+        ))
+    }
+
+    fn read(mut self) -> Result<Object<'a>> {
+        if !is_wasm(self.bytes) {
+            return Err(self.err("not a WebAssembly object file"));
+        }
+        let parser = Parser::new(0);
+        for payload in parser.parse_all(self.bytes) {
+            let payload = payload.map_err(|e| self.wp(e))?;
+            self.payload(payload)?;
+        }
+        if !self.saw_linking {
+            return Err(self.err(
+                "not a relocatable wasm file (no \"linking\" section); \
+                 weld links objects made with -c, not linked modules",
+            ));
+        }
+        self.finish()
+    }
+
+    fn payload(&mut self, payload: Payload<'a>) -> Result<()> {
+        match payload {
+            Payload::Version { encoding, .. } => {
+                if encoding != wasmparser::Encoding::Module {
+                    return Err(self.err("is a component, not a core wasm object"));
+                }
+            }
+            Payload::TypeSection(r) => {
+                self.roles.push(SectionRole::Other);
+                for group in r {
+                    let group = group.map_err(|e| self.wp(e))?;
+                    for sub in group.into_types() {
+                        match &sub.composite_type.inner {
+                            CompositeInnerType::Func(f) if !sub.composite_type.shared => {
+                                self.obj.types.push(f.clone())
+                            }
+                            _ => return Err(self.err("only function types are supported")),
+                        }
+                    }
+                }
+            }
+            Payload::ImportSection(r) => {
+                self.roles.push(SectionRole::Other);
+                for imp in r.into_imports() {
+                    let imp = imp.map_err(|e| self.wp(e))?;
+                    let import = Import {
+                        module: imp.module,
+                        field: imp.name,
+                    };
+                    match imp.ty {
+                        TypeRef::Func(ty) | TypeRef::FuncExact(ty) => {
+                            self.check_type(ty)?;
+                            self.obj.func_imports.push(FuncImport { import, ty })
+                        }
+                        TypeRef::Global(ty) => {
+                            self.obj.global_imports.push(GlobalImport { import, ty })
+                        }
+                        TypeRef::Table(ty) => {
+                            self.obj.table_imports.push(TableImport { import, ty })
+                        }
+                        TypeRef::Tag(t) => {
+                            self.check_type(t.func_type_idx)?;
+                            self.obj.tag_imports.push(TagImport {
+                                import,
+                                ty: t.func_type_idx,
+                            })
+                        }
+                        // Objects import `env.__linear_memory`; the output's memory is the
+                        // linker's own.
+                        TypeRef::Memory(m) => {
+                            if m.memory64 {
+                                return Err(self.err("memory64 objects are not supported yet"));
+                            }
+                        }
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                self.roles.push(SectionRole::Other);
+                for ty in r {
+                    let ty = ty.map_err(|e| self.wp(e))?;
+                    self.check_type(ty)?;
+                    self.func_types.push(ty);
+                }
+            }
+            Payload::TableSection(r) => {
+                self.roles.push(SectionRole::Other);
+                for t in r {
+                    let t = t.map_err(|e| self.wp(e))?;
+                    if !matches!(t.init, wasmparser::TableInit::RefNull) {
+                        return Err(
+                            self.err("tables with initializer expressions are not supported")
+                        );
+                    }
+                    self.obj.tables.push(t.ty);
+                }
+            }
+            Payload::MemorySection(_) => {
+                return Err(self.err(
+                    "defines a memory; relocatable objects import env.__linear_memory instead",
+                ));
+            }
+            Payload::TagSection(r) => {
+                self.roles.push(SectionRole::Other);
+                for t in r {
+                    let t = t.map_err(|e| self.wp(e))?;
+                    self.check_type(t.func_type_idx)?;
+                    self.obj.tags.push(t.func_type_idx);
+                }
+            }
+            Payload::GlobalSection(r) => {
+                self.roles.push(SectionRole::Other);
+                for g in r {
+                    let g = g.map_err(|e| self.wp(e))?;
+                    let mut rd = g.init_expr.get_binary_reader();
+                    let start = rd.original_position();
+                    // The expression's bytes without its final `end`.
+                    let len = rd.bytes_remaining();
+                    let _ = rd.read_bytes(len);
+                    if len == 0 {
+                        return Err(self.err("global with an empty initializer"));
+                    }
+                    self.obj.globals.push(Global {
+                        ty: g.ty,
+                        init: start..start + len - 1,
+                    });
+                }
+            }
+            Payload::ExportSection(r) => {
+                self.roles.push(SectionRole::Other);
+                for e in r {
+                    let e = e.map_err(|e| self.wp(e))?;
+                    if e.kind == ExternalKind::Func {
+                        self.obj.export_names.push((e.index, e.name));
+                    }
+                }
+            }
+            Payload::StartSection { .. } => {
+                return Err(self.err("a start section is not allowed in a relocatable object"));
+            }
+            // LLVM lists address-taken functions in an element segment, but table slots come
+            // from R_WASM_TABLE_INDEX relocations; wasm-ld ignores input element segments too.
+            Payload::ElementSection(_) => self.roles.push(SectionRole::Other),
+            Payload::DataCountSection { .. } => self.roles.push(SectionRole::Other),
+            Payload::CodeSectionStart { range, count, .. } => {
+                self.roles.push(SectionRole::Code);
+                self.code_start = range.start;
+                // Each body takes at least 2 bytes (size and a local count).
+                if count as usize > range.len() / 2 + 1 {
+                    return Err(self.err("code section count exceeds its size"));
+                }
+            }
+            Payload::CodeSectionEntry(body) => {
+                self.bodies.push(body.range());
+            }
+            Payload::DataSection(r) => {
+                self.roles.push(SectionRole::Data);
+                self.data_start = r.range().start;
+                for d in r {
+                    let d = d.map_err(|e| self.wp(e))?;
+                    if let DataKind::Active { memory_index, .. } = d.kind
+                        && memory_index != 0
+                    {
+                        return Err(self.err("data segment for a memory other than 0"));
+                    }
+                    let start = d.data.as_ptr() as usize - self.bytes.as_ptr() as usize;
+                    self.segment_ranges.push(start..start + d.data.len());
+                }
+            }
+            Payload::CustomSection(c) => self.custom(c)?,
+            Payload::End(_) => {}
+            other => {
+                if let Some((id, _)) = other.as_section() {
+                    return Err(self.err(format_args!("unsupported section (id {id})")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_type(&self, ty: u32) -> Result<()> {
+        if (ty as usize) < self.obj.types.len() {
+            Ok(())
+        } else {
+            Err(self.err(format_args!("type index {ty} out of range")))
+        }
+    }
+
+    fn custom(&mut self, c: wasmparser::CustomSectionReader<'a>) -> Result<()> {
+        let index = self.roles.len() as u32;
+        let name = c.name();
+        if name == "linking" {
+            self.roles.push(SectionRole::Other);
+            self.saw_linking = true;
+            return self.linking(c);
+        }
+        if let Some(_target) = name.strip_prefix("reloc.") {
+            self.roles.push(SectionRole::Other);
+            let KnownCustom::Reloc(r) = c.as_known() else {
+                return Err(self.err(format_args!("malformed section {name}")));
+            };
+            let mut entries = Vec::new();
+            for e in r.entries() {
+                entries.push(e.map_err(|e| self.wp(e))?);
+            }
+            self.pending.push(PendingRelocs {
+                target_section: r.section_index(),
+                entries,
+                offset: c.range().start,
+            });
+            return Ok(());
+        }
+        match name {
+            "target_features" => {
+                self.roles.push(SectionRole::Other);
+                let mut rd = c.data_reader();
+                let n = rd.read_var_u32().map_err(|e| self.wp(e))?;
+                for _ in 0..n.min(rd.bytes_remaining() as u32) {
+                    let prefix = rd.read_u8().map_err(|e| self.wp(e))?;
+                    let feat = rd.read_string().map_err(|e| self.wp(e))?;
+                    if prefix != b'+' && prefix != b'-' {
+                        return Err(self.err(format_args!(
+                            "unrecognized feature policy prefix {:?} for feature {feat}",
+                            prefix as char
+                        )));
+                    }
+                    self.obj.features.push((prefix, feat));
+                }
+            }
+            "producers" => {
+                self.roles.push(SectionRole::Other);
+                let KnownCustom::Producers(r) = c.as_known() else {
+                    return Err(self.err("malformed producers section"));
+                };
+                for field in r {
+                    let field = field.map_err(|e| self.wp(e))?;
+                    let mut values = Vec::new();
+                    for v in field.values {
+                        let v = v.map_err(|e| self.wp(e))?;
+                        values.push((v.name, v.version));
+                    }
+                    self.obj.producers.push(ProducerField {
+                        name: field.name,
+                        values,
+                    });
+                }
+            }
+            // wasm-ld drops a `name` section of its inputs and writes its own.
+            "name" | "dylink.0" | "dylink" => self.roles.push(SectionRole::Other),
+            _ => {
+                self.roles.push(SectionRole::Custom(self.obj.customs.len()));
+                let start = c.data_offset();
+                self.obj.customs.push(Custom {
+                    name,
+                    data: start..start + c.data().len(),
+                    relocs: 0..0,
+                    section_index: index,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    fn linking(&mut self, c: wasmparser::CustomSectionReader<'a>) -> Result<()> {
+        let KnownCustom::Linking(r) = c.as_known() else {
+            // as_known falls back to Unknown when the version is not 2.
+            return Err(self.err("unsupported \"linking\" section (only version 2 is supported)"));
+        };
+        for sub in r.subsections() {
+            match sub.map_err(|e| self.wp(e))? {
+                Linking::SegmentInfo(m) => {
+                    for s in m {
+                        let s = s.map_err(|e| self.wp(e))?;
+                        self.segment_info
+                            .push((s.name, s.alignment, s.flags.bits()));
+                    }
+                }
+                Linking::InitFuncs(m) => {
+                    for f in m {
+                        let f = f.map_err(|e| self.wp(e))?;
+                        self.obj.init_funcs.push(InitFunc {
+                            priority: f.priority,
+                            symbol: f.symbol_index,
+                        });
+                    }
+                }
+                Linking::ComdatInfo(m) => {
+                    for cd in m {
+                        let cd = cd.map_err(|e| self.wp(e))?;
+                        let mut members = Vec::new();
+                        for s in cd.symbols {
+                            let s = s.map_err(|e| self.wp(e))?;
+                            use wasmparser::ComdatSymbolKind as K;
+                            members.push(match s.kind {
+                                K::Data => ComdatMember::Data(s.index),
+                                K::Func => ComdatMember::Function(s.index),
+                                K::Global => ComdatMember::Global(s.index),
+                                K::Event => ComdatMember::Tag(s.index),
+                                K::Table => ComdatMember::Table(s.index),
+                                K::Section => ComdatMember::Section(s.index),
+                            });
+                        }
+                        self.obj.comdats.push(Comdat {
+                            name: cd.name,
+                            members,
+                        });
+                    }
+                }
+                Linking::SymbolTable(m) => {
+                    for s in m {
+                        self.symbols_raw.push(s.map_err(|e| self.wp(e))?);
+                    }
+                }
+                Linking::Unknown { ty, .. } => {
+                    return Err(self.err(format_args!("unknown linking subsection type {ty}")));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Everything is parsed: build functions, segments and symbols, and hand relocations out to
+    /// their chunks.
+    fn finish(mut self) -> Result<Object<'a>> {
+        if self.bodies.len() != self.func_types.len() {
+            return Err(self.err(format_args!(
+                "function and code section disagree ({} functions, {} bodies)",
+                self.func_types.len(),
+                self.bodies.len()
+            )));
+        }
+        if !self.segment_info.is_empty() && self.segment_info.len() != self.segment_ranges.len() {
+            return Err(self.err("WASM_SEGMENT_INFO does not match the data section"));
+        }
+        for (i, range) in self.segment_ranges.iter().enumerate() {
+            let (name, align_log2, flags) =
+                self.segment_info.get(i).copied().unwrap_or((".data", 0, 0));
+            if align_log2 > 31 {
+                return Err(self.err(format_args!("segment {name} has alignment 2^{align_log2}")));
+            }
+            self.obj.segments.push(Segment {
+                name,
+                align_log2,
+                flags,
+                data: range.clone(),
+                relocs: 0..0,
+            });
+        }
+        self.obj.functions = self
+            .func_types
+            .iter()
+            .zip(&self.bodies)
+            .map(|(&ty, body)| Function {
+                ty,
+                body: body.clone(),
+                relocs: 0..0,
+            })
+            .collect();
+        self.build_symbols()?;
+        self.group_relocs()?;
+        for f in &self.obj.init_funcs {
+            match self.obj.symbols.get(f.symbol as usize) {
+                Some(s) if s.kind == SymbolKind::Function => {}
+                _ => {
+                    return Err(self.err(format_args!(
+                        "init function refers to symbol {} which is not a function",
+                        f.symbol
+                    )));
+                }
+            }
+        }
+        for cd in &self.obj.comdats {
+            for m in &cd.members {
+                let ok = match *m {
+                    ComdatMember::Data(i) => (i as usize) < self.obj.segments.len(),
+                    ComdatMember::Function(i) => {
+                        i >= self.obj.num_func_imports()
+                            && ((i - self.obj.num_func_imports()) as usize)
+                                < self.obj.functions.len()
+                    }
+                    ComdatMember::Section(i) => {
+                        self.obj.customs.iter().any(|c| c.section_index == i)
+                    }
+                    ComdatMember::Global(_) | ComdatMember::Tag(_) | ComdatMember::Table(_) => true,
+                };
+                if !ok {
+                    return Err(self.err(format_args!(
+                        "COMDAT {} has a member that is not defined in the object",
+                        cd.name
+                    )));
+                }
+            }
+        }
+        Ok(self.obj)
+    }
+
+    fn build_symbols(&mut self) -> Result<()> {
+        let o = &self.obj;
+        let nfi = o.func_imports.len() as u32;
+        let ngi = o.global_imports.len() as u32;
+        let nti = o.table_imports.len() as u32;
+        let ngi_tag = o.tag_imports.len() as u32;
+        let mut out = Vec::with_capacity(self.symbols_raw.len());
+        for (i, s) in self.symbols_raw.iter().enumerate() {
+            let bad = |what: &str| Error::file(self.name, format_args!("symbol {i}: {what}"));
+            let sym = match *s {
+                SymbolInfo::Func { flags, index, name } => {
+                    let flags = SymFlags(flags.bits());
+                    let total = nfi + o.functions.len() as u32;
+                    if index >= total {
+                        return Err(bad("function index out of range"));
+                    }
+                    if flags.undefined() != (index < nfi) {
+                        return Err(bad("undefined flag disagrees with the function index"));
+                    }
+                    let name = match name {
+                        Some(n) => n,
+                        None => o.func_imports[index as usize].import.field,
+                    };
+                    ObjSymbol {
+                        name,
+                        kind: SymbolKind::Function,
+                        flags,
+                        target: SymbolTarget::Function(index),
+                    }
+                }
+                SymbolInfo::Global { flags, index, name } => {
+                    let flags = SymFlags(flags.bits());
+                    if index >= ngi + o.globals.len() as u32 {
+                        return Err(bad("global index out of range"));
+                    }
+                    if flags.undefined() != (index < ngi) {
+                        return Err(bad("undefined flag disagrees with the global index"));
+                    }
+                    let name = match name {
+                        Some(n) => n,
+                        None => o.global_imports[index as usize].import.field,
+                    };
+                    ObjSymbol {
+                        name,
+                        kind: SymbolKind::Global,
+                        flags,
+                        target: SymbolTarget::Global(index),
+                    }
+                }
+                SymbolInfo::Table { flags, index, name } => {
+                    let flags = SymFlags(flags.bits());
+                    if index >= nti + o.tables.len() as u32 {
+                        return Err(bad("table index out of range"));
+                    }
+                    if flags.undefined() != (index < nti) {
+                        return Err(bad("undefined flag disagrees with the table index"));
+                    }
+                    let name = match name {
+                        Some(n) => n,
+                        None => o.table_imports[index as usize].import.field,
+                    };
+                    ObjSymbol {
+                        name,
+                        kind: SymbolKind::Table,
+                        flags,
+                        target: SymbolTarget::Table(index),
+                    }
+                }
+                SymbolInfo::Event { flags, index, name } => {
+                    let flags = SymFlags(flags.bits());
+                    if index >= ngi_tag + o.tags.len() as u32 {
+                        return Err(bad("tag index out of range"));
+                    }
+                    if flags.undefined() != (index < ngi_tag) {
+                        return Err(bad("undefined flag disagrees with the tag index"));
+                    }
+                    let name = match name {
+                        Some(n) => n,
+                        None => o.tag_imports[index as usize].import.field,
+                    };
+                    ObjSymbol {
+                        name,
+                        kind: SymbolKind::Tag,
+                        flags,
+                        target: SymbolTarget::Tag(index),
+                    }
+                }
+                SymbolInfo::Data {
+                    flags,
+                    name,
+                    symbol,
+                } => {
+                    let flags = SymFlags(flags.bits());
+                    let target = match symbol {
+                        None => SymbolTarget::UndefinedData,
+                        Some(d) if flags.has(SymFlags::ABSOLUTE) => {
+                            SymbolTarget::AbsoluteData(d.offset)
+                        }
+                        Some(d) => {
+                            let seg = o
+                                .segments
+                                .get(d.index as usize)
+                                .ok_or_else(|| bad("data segment index out of range"))?;
+                            let seg_len = seg.data.len() as u64;
+                            if d.offset as u64 + d.size as u64 > seg_len {
+                                return Err(bad("data symbol extends past its segment"));
+                            }
+                            SymbolTarget::Data {
+                                segment: d.index,
+                                offset: d.offset,
+                                size: d.size,
+                            }
+                        }
+                    };
+                    ObjSymbol {
+                        name,
+                        kind: SymbolKind::Data,
+                        flags,
+                        target,
+                    }
+                }
+                SymbolInfo::Section { flags, section } => {
+                    let name = match self.roles.get(section as usize) {
+                        Some(SectionRole::Custom(c)) => o.customs[*c].name,
+                        Some(SectionRole::Code) => "CODE",
+                        Some(SectionRole::Data) => "DATA",
+                        _ => return Err(bad("section symbol for a section that cannot have one")),
+                    };
+                    ObjSymbol {
+                        name,
+                        kind: SymbolKind::Section,
+                        flags: SymFlags(flags.bits()),
+                        target: SymbolTarget::Section(section),
+                    }
+                }
+            };
+            if sym.flags.local() && sym.flags.weak() {
+                return Err(bad("symbol is both local and weak"));
+            }
+            out.push(sym);
+        }
+        self.obj.symbols = out;
+        Ok(())
+    }
+
+    /// Moves the relocations of each `reloc.*` section to the chunk they patch, with offsets made
+    /// relative to the chunk, and checks that each field lies inside its chunk.
+    fn group_relocs(&mut self) -> Result<()> {
+        let pending = std::mem::take(&mut self.pending);
+        // Per chunk: (kind, index) -> relocs.
+        let mut code: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.functions.len()];
+        let mut data: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.segments.len()];
+        let mut custom: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.customs.len()];
+        for p in pending {
+            let role = self.roles.get(p.target_section as usize);
+            let here = |msg: String| {
+                Error::file(
+                    self.name,
+                    format_args!("relocation section at offset {:#x}: {msg}", p.offset),
+                )
+            };
+            for e in &p.entries {
+                self.check_reloc_symbol(e).map_err(&here)?;
+                let width = e.ty.extent();
+                match role {
+                    Some(SectionRole::Code) => {
+                        let abs = self.code_start + e.offset as usize;
+                        let i = find_chunk(&self.bodies, abs, width).ok_or_else(|| {
+                            here(format!(
+                                "{} at code offset {:#x} is not inside a function body",
+                                reloc::name(e.ty),
+                                e.offset
+                            ))
+                        })?;
+                        code[i].push(rel(e, abs - self.bodies[i].start));
+                    }
+                    Some(SectionRole::Data) => {
+                        let abs = self.data_start + e.offset as usize;
+                        let i = find_chunk(&self.segment_ranges, abs, width).ok_or_else(|| {
+                            here(format!(
+                                "{} at data offset {:#x} is not inside a segment",
+                                reloc::name(e.ty),
+                                e.offset
+                            ))
+                        })?;
+                        data[i].push(rel(e, abs - self.segment_ranges[i].start));
+                    }
+                    Some(SectionRole::Custom(c)) => {
+                        let c = *c;
+                        let len = self.obj.customs[c].data.len();
+                        if e.offset as usize + width > len {
+                            return Err(here(format!(
+                                "{} at offset {:#x} is outside section {}",
+                                reloc::name(e.ty),
+                                e.offset,
+                                self.obj.customs[c].name
+                            )));
+                        }
+                        custom[c].push(rel(e, e.offset as usize));
+                    }
+                    _ => {
+                        return Err(here(format!(
+                            "relocations for section {}, which cannot have any",
+                            p.target_section
+                        )));
+                    }
+                }
+            }
+        }
+        let relocs = &mut self.obj.relocs;
+        for (f, rs) in self.obj.functions.iter_mut().zip(code) {
+            f.relocs = append_sorted(relocs, rs);
+        }
+        for (s, rs) in self.obj.segments.iter_mut().zip(data) {
+            s.relocs = append_sorted(relocs, rs);
+        }
+        for (c, rs) in self.obj.customs.iter_mut().zip(custom) {
+            c.relocs = append_sorted(relocs, rs);
+        }
+        Ok(())
+    }
+
+    fn check_reloc_symbol(&self, e: &RelocationEntry) -> std::result::Result<(), String> {
+        use wasmparser::RelocationType as R;
+        if e.ty == R::TypeIndexLeb {
+            return if (e.index as usize) < self.obj.types.len() {
+                Ok(())
+            } else {
+                Err(format!(
+                    "R_WASM_TYPE_INDEX_LEB with type index {} out of range",
+                    e.index
+                ))
+            };
+        }
+        let Some(sym) = self.obj.symbols.get(e.index as usize) else {
+            return Err(format!(
+                "{} refers to symbol {} but the object has {} symbols",
+                reloc::name(e.ty),
+                e.index,
+                self.obj.symbols.len()
+            ));
+        };
+        let want = reloc::target_kind(e.ty);
+        let ok = sym.kind == want
+            // LLVM lets GLOBAL_INDEX_LEB name a function or data symbol (its GOT entry).
+            || (e.ty == R::GlobalIndexLeb
+                && matches!(sym.kind, SymbolKind::Function | SymbolKind::Data));
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "{} against {} symbol {}",
+                reloc::name(e.ty),
+                sym.kind.describe(),
+                sym.name
+            ))
+        }
+    }
+}
+
+fn rel(e: &RelocationEntry, offset: usize) -> Reloc {
+    Reloc {
+        ty: e.ty,
+        offset: offset as u32,
+        index: e.index,
+        addend: e.addend,
+    }
+}
+
+fn append_sorted(all: &mut Vec<Reloc>, mut rs: Vec<Reloc>) -> Range<usize> {
+    rs.sort_by_key(|r| r.offset);
+    let start = all.len();
+    all.extend(rs);
+    start..all.len()
+}
+
+/// The chunk (sorted, disjoint ranges) that holds `[pos, pos + width)` entirely.
+fn find_chunk(chunks: &[Range<usize>], pos: usize, width: usize) -> Option<usize> {
+    let i = chunks.partition_point(|c| c.start <= pos).checked_sub(1)?;
+    (pos + width <= chunks[i].end).then_some(i)
+}

@@ -1,0 +1,694 @@
+//! Resolution: loads inputs in command-line order, extracts archive members that define needed
+//! symbols, and builds the symbol table: one entry per global name, plus one per local symbol.
+//!
+//! The rules follow wasm-ld (see `spec/resolution.md`): a strong definition beats a weak one, the
+//! first of several weak definitions wins, two strong definitions are an error, a weak undefined
+//! reference does not extract an archive member, and the first object to define a COMDAT group
+//! keeps it, the others' members of that group becoming references to it.
+
+use std::collections::VecDeque;
+
+use rustc_hash::{FxHashMap, FxHashSet};
+
+use crate::config::Config;
+use crate::error::{Diagnostics, Result};
+use crate::input::{Archive, MemberRef};
+use crate::model::*;
+use crate::read::read_object;
+
+/// A symbol the linker defines itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synthetic {
+    /// `__stack_pointer`, a mutable i32 global.
+    StackPointer,
+    /// `__wasm_call_ctors`, which calls the constructors.
+    CallCtors,
+    /// `__indirect_function_table`.
+    FunctionTable,
+    /// A data symbol whose address the layout computes.
+    Data(SyntheticData),
+}
+
+/// The linker-defined data symbols; each is created only when something refers to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyntheticData {
+    /// `__heap_base`: first address after data and stack, 16-aligned.
+    HeapBase,
+    /// `__heap_end`: end of the initial memory.
+    HeapEnd,
+    /// `__data_end`: end of static data.
+    DataEnd,
+    /// `__global_base`: start of static data.
+    GlobalBase,
+    /// `__dso_handle`: start of static data.
+    DsoHandle,
+    /// `__stack_low`: bottom of the stack.
+    StackLow,
+    /// `__stack_high`: top of the stack.
+    StackHigh,
+    /// `__memory_base`: 0 in a non-PIC link.
+    MemoryBase,
+    /// `__table_base`: the first table slot.
+    TableBase,
+    /// `__wasm_first_page_end`: the page size.
+    FirstPageEnd,
+    /// `__start_<segment>`: start of an output segment.
+    SegmentStart,
+    /// `__stop_<segment>`: end of an output segment.
+    SegmentStop,
+}
+
+impl SyntheticData {
+    fn by_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "__heap_base" => Self::HeapBase,
+            "__heap_end" => Self::HeapEnd,
+            "__data_end" => Self::DataEnd,
+            "__global_base" => Self::GlobalBase,
+            "__dso_handle" => Self::DsoHandle,
+            "__stack_low" => Self::StackLow,
+            "__stack_high" => Self::StackHigh,
+            "__memory_base" => Self::MemoryBase,
+            "__table_base" => Self::TableBase,
+            "__wasm_first_page_end" => Self::FirstPageEnd,
+            _ if name.starts_with("__start_") && is_c_ident(&name[8..]) => Self::SegmentStart,
+            _ if name.starts_with("__stop_") && is_c_ident(&name[7..]) => Self::SegmentStop,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether `s` is a C identifier (segments with such names get `__start_`/`__stop_` symbols).
+pub fn is_c_ident(s: &str) -> bool {
+    let mut chars = s.chars();
+    matches!(chars.next(), Some(c) if c == '_' || c.is_ascii_alphabetic())
+        && chars.all(|c| c == '_' || c.is_ascii_alphanumeric())
+}
+
+/// Where a symbol's definition is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Def {
+    /// Not defined; `obj`/`sym` is the first reference (for import names and signatures).
+    Undefined {
+        /// The referencing object.
+        obj: ObjectId,
+        /// Its symbol index there.
+        sym: u32,
+    },
+    /// Referenced nowhere yet, defined by an archive member that is not loaded.
+    Lazy(MemberRef),
+    /// Defined by object `obj`'s symbol `sym`.
+    Defined {
+        /// The defining object.
+        obj: ObjectId,
+        /// Its symbol index there.
+        sym: u32,
+    },
+    /// Defined by the linker.
+    Synthetic(Synthetic),
+    /// Named only on the command line (`-u`, `--export`), never referenced or defined.
+    CommandLine,
+}
+
+/// An entry of the symbol table.
+#[derive(Debug, Clone)]
+pub struct Symbol<'a> {
+    /// The name.
+    pub name: &'a str,
+    /// The kind.
+    pub kind: SymbolKind,
+    /// The definition.
+    pub def: Def,
+    /// Flags of the definition, or of the strongest reference while undefined.
+    pub flags: SymFlags,
+    /// A local symbol (never resolved across objects).
+    pub local: bool,
+    /// Every reference is weak (meaningful while undefined or lazy).
+    pub weak_refs_only: bool,
+    /// Named by `--export`, `--export-if-defined` or the entry point.
+    pub forced_export: bool,
+}
+
+impl Symbol<'_> {
+    /// Defined (by an object or the linker).
+    pub fn is_defined(&self) -> bool {
+        matches!(self.def, Def::Defined { .. } | Def::Synthetic(_))
+    }
+
+    /// Undefined, and only weakly referenced.
+    pub fn is_undefined_weak(&self) -> bool {
+        !self.is_defined() && self.weak_refs_only
+    }
+}
+
+/// The result of resolution.
+pub struct Resolved<'a> {
+    /// Every loaded object, in load order.
+    pub objects: Vec<Object<'a>>,
+    /// The symbol table; locals have entries too.
+    pub symbols: Vec<Symbol<'a>>,
+    /// Per object: symbol index → symbol table entry.
+    pub obj_symbols: Vec<Vec<SymbolId>>,
+    /// Per object: which chunks a COMDAT group owned elsewhere excludes.
+    pub excluded: Vec<Excluded>,
+    /// Global names → entries.
+    pub names: FxHashMap<&'a str, SymbolId>,
+    /// Exported functions get wrappers that run constructors and destructors around them
+    /// (wasm-ld's "command" exports): nothing calls `__wasm_call_ctors` itself.
+    pub command_exports: bool,
+    /// `__wasm_call_dtors`, defined by libc, called after each command export.
+    pub call_dtors: Option<SymbolId>,
+}
+
+impl<'a> Resolved<'a> {
+    /// The entry for a global name.
+    pub fn lookup(&self, name: &str) -> Option<SymbolId> {
+        self.names.get(name).copied()
+    }
+
+    /// The symbol an object's relocation or init function names.
+    pub fn sym(&self, obj: ObjectId, index: u32) -> SymbolId {
+        self.obj_symbols[obj.idx()][index as usize]
+    }
+}
+
+/// Chunks of an object dropped because another object owns their COMDAT group.
+#[derive(Debug, Clone, Default)]
+pub struct Excluded {
+    /// Defined-function indices (not counting imports).
+    pub functions: FxHashSet<u32>,
+    /// Segment indices.
+    pub segments: FxHashSet<u32>,
+    /// Indices into `Object::customs`.
+    pub customs: FxHashSet<u32>,
+    /// Defined-global indices (not counting imports).
+    pub globals: FxHashSet<u32>,
+}
+
+/// One input after classification, for [`resolve`].
+pub enum LoadItem<'a> {
+    /// An object file (`lazy`: between `--start-lib`/`--end-lib`).
+    Object {
+        /// Its path.
+        name: &'a str,
+        /// Its bytes.
+        bytes: &'a [u8],
+        /// Loaded only if it defines a needed symbol.
+        lazy: bool,
+    },
+    /// An archive (index into the archive list), with `--whole-archive` in force or not.
+    Archive {
+        /// Index into the archives passed to [`resolve`].
+        index: u32,
+        /// Load every member.
+        whole: bool,
+    },
+}
+
+struct Resolver<'a, 'c> {
+    config: &'a Config,
+    archives: &'c [Archive<'a>],
+    /// Lazy objects (`--start-lib`), addressed as archive `u32::MAX`, offset = index here.
+    lazy_objects: Vec<(&'a str, &'a [u8])>,
+    objects: Vec<Object<'a>>,
+    symbols: Vec<Symbol<'a>>,
+    names: FxHashMap<&'a str, SymbolId>,
+    obj_symbols: Vec<Vec<SymbolId>>,
+    excluded: Vec<Excluded>,
+    comdat_owner: FxHashMap<&'a str, ObjectId>,
+    extracted: FxHashSet<MemberRef>,
+    queue: VecDeque<MemberRef>,
+    diags: Diagnostics,
+    command_exports: (bool, Option<SymbolId>),
+}
+
+const LAZY_OBJECT_ARCHIVE: u32 = u32::MAX;
+
+/// Loads `items` in order and resolves their symbols.
+pub fn resolve<'a>(
+    config: &'a Config,
+    archives: &[Archive<'a>],
+    items: Vec<LoadItem<'a>>,
+    diags: &mut Diagnostics,
+) -> Result<Resolved<'a>> {
+    let mut r = Resolver {
+        config,
+        archives,
+        lazy_objects: Vec::new(),
+        objects: Vec::new(),
+        symbols: Vec::new(),
+        names: FxHashMap::default(),
+        obj_symbols: Vec::new(),
+        excluded: Vec::new(),
+        comdat_owner: FxHashMap::default(),
+        extracted: FxHashSet::default(),
+        queue: VecDeque::new(),
+        diags: std::mem::take(diags),
+        command_exports: (false, None),
+    };
+    let result = r.run(items);
+    *diags = std::mem::take(&mut r.diags);
+    result?;
+    diags.check()?;
+    let (command_exports, call_dtors) = r.command_exports;
+    Ok(Resolved {
+        objects: r.objects,
+        symbols: r.symbols,
+        obj_symbols: r.obj_symbols,
+        excluded: r.excluded,
+        names: r.names,
+        command_exports,
+        call_dtors,
+    })
+}
+
+impl<'a> Resolver<'a, '_> {
+    fn run(&mut self, items: Vec<LoadItem<'a>>) -> Result<()> {
+        // wasm-ld defines these before reading inputs, so an input defining them conflicts.
+        self.define_synthetic(
+            "__stack_pointer",
+            SymbolKind::Global,
+            Synthetic::StackPointer,
+        );
+        self.define_synthetic(
+            "__wasm_call_ctors",
+            SymbolKind::Function,
+            Synthetic::CallCtors,
+        );
+
+        for item in items {
+            match item {
+                LoadItem::Object {
+                    name,
+                    bytes,
+                    lazy: false,
+                } => {
+                    let obj = read_object(name, bytes)?;
+                    self.add_object(obj)?;
+                }
+                LoadItem::Object {
+                    name,
+                    bytes,
+                    lazy: true,
+                } => {
+                    let obj = read_object(name, bytes)?;
+                    let member = MemberRef {
+                        archive: LAZY_OBJECT_ARCHIVE,
+                        offset: self.lazy_objects.len() as u64,
+                    };
+                    self.lazy_objects.push((name, bytes));
+                    for s in obj.symbols.iter() {
+                        if !s.flags.undefined() && !s.flags.local() && s.kind != SymbolKind::Section
+                        {
+                            self.add_lazy(s.name, member);
+                        }
+                    }
+                }
+                LoadItem::Archive { index, whole: true } => {
+                    for (name, bytes) in self.archives[index as usize].members()? {
+                        // wasm-ld skips members that are not wasm objects (e.g. an index-only
+                        // member); a malformed wasm member is still an error.
+                        if !crate::read::is_wasm(bytes) {
+                            continue;
+                        }
+                        let obj = read_object(&name, bytes)?;
+                        self.add_object(obj)?;
+                    }
+                }
+                LoadItem::Archive {
+                    index,
+                    whole: false,
+                } => {
+                    for (name, offset) in self.archives[index as usize].symbols()? {
+                        self.add_lazy(
+                            name,
+                            MemberRef {
+                                archive: index,
+                                offset,
+                            },
+                        );
+                    }
+                }
+            }
+            self.drain_queue()?;
+        }
+
+        // Names the command line needs pull their definitions out of archives.
+        let config = self.config;
+        let mut wanted: Vec<&'a str> = Vec::new();
+        if let Some(e) = &config.entry {
+            wanted.push(e);
+        }
+        wanted.extend(config.undefined.iter().map(String::as_str));
+        wanted.extend(config.exports.iter().map(String::as_str));
+        wanted.extend(config.exports_if_defined.iter().map(String::as_str));
+        for name in wanted {
+            match self.names.get(name).copied() {
+                Some(id) => {
+                    if let Def::Lazy(m) = self.symbols[id.idx()].def {
+                        self.extract(m);
+                    }
+                }
+                None => {
+                    let id =
+                        self.new_symbol(name, SymbolKind::Function, Def::CommandLine, SymFlags(0));
+                    self.names.insert(name, id);
+                }
+            }
+            self.drain_queue()?;
+        }
+        for name in self
+            .config
+            .exports
+            .iter()
+            .chain(&self.config.exports_if_defined)
+        {
+            if let Some(&id) = self.names.get(name.as_str()) {
+                self.symbols[id.idx()].forced_export = true;
+            }
+        }
+
+        self.command_exports = self.find_call_dtors()?;
+        self.define_optional_symbols();
+        Ok(())
+    }
+
+    /// Decides whether exports get command wrappers and, if so, finds `__wasm_call_dtors`
+    /// (extracting it from an archive), as wasm-ld's driver does.
+    fn find_call_dtors(&mut self) -> Result<(bool, Option<SymbolId>)> {
+        let config = self.config;
+        let ctors_referenced = self.objects.iter().any(|o| {
+            o.symbols
+                .iter()
+                .any(|s| s.name == "__wasm_call_ctors" && s.flags.undefined())
+        });
+        let wrap = !ctors_referenced
+            && config.entry.as_deref() != Some("__wasm_call_ctors")
+            && !config.exports.iter().any(|e| e == "__wasm_call_ctors");
+        if !wrap {
+            return Ok((false, None));
+        }
+        let Some(&id) = self.names.get("__wasm_call_dtors") else {
+            return Ok((true, None));
+        };
+        if let Def::Lazy(m) = self.symbols[id.idx()].def {
+            self.extract(m);
+            self.drain_queue()?;
+        }
+        let sym = &self.symbols[id.idx()];
+        if !matches!(sym.def, Def::Defined { .. }) {
+            return Ok((true, None));
+        }
+        if sym.kind != SymbolKind::Function {
+            self.diags.error("__wasm_call_dtors must be a function");
+            return Ok((true, None));
+        }
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &self.objects[obj.idx()];
+            if let SymbolTarget::Function(f) = o.symbols[si as usize].target
+                && let Some(t) = o.func_type(f)
+                && (!t.params().is_empty() || !t.results().is_empty())
+            {
+                self.diags
+                    .error("__wasm_call_dtors must have no argument or return values");
+            }
+        }
+        Ok((true, Some(id)))
+    }
+
+    fn new_symbol(
+        &mut self,
+        name: &'a str,
+        kind: SymbolKind,
+        def: Def,
+        flags: SymFlags,
+    ) -> SymbolId {
+        let id = SymbolId(self.symbols.len() as u32);
+        self.symbols.push(Symbol {
+            name,
+            kind,
+            def,
+            flags,
+            local: flags.local(),
+            weak_refs_only: flags.weak(),
+            forced_export: false,
+        });
+        id
+    }
+
+    fn define_synthetic(&mut self, name: &'a str, kind: SymbolKind, s: Synthetic) {
+        let id = self.new_symbol(name, kind, Def::Synthetic(s), SymFlags(SymFlags::HIDDEN));
+        self.names.insert(name, id);
+    }
+
+    /// Defines the linker's optional symbols that something refers to but nobody defines.
+    fn define_optional_symbols(&mut self) {
+        for sym in &mut self.symbols {
+            if sym.local || sym.is_defined() {
+                continue;
+            }
+            let synthetic = match sym.kind {
+                SymbolKind::Data => SyntheticData::by_name(sym.name).map(Synthetic::Data),
+                SymbolKind::Table if sym.name == "__indirect_function_table" => {
+                    Some(Synthetic::FunctionTable)
+                }
+                _ => None,
+            };
+            if let Some(s) = synthetic {
+                sym.def = Def::Synthetic(s);
+                sym.flags = SymFlags(SymFlags::HIDDEN);
+            }
+        }
+    }
+
+    fn drain_queue(&mut self) -> Result<()> {
+        while let Some(m) = self.queue.pop_front() {
+            let (name, bytes) = if m.archive == LAZY_OBJECT_ARCHIVE {
+                let (n, b) = self.lazy_objects[m.offset as usize];
+                (n.to_string(), b)
+            } else {
+                self.archives[m.archive as usize].member(m.offset)?
+            };
+            let obj = read_object(&name, bytes)?;
+            self.add_object(obj)?;
+        }
+        Ok(())
+    }
+
+    fn extract(&mut self, m: MemberRef) {
+        if self.extracted.insert(m) {
+            self.queue.push_back(m);
+        }
+    }
+
+    fn add_lazy(&mut self, name: &'a str, m: MemberRef) {
+        let Some(&id) = self.names.get(name) else {
+            let id = self.new_symbol(name, SymbolKind::Function, Def::Lazy(m), SymFlags(0));
+            // The kind is not known until the member is read; weak_refs_only starts false so
+            // that a later weak reference can mark it.
+            self.symbols[id.idx()].weak_refs_only = false;
+            self.names.insert(name, id);
+            return;
+        };
+        let sym = &mut self.symbols[id.idx()];
+        match sym.def {
+            Def::Undefined { .. } | Def::CommandLine if !sym.weak_refs_only => self.extract(m),
+            // A weak reference does not extract; remember the member in case a strong
+            // reference comes later.
+            Def::Undefined { .. } | Def::CommandLine => sym.def = Def::Lazy(m),
+            _ => {}
+        }
+    }
+
+    fn add_object(&mut self, obj: Object<'a>) -> Result<()> {
+        let oid = ObjectId(self.objects.len() as u32);
+        let excluded = self.comdat_exclusions(oid, &obj);
+        let nfi = obj.num_func_imports();
+        let ngi = obj.global_imports.len() as u32;
+        let mut ids = Vec::with_capacity(obj.symbols.len());
+        for (i, s) in obj.symbols.iter().enumerate() {
+            let i = i as u32;
+            if s.kind == SymbolKind::Section || s.flags.local() {
+                let def = if s.flags.undefined() {
+                    Def::Undefined { obj: oid, sym: i }
+                } else {
+                    Def::Defined { obj: oid, sym: i }
+                };
+                let mut flags = s.flags;
+                flags.0 |= SymFlags::LOCAL;
+                ids.push(self.new_symbol(s.name, s.kind, def, flags));
+                continue;
+            }
+            let in_excluded = match s.target {
+                SymbolTarget::Function(f) if f >= nfi => excluded.functions.contains(&(f - nfi)),
+                SymbolTarget::Data { segment, .. } => excluded.segments.contains(&segment),
+                SymbolTarget::Global(g) if g >= ngi => excluded.globals.contains(&(g - ngi)),
+                _ => false,
+            };
+            let id = if s.flags.undefined() || in_excluded {
+                self.add_undefined(oid, &obj, i, s)
+            } else {
+                self.add_defined(oid, &obj, i, s)
+            };
+            ids.push(id);
+        }
+        self.objects.push(obj);
+        self.obj_symbols.push(ids);
+        self.excluded.push(excluded);
+        Ok(())
+    }
+
+    fn comdat_exclusions(&mut self, oid: ObjectId, obj: &Object<'a>) -> Excluded {
+        let mut ex = Excluded::default();
+        let nfi = obj.num_func_imports();
+        let ngi = obj.global_imports.len() as u32;
+        for cd in &obj.comdats {
+            let owner = *self.comdat_owner.entry(cd.name).or_insert(oid);
+            if owner == oid {
+                continue;
+            }
+            for m in &cd.members {
+                match *m {
+                    ComdatMember::Function(f) => {
+                        ex.functions.insert(f - nfi);
+                    }
+                    ComdatMember::Data(s) => {
+                        ex.segments.insert(s);
+                    }
+                    ComdatMember::Section(sec) => {
+                        if let Some(c) = obj.customs.iter().position(|c| c.section_index == sec) {
+                            ex.customs.insert(c as u32);
+                        }
+                    }
+                    ComdatMember::Global(g) if g >= ngi => {
+                        ex.globals.insert(g - ngi);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        ex
+    }
+
+    fn kind_mismatch(&mut self, id: SymbolId, obj: &Object<'a>, s: &ObjSymbol<'a>) {
+        let existing = &self.symbols[id.idx()];
+        let where_ = self.defined_in(existing);
+        self.diags.error(format!(
+            "symbol type mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
+            s.name,
+            existing.kind.describe(),
+            where_,
+            s.kind.describe(),
+            obj.name
+        ));
+    }
+
+    fn defined_in(&self, sym: &Symbol<'a>) -> String {
+        match sym.def {
+            Def::Defined { obj, .. } | Def::Undefined { obj, .. } => {
+                match self.objects.get(obj.idx()) {
+                    Some(o) => o.name.clone(),
+                    None => "<the object being read>".to_string(),
+                }
+            }
+            Def::Synthetic(_) => "<internal>".to_string(),
+            Def::Lazy(_) => "<archive>".to_string(),
+            Def::CommandLine => "<command line>".to_string(),
+        }
+    }
+
+    fn add_defined(
+        &mut self,
+        oid: ObjectId,
+        obj: &Object<'a>,
+        i: u32,
+        s: &ObjSymbol<'a>,
+    ) -> SymbolId {
+        let Some(&id) = self.names.get(s.name) else {
+            let id = self.new_symbol(s.name, s.kind, Def::Defined { obj: oid, sym: i }, s.flags);
+            self.names.insert(s.name, id);
+            return id;
+        };
+        let existing = &self.symbols[id.idx()];
+        let kind_known = !matches!(existing.def, Def::Lazy(_) | Def::CommandLine);
+        if kind_known && existing.kind != s.kind {
+            self.kind_mismatch(id, obj, s);
+            return id;
+        }
+        let replace = match existing.def {
+            Def::Undefined { .. } | Def::Lazy(_) | Def::CommandLine => true,
+            Def::Defined { .. } | Def::Synthetic(_) => {
+                if s.flags.weak() {
+                    false
+                } else if existing.flags.weak() && !matches!(existing.def, Def::Synthetic(_)) {
+                    true
+                } else if self.config.allow_multiple_definition {
+                    false
+                } else {
+                    let first = self.defined_in(existing);
+                    self.diags.error(format!(
+                        "duplicate symbol: {}\n>>> defined in {}\n>>> defined in {}",
+                        s.name, first, obj.name
+                    ));
+                    false
+                }
+            }
+        };
+        if replace {
+            let sym = &mut self.symbols[id.idx()];
+            sym.def = Def::Defined { obj: oid, sym: i };
+            sym.kind = s.kind;
+            sym.flags = s.flags;
+        }
+        id
+    }
+
+    fn add_undefined(
+        &mut self,
+        oid: ObjectId,
+        obj: &Object<'a>,
+        i: u32,
+        s: &ObjSymbol<'a>,
+    ) -> SymbolId {
+        let mut flags = s.flags;
+        flags.0 |= SymFlags::UNDEFINED;
+        let Some(&id) = self.names.get(s.name) else {
+            let id = self.new_symbol(s.name, s.kind, Def::Undefined { obj: oid, sym: i }, flags);
+            self.names.insert(s.name, id);
+            return id;
+        };
+        let existing = &self.symbols[id.idx()];
+        let kind_known = !matches!(existing.def, Def::Lazy(_) | Def::CommandLine);
+        if kind_known && existing.kind != s.kind {
+            self.kind_mismatch(id, obj, s);
+            return id;
+        }
+        let sym = &mut self.symbols[id.idx()];
+        match sym.def {
+            Def::Lazy(m) => {
+                if flags.weak() {
+                    sym.weak_refs_only = true;
+                } else {
+                    sym.weak_refs_only = false;
+                    self.extract(m);
+                }
+            }
+            Def::CommandLine => {
+                sym.kind = s.kind;
+                sym.def = Def::Undefined { obj: oid, sym: i };
+                sym.flags = flags;
+                sym.weak_refs_only = flags.weak();
+            }
+            Def::Undefined { .. } => {
+                if !flags.weak() && sym.weak_refs_only {
+                    // The first strong reference names the import.
+                    sym.def = Def::Undefined { obj: oid, sym: i };
+                    sym.flags = flags;
+                    sym.weak_refs_only = false;
+                }
+            }
+            Def::Defined { .. } | Def::Synthetic(_) => {}
+        }
+        id
+    }
+}

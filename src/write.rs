@@ -1,0 +1,852 @@
+//! Writing: emits the output module from the layout.
+//!
+//! Every function body and data segment keeps its input size (relocated fields are padded), so
+//! the code section's size and each body's offset are known before any byte is copied. Bodies
+//! are then copied and patched in parallel, each into its own slice of one buffer.
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use wasm_encoder::{
+    ConstExpr, CustomSection, DataSection, ElementSection, Elements, EntityType, ExportKind,
+    ExportSection, FunctionSection, GlobalSection, ImportSection, MemorySection, MemoryType,
+    NameMap, NameSection, ProducersField, ProducersSection, RefType, TableSection, TableType,
+    TagKind, TagSection, TagType, TypeSection, ValType,
+};
+use wasmparser::RelocationType;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::gc::Live;
+use crate::layout::{Layout, NONE, OutFunc, OutGlobal, func_type_of};
+use crate::model::*;
+use crate::reloc::{self, Value};
+use crate::resolve::{Def, Resolved};
+
+/// Where each function body landed, for diagnostics and debug-info relocations.
+pub struct Written {
+    /// The module.
+    pub bytes: Vec<u8>,
+    /// Per defined output function: offset of its body (after the size) in the file.
+    pub body_file_offsets: Vec<usize>,
+}
+
+struct Ctx<'r, 'a> {
+    config: &'r Config,
+    res: &'r Resolved<'a>,
+    l: &'r Layout<'a>,
+    /// Per defined output function: body offset (after the size) from the code payload start.
+    code_offsets: Vec<u64>,
+    /// Per object, per custom section: offset of its piece in the output section.
+    custom_offsets: Vec<Vec<u64>>,
+}
+
+/// Emits the module.
+pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -> Result<Written> {
+    let _ = live;
+    let mut ctx = Ctx {
+        config,
+        res,
+        l,
+        code_offsets: Vec::new(),
+        custom_offsets: res
+            .objects
+            .iter()
+            .map(|o| vec![u64::MAX; o.customs.len()])
+            .collect(),
+    };
+    let mut out: Vec<u8> = Vec::new();
+    out.extend_from_slice(b"\0asm\x01\0\0\0");
+
+    // type
+    let mut types = TypeSection::new();
+    for t in &l.types {
+        let params: Vec<ValType> = t
+            .params()
+            .iter()
+            .map(|&v| conv_val(v))
+            .collect::<Result<_>>()?;
+        let results: Vec<ValType> = t
+            .results()
+            .iter()
+            .map(|&v| conv_val(v))
+            .collect::<Result<_>>()?;
+        types.ty().function(params, results);
+    }
+    push_section(&mut out, &types);
+
+    // import
+    let mut imports = ImportSection::new();
+    if let Some((module, name)) = &config.import_memory {
+        imports.import(module, name, EntityType::Memory(memory_type(l)));
+    }
+    for (imp, &ty) in l.func_imports.iter().zip(&l.func_import_types) {
+        imports.import(imp.module, imp.field, EntityType::Function(ty));
+    }
+    for (imp, ty) in &l.global_imports {
+        let ty = wasm_encoder::GlobalType::try_from(*ty).map_err(|e| Error::msg(e.to_string()))?;
+        imports.import(imp.module, imp.field, EntityType::Global(ty));
+    }
+    for (imp, ty) in &l.tag_imports {
+        imports.import(
+            imp.module,
+            imp.field,
+            EntityType::Tag(TagType {
+                kind: TagKind::Exception,
+                func_type_idx: *ty,
+            }),
+        );
+    }
+    if !imports.is_empty() {
+        push_section(&mut out, &imports);
+    }
+
+    // function
+    let mut funcs = FunctionSection::new();
+    for &ty in &l.func_types {
+        funcs.function(ty);
+    }
+    if !funcs.is_empty() {
+        push_section(&mut out, &funcs);
+    }
+
+    // table
+    if l.has_table {
+        let size = config.table_base as u64 + l.table_funcs.len() as u64;
+        let mut tables = TableSection::new();
+        tables.table(TableType {
+            element_type: RefType::FUNCREF,
+            table64: false,
+            minimum: size,
+            maximum: if config.growable_table {
+                None
+            } else {
+                Some(size)
+            },
+            shared: false,
+        });
+        push_section(&mut out, &tables);
+    }
+
+    // memory
+    if config.import_memory.is_none() {
+        let mut mems = MemorySection::new();
+        mems.memory(memory_type(l));
+        push_section(&mut out, &mems);
+    }
+
+    // tag
+    if !l.tags.is_empty() {
+        let mut tags = TagSection::new();
+        for &(_, _, ty) in &l.tags {
+            tags.tag(TagType {
+                kind: TagKind::Exception,
+                func_type_idx: ty,
+            });
+        }
+        push_section(&mut out, &tags);
+    }
+
+    // global
+    if !l.globals.is_empty() {
+        let mut globals = GlobalSection::new();
+        for g in &l.globals {
+            match *g {
+                OutGlobal::StackPointer => globals.global(
+                    wasm_encoder::GlobalType {
+                        val_type: ValType::I32,
+                        mutable: true,
+                        shared: false,
+                    },
+                    &ConstExpr::i32_const(l.stack_pointer as i32),
+                ),
+                OutGlobal::Object(o, g) => {
+                    let obj = &res.objects[o.idx()];
+                    let glob = &obj.globals[g as usize];
+                    let ty = wasm_encoder::GlobalType::try_from(glob.ty)
+                        .map_err(|e| Error::file(&obj.name, e))?;
+                    let init = ctx.const_expr(o, obj.slice(&glob.init))?;
+                    globals.global(ty, &ConstExpr::raw(init))
+                }
+                OutGlobal::Address(s) => globals.global(
+                    wasm_encoder::GlobalType {
+                        val_type: ValType::I32,
+                        mutable: false,
+                        shared: false,
+                    },
+                    &ConstExpr::i32_const(l.sym_addr[s.idx()].unwrap_or(0) as i32),
+                ),
+            };
+        }
+        push_section(&mut out, &globals);
+    }
+
+    // export
+    let mut exports = ExportSection::new();
+    if let Some(name) = &config.export_memory
+        && config.import_memory.is_none()
+    {
+        exports.export(name, ExportKind::Memory, 0);
+    }
+    if config.export_table && l.has_table {
+        exports.export("__indirect_function_table", ExportKind::Table, 0);
+    }
+    let mut seen_names: FxHashMap<&str, ()> = FxHashMap::default();
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if !l.exported[i] {
+            continue;
+        }
+        let name = export_name(res, sym);
+        let (kind, index) = match sym.kind {
+            SymbolKind::Function => (
+                ExportKind::Func,
+                l.wrapper_of
+                    .get(&(i as u32))
+                    .copied()
+                    .unwrap_or(l.sym_func[i]),
+            ),
+            SymbolKind::Global | SymbolKind::Data => (ExportKind::Global, l.sym_global[i]),
+            SymbolKind::Tag => (ExportKind::Tag, l.sym_tag[i]),
+            SymbolKind::Table => (ExportKind::Table, l.sym_table[i]),
+            SymbolKind::Section => continue,
+        };
+        if index == NONE || seen_names.insert(name, ()).is_some() {
+            continue;
+        }
+        exports.export(name, kind, index);
+    }
+    if !exports.is_empty() {
+        push_section(&mut out, &exports);
+    }
+
+    // elem
+    if !l.table_funcs.is_empty() {
+        let mut elems = ElementSection::new();
+        elems.active(
+            None,
+            &ConstExpr::i32_const(config.table_base as i32),
+            Elements::Functions(l.table_funcs.clone().into()),
+        );
+        push_section(&mut out, &elems);
+    }
+
+    // code
+    let code_section_start = out.len();
+    let (code, payload_offset) = ctx.code_section()?;
+    out.extend_from_slice(&code);
+    let body_file_offsets = ctx
+        .code_offsets
+        .iter()
+        .map(|&o| code_section_start + payload_offset + o as usize)
+        .collect();
+
+    // data
+    let emitted: Vec<_> = l
+        .segments
+        .iter()
+        .filter(|s| !s.bss || config.import_memory.is_some())
+        .collect();
+    if !emitted.is_empty() {
+        let mut data = DataSection::new();
+        for seg in emitted {
+            let bytes = ctx.segment_bytes(seg)?;
+            data.active(0, &ConstExpr::i32_const(seg.addr as i32), bytes);
+        }
+        push_section(&mut out, &data);
+    }
+
+    // custom sections from the inputs
+    for (name, bytes) in ctx.custom_sections()? {
+        push_section(
+            &mut out,
+            &CustomSection {
+                name: name.into(),
+                data: bytes.into(),
+            },
+        );
+    }
+
+    if !config.strip_all {
+        push_section(&mut out, &ctx.name_section());
+    }
+    if let Some(p) = ctx.producers() {
+        push_section(&mut out, &p);
+    }
+    if let Some(f) = ctx.target_features()? {
+        push_section(&mut out, &f);
+    }
+    Ok(Written {
+        bytes: out,
+        body_file_offsets,
+    })
+}
+
+fn push_section(out: &mut Vec<u8>, s: &impl wasm_encoder::Section) {
+    s.append_to(out);
+}
+
+fn conv_val(v: wasmparser::ValType) -> Result<ValType> {
+    ValType::try_from(v).map_err(|e| Error::msg(format!("unsupported value type: {e}")))
+}
+
+fn memory_type(l: &Layout<'_>) -> MemoryType {
+    MemoryType {
+        minimum: l.memory_pages,
+        maximum: l.memory_max_pages,
+        memory64: false,
+        shared: false,
+        page_size_log2: None,
+    }
+}
+
+/// The export name of a symbol: the object's `export_name` if it gave one.
+fn export_name<'a>(res: &Resolved<'a>, sym: &crate::resolve::Symbol<'a>) -> &'a str {
+    if let Def::Defined { obj, sym: si } = sym.def {
+        let o = &res.objects[obj.idx()];
+        if let SymbolTarget::Function(f) = o.symbols[si as usize].target
+            && let Some(&(_, n)) = o.export_names.iter().find(|(i, _)| *i == f)
+        {
+            return n;
+        }
+    }
+    sym.name
+}
+
+impl<'a> Ctx<'_, 'a> {
+    /// Re-encodes a global initializer with output indices.
+    fn const_expr(&self, o: ObjectId, bytes: &[u8]) -> Result<Vec<u8>> {
+        let obj = &self.res.objects[o.idx()];
+        let mut rd = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(bytes, 0));
+        let mut out = Vec::new();
+        let bad = || Error::file(&obj.name, "unsupported global initializer");
+        while !rd.eof() {
+            let op = rd.read().map_err(|_| bad())?;
+            use wasm_encoder::Encode;
+            match op {
+                wasmparser::Operator::I32Const { value } => {
+                    out.push(0x41);
+                    value.encode(&mut out);
+                }
+                wasmparser::Operator::I64Const { value } => {
+                    out.push(0x42);
+                    value.encode(&mut out);
+                }
+                wasmparser::Operator::F32Const { value } => {
+                    out.push(0x43);
+                    out.extend_from_slice(&value.bits().to_le_bytes());
+                }
+                wasmparser::Operator::F64Const { value } => {
+                    out.push(0x44);
+                    out.extend_from_slice(&value.bits().to_le_bytes());
+                }
+                wasmparser::Operator::GlobalGet { global_index } => {
+                    // Only imported globals may appear; they resolve through their symbol.
+                    let id = obj
+                        .symbols
+                        .iter()
+                        .position(|s| s.target == SymbolTarget::Global(global_index))
+                        .map(|i| self.res.sym(o, i as u32))
+                        .ok_or_else(bad)?;
+                    let g = self.l.sym_global[id.idx()];
+                    if g == NONE {
+                        return Err(bad());
+                    }
+                    out.push(0x23);
+                    g.encode(&mut out);
+                }
+                _ => return Err(bad()),
+            }
+        }
+        out.push(0x0b);
+        Ok(out)
+    }
+
+    /// Builds the code section; returns it and where its payload starts within it.
+    fn code_section(&mut self) -> Result<(Vec<u8>, usize)> {
+        use wasm_encoder::Encode;
+        let l = self.l;
+        let res = self.res;
+        // Synthetic bodies are small; build them up front.
+        let synth: Vec<Option<Vec<u8>>> = l
+            .functions
+            .iter()
+            .map(|f| match f {
+                OutFunc::Object(..) => None,
+                OutFunc::CallCtors => {
+                    let mut f = wasm_encoder::Function::new([]);
+                    for &c in &l.ctors {
+                        f.instructions().call(c);
+                        let ty = &l.types[func_type_of(l, c) as usize];
+                        for _ in ty.results() {
+                            f.instructions().drop();
+                        }
+                    }
+                    f.instructions().end();
+                    Some(f.into_raw_body())
+                }
+                OutFunc::CommandExport { target, ty, .. } => {
+                    let mut f = wasm_encoder::Function::new([]);
+                    if let Some(c) = l.call_ctors {
+                        f.instructions().call(c);
+                    }
+                    for p in 0..l.types[*ty as usize].params().len() as u32 {
+                        f.instructions().local_get(p);
+                    }
+                    f.instructions().call(*target);
+                    if let Some(d) = l.call_dtors {
+                        f.instructions().call(d);
+                    }
+                    f.instructions().end();
+                    Some(f.into_raw_body())
+                }
+                OutFunc::Trap { .. } => {
+                    let mut f = wasm_encoder::Function::new([]);
+                    f.instructions().unreachable();
+                    f.instructions().end();
+                    Some(f.into_raw_body())
+                }
+            })
+            .collect();
+        let lens: Vec<usize> = l
+            .functions
+            .iter()
+            .zip(&synth)
+            .map(|(f, s)| match (f, s) {
+                (OutFunc::Object(o, i), _) => {
+                    res.objects[o.idx()].functions[*i as usize].body.len()
+                }
+                (_, Some(b)) => b.len(),
+                _ => 0,
+            })
+            .collect();
+        let mut payload = Vec::new();
+        (l.functions.len() as u32).encode(&mut payload);
+        let mut offsets = Vec::with_capacity(lens.len());
+        let mut pos = payload.len();
+        for &len in &lens {
+            pos += leb_len(len as u64) + len;
+        }
+        let total = pos;
+        payload.resize(total, 0);
+        // Size prefixes, and each body's slice.
+        let mut slices: Vec<&mut [u8]> = Vec::with_capacity(lens.len());
+        {
+            let mut rest: &mut [u8] = &mut payload[..];
+            let mut at = 0usize;
+            let head = leb_len(l.functions.len() as u64);
+            let (_, r) = rest.split_at_mut(head);
+            rest = r;
+            at += head;
+            for &len in &lens {
+                let mut sz = Vec::with_capacity(5);
+                (len as u32).encode(&mut sz);
+                let (s, r) = rest.split_at_mut(sz.len());
+                s.copy_from_slice(&sz);
+                at += sz.len();
+                offsets.push(at as u64);
+                let (body, r) = r.split_at_mut(len);
+                slices.push(body);
+                rest = r;
+                at += len;
+            }
+        }
+        self.code_offsets = offsets;
+        let this = &*self;
+        let results: Vec<Result<()>> = slices
+            .into_par_iter()
+            .enumerate()
+            .map(|(i, dst)| match &l.functions[i] {
+                OutFunc::Object(o, f) => {
+                    let obj = &res.objects[o.idx()];
+                    let func = &obj.functions[*f as usize];
+                    dst.copy_from_slice(obj.slice(&func.body));
+                    for r in &obj.relocs[func.relocs.clone()] {
+                        this.apply(*o, r, dst, None, 0).map_err(|m| {
+                            Error::file(
+                                &obj.name,
+                                format_args!(
+                                    "in function {}: {m}",
+                                    crate::gc::function_name(obj, *f)
+                                ),
+                            )
+                        })?;
+                    }
+                    Ok(())
+                }
+                _ => {
+                    dst.copy_from_slice(synth[i].as_deref().unwrap_or(&[]));
+                    Ok(())
+                }
+            })
+            .collect();
+        for r in results {
+            r?;
+        }
+        let mut section = vec![10u8];
+        (payload.len() as u32).encode(&mut section);
+        let payload_offset = section.len();
+        section.extend_from_slice(&payload);
+        Ok((section, payload_offset))
+    }
+
+    /// The bytes of an output data segment, relocated.
+    fn segment_bytes(&self, seg: &crate::layout::OutSegment<'a>) -> Result<Vec<u8>> {
+        let mut bytes = vec![0u8; seg.size as usize];
+        for &(o, s, off) in &seg.pieces {
+            let obj = &self.res.objects[o.idx()];
+            let input = &obj.segments[s as usize];
+            let dst = &mut bytes[off as usize..off as usize + input.data.len()];
+            dst.copy_from_slice(obj.slice(&input.data));
+            for r in &obj.relocs[input.relocs.clone()] {
+                let place = seg.addr + off + r.offset as u64;
+                self.apply(o, r, dst, Some(place), 0).map_err(|m| {
+                    Error::file(
+                        &obj.name,
+                        format_args!("in data segment {}: {m}", input.name),
+                    )
+                })?;
+            }
+        }
+        Ok(bytes)
+    }
+
+    /// Custom sections of the inputs, concatenated by name in order of first appearance, with
+    /// their relocations applied.
+    fn custom_sections(&mut self) -> Result<Vec<(&'a str, Vec<u8>)>> {
+        let res = self.res;
+        let config = self.config;
+        let keep = |name: &str| {
+            if config.keep_sections.iter().any(|k| k == name) {
+                return true;
+            }
+            if config.strip_all {
+                return false;
+            }
+            !(config.strip_debug && name.starts_with(".debug_"))
+        };
+        let mut order: Vec<&'a str> = Vec::new();
+        let mut pieces: FxHashMap<&'a str, Vec<(ObjectId, usize)>> = FxHashMap::default();
+        for (o, obj) in res.objects.iter().enumerate() {
+            for (c, custom) in obj.customs.iter().enumerate() {
+                if res.excluded[o].customs.contains(&(c as u32)) || !keep(custom.name) {
+                    continue;
+                }
+                let list = pieces.entry(custom.name).or_insert_with(|| {
+                    order.push(custom.name);
+                    Vec::new()
+                });
+                list.push((ObjectId(o as u32), c));
+            }
+        }
+        // Offsets first: section-offset relocations may point into another section.
+        for name in &order {
+            let mut at = 0u64;
+            for &(o, c) in &pieces[name] {
+                self.custom_offsets[o.idx()][c] = at;
+                at += res.objects[o.idx()].customs[c].data.len() as u64;
+            }
+        }
+        let mut out = Vec::new();
+        for name in order {
+            let tombstone = tombstone(name);
+            let mut bytes = Vec::new();
+            for &(o, c) in &pieces[name] {
+                let obj = &res.objects[o.idx()];
+                let custom = &obj.customs[c];
+                let start = bytes.len();
+                bytes.extend_from_slice(obj.slice(&custom.data));
+                let dst = &mut bytes[start..];
+                for r in &obj.relocs[custom.relocs.clone()] {
+                    self.apply(o, r, dst, None, tombstone).map_err(|m| {
+                        Error::file(&obj.name, format_args!("in section {name}: {m}"))
+                    })?;
+                }
+            }
+            out.push((name, bytes));
+        }
+        Ok(out)
+    }
+
+    /// Patches one relocation into `chunk` (the chunk's output bytes). `place` is the output
+    /// address of the chunk's start, for data.
+    fn apply(
+        &self,
+        o: ObjectId,
+        r: &Reloc,
+        chunk: &mut [u8],
+        place: Option<u64>,
+        tombstone: u64,
+    ) -> std::result::Result<(), String> {
+        let info = reloc::info(r.ty);
+        let value = self.value(o, r, place, tombstone)?;
+        let at = r.offset as usize;
+        if !reloc::patch(&mut chunk[at..], info.field, value) {
+            return Err(format!(
+                "relocation {} against {} is out of range for its field: {value}",
+                info.name,
+                self.target_name(o, r)
+            ));
+        }
+        Ok(())
+    }
+
+    fn target_name(&self, o: ObjectId, r: &Reloc) -> String {
+        if r.ty == RelocationType::TypeIndexLeb {
+            return format!("type {}", r.index);
+        }
+        self.res.symbols[self.res.sym(o, r.index).idx()]
+            .name
+            .to_string()
+    }
+
+    fn value(
+        &self,
+        o: ObjectId,
+        r: &Reloc,
+        place: Option<u64>,
+        tombstone: u64,
+    ) -> std::result::Result<i64, String> {
+        let l = self.l;
+        let res = self.res;
+        let info = reloc::info(r.ty);
+        if info.value == Value::TypeIndex {
+            let t = l.obj_types[o.idx()][r.index as usize];
+            return if t == NONE {
+                Err(format!("type {} was not laid out", r.index))
+            } else {
+                Ok(t as i64)
+            };
+        }
+        let id = res.sym(o, r.index);
+        let sym = &res.symbols[id.idx()];
+        let undefined = !sym.is_defined();
+        // A reference to something garbage-collected (debug info of dead code).
+        let dead = if tombstone != 0 {
+            tombstone as i64
+        } else {
+            r.addend
+        };
+        let v = match info.value {
+            Value::FunctionIndex => {
+                if let Some(&stub) = l.call_overrides.get(&(o, r.index)) {
+                    stub as i64
+                } else {
+                    let f = l.sym_func[id.idx()];
+                    if f == NONE {
+                        return if undefined && tombstone == 0 {
+                            Err(format!("undefined function {} has no index", sym.name))
+                        } else {
+                            Ok(dead)
+                        };
+                    }
+                    f as i64
+                }
+            }
+            Value::TableIndex => {
+                let f = l.sym_func[id.idx()];
+                if f == NONE {
+                    if undefined { 0 } else { dead }
+                } else {
+                    match l.slot_of.get(&f) {
+                        Some(&s) => s as i64,
+                        None => dead,
+                    }
+                }
+            }
+            Value::MemoryAddr | Value::MemoryAddrLocrel => match l.sym_addr[id.idx()] {
+                Some(a) => {
+                    let v = a as i64 + r.addend;
+                    if info.value == Value::MemoryAddrLocrel {
+                        v - (place.unwrap_or(0) + r.offset as u64) as i64
+                    } else {
+                        v
+                    }
+                }
+                None if undefined => 0,
+                None => dead,
+            },
+            Value::GlobalIndex => {
+                let g = l.sym_global[id.idx()];
+                if g == NONE {
+                    return if tombstone != 0 {
+                        Ok(dead)
+                    } else {
+                        Err(format!("global {} is not in the output", sym.name))
+                    };
+                }
+                g as i64
+            }
+            Value::TagIndex => {
+                let t = l.sym_tag[id.idx()];
+                if t == NONE {
+                    return Err(format!("tag {} is not in the output", sym.name));
+                }
+                t as i64
+            }
+            Value::TableNumber => {
+                let t = l.sym_table[id.idx()];
+                if t == NONE {
+                    return Err(format!("table {} is not in the output", sym.name));
+                }
+                t as i64
+            }
+            Value::FunctionOffset => {
+                let f = l.sym_func[id.idx()];
+                let n = l.func_imports.len() as u32;
+                if f == NONE || f < n {
+                    dead
+                } else {
+                    self.code_offsets[(f - n) as usize] as i64 + r.addend
+                }
+            }
+            Value::SectionOffset => {
+                let Def::Defined { obj, sym: si } = sym.def else {
+                    return Err(format!("section symbol {} is undefined", sym.name));
+                };
+                let SymbolTarget::Section(sec) = res.objects[obj.idx()].symbols[si as usize].target
+                else {
+                    return Err(format!("{} is not a section symbol", sym.name));
+                };
+                let c = res.objects[obj.idx()]
+                    .customs
+                    .iter()
+                    .position(|c| c.section_index == sec);
+                match c.map(|c| self.custom_offsets[obj.idx()][c]) {
+                    Some(off) if off != u64::MAX => off as i64 + r.addend,
+                    _ => r.addend,
+                }
+            }
+            Value::MemoryAddrRel | Value::TableIndexRel | Value::MemoryAddrTls => {
+                return Err(format!(
+                    "{} needs position-independent or thread-local output, which weld does not \
+                     produce yet",
+                    info.name
+                ));
+            }
+            Value::TypeIndex => unreachable!("handled above"),
+        };
+        Ok(v)
+    }
+
+    fn name_section(&self) -> NameSection {
+        let l = self.l;
+        let res = self.res;
+        let mut names = NameSection::new();
+        let mut funcs = NameMap::new();
+        for (i, imp) in l.func_imports.iter().enumerate() {
+            funcs.append(i as u32, res.symbols[imp.symbol.idx()].name);
+        }
+        let n = l.func_imports.len() as u32;
+        for (i, f) in l.functions.iter().enumerate() {
+            let name = match f {
+                OutFunc::Object(o, f) => crate::gc::function_name(&res.objects[o.idx()], *f),
+                OutFunc::CallCtors => "__wasm_call_ctors".to_string(),
+                OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => name.clone(),
+            };
+            funcs.append(n + i as u32, &name);
+        }
+        names.functions(&funcs);
+        let mut globals = NameMap::new();
+        for (i, (imp, _)) in l.global_imports.iter().enumerate() {
+            globals.append(i as u32, res.symbols[imp.symbol.idx()].name);
+        }
+        let gn = l.global_imports.len() as u32;
+        for (i, g) in l.globals.iter().enumerate() {
+            let name = match *g {
+                OutGlobal::StackPointer => "__stack_pointer",
+                OutGlobal::Object(o, g) => {
+                    let obj = &res.objects[o.idx()];
+                    let gi = g + obj.global_imports.len() as u32;
+                    obj.symbols
+                        .iter()
+                        .find(|s| {
+                            s.kind == SymbolKind::Global && s.target == SymbolTarget::Global(gi)
+                        })
+                        .map(|s| s.name)
+                        .unwrap_or("")
+                }
+                OutGlobal::Address(s) => res.symbols[s.idx()].name,
+            };
+            globals.append(gn + i as u32, name);
+        }
+        names.globals(&globals);
+        let mut data = NameMap::new();
+        let emitted = l
+            .segments
+            .iter()
+            .filter(|s| !s.bss || self.config.import_memory.is_some());
+        for (i, seg) in emitted.enumerate() {
+            data.append(i as u32, seg.name);
+        }
+        names.data(&data);
+        names
+    }
+
+    fn producers(&self) -> Option<ProducersSection> {
+        let mut order: Vec<&str> = Vec::new();
+        let mut fields: FxHashMap<&str, Vec<(&str, &str)>> = FxHashMap::default();
+        for obj in &self.res.objects {
+            for f in &obj.producers {
+                let list = fields.entry(f.name).or_insert_with(|| {
+                    order.push(f.name);
+                    Vec::new()
+                });
+                for &(n, v) in &f.values {
+                    // One version per tool, the first seen (as wasm-ld).
+                    if !list.iter().any(|(ln, _)| *ln == n) {
+                        list.push((n, v));
+                    }
+                }
+            }
+        }
+        if order.is_empty() || self.config.strip_all {
+            return None;
+        }
+        let mut p = ProducersSection::new();
+        for name in order {
+            let mut field = ProducersField::new();
+            for &(n, v) in &fields[name] {
+                field.value(n, v);
+            }
+            p.field(name, &field);
+        }
+        Some(p)
+    }
+
+    fn target_features(&self) -> Result<Option<CustomSection<'static>>> {
+        let allowed = crate::features::allowed(self.config, self.res)?;
+        if allowed.is_empty() || self.config.strip_all {
+            return Ok(None);
+        }
+        let mut data = Vec::new();
+        use wasm_encoder::Encode;
+        (allowed.len() as u32).encode(&mut data);
+        for f in &allowed {
+            data.push(b'+');
+            f.as_str().encode(&mut data);
+        }
+        Ok(Some(CustomSection {
+            name: "target_features".into(),
+            data: data.into(),
+        }))
+    }
+}
+
+/// wasm-ld's tombstone for relocations against dead code in a custom section.
+fn tombstone(section: &str) -> u64 {
+    if section == ".debug_ranges" || section == ".debug_loc" {
+        u64::MAX - 1
+    } else if section.starts_with(".debug_") {
+        u64::MAX
+    } else {
+        0
+    }
+}
+
+fn leb_len(mut v: u64) -> usize {
+    let mut n = 1;
+    while v >= 0x80 {
+        v >>= 7;
+        n += 1;
+    }
+    n
+}
