@@ -39,8 +39,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     );
     let mut time_ratios = Vec::new();
     let mut rss_ratios = Vec::new();
-    let mut report = |name: &str, args: &dyn Fn(&Path) -> Vec<OsString>, dir: &Path| {
-        match bench_pair(&weld, args, dir, runs) {
+    let mut report =
+        |name: &str, args: &dyn Fn(&Path) -> Vec<OsString>, dir: &Path| match bench_pair(
+            &weld, args, dir, runs,
+        ) {
             Ok((r, w)) => {
                 let tr = w.median.as_secs_f64() / r.median.as_secs_f64().max(1e-9);
                 let mr = w.max_rss_kib as f64 / r.max_rss_kib.max(1) as f64;
@@ -55,23 +57,30 @@ pub fn run(args: &[String]) -> Result<(), String> {
                 );
             }
             Err(e) => println!("{name:<28} error: {e}"),
-        }
-    };
-    for case in cases.iter().filter(|c| c.compilers.contains(&Compiler::Clang22)) {
+        };
+    for case in cases
+        .iter()
+        .filter(|c| c.compilers.contains(&Compiler::Clang22))
+    {
         let dir = bench_dir.join(&case.name);
         let _ = std::fs::remove_dir_all(&dir);
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            println!("{:<28} error: cannot create {}: {e}", case.name, dir.display());
+            println!(
+                "{:<28} error: cannot create {}: {e}",
+                case.name,
+                dir.display()
+            );
             continue;
         }
         let mut log = CommandLog::new(&dir);
-        let inputs = match differential::build_inputs(case, Compiler::Clang22, &["-O2"], &dir, &mut log) {
-            Ok(i) => i,
-            Err(e) => {
-                println!("{:<28} error: {e}", case.name);
-                continue;
-            }
-        };
+        let inputs =
+            match differential::build_inputs(case, Compiler::Clang22, &["-O2"], &dir, &mut log) {
+                Ok(i) => i,
+                Err(e) => {
+                    println!("{:<28} error: {e}", case.name);
+                    continue;
+                }
+            };
         drop(log);
         let args = |out: &Path| differential::link_args(case, Compiler::Clang22, &inputs, out);
         report(&case.name, &args, &dir);
@@ -79,7 +88,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if opts.large {
         let large = crate::synth::ensure()?;
         let dir = bench_dir.join("synthetic-large");
-        std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let args = |out: &Path| crate::synth::link_args(&large, out);
         report("synthetic-large", &args, &dir);
     }
@@ -102,13 +112,14 @@ fn bench_pair(
     runs: usize,
 ) -> Result<(Sample, Sample), String> {
     let linkers = [Path::new(toolchain::WASM_LD), weld];
+    let (ref_out, weld_out) = differential::output_paths(dir)?;
     let mut times = [Vec::new(), Vec::new()];
     let mut rss = [0u64, 0u64];
     for _ in 0..runs {
         for (k, linker) in linkers.iter().enumerate() {
-            let out = dir.join(if k == 0 { "wasm-ld.wasm" } else { "weld.wasm" });
+            let out = if k == 0 { &ref_out } else { &weld_out };
             let mut cmd = Command::new(linker);
-            cmd.args(args(&out));
+            cmd.args(args(out));
             let (t, kib) = measure(&mut cmd)?;
             times[k].push(t);
             rss[k] = rss[k].max(kib);
@@ -145,14 +156,21 @@ fn measure(cmd: &mut Command) -> Result<(Duration, u64), String> {
     // The child is reaped; dropping the handle does not wait again.
     drop(child);
     if r != pid {
-        return Err(format!("wait4 failed for `{}`: {}", show(cmd), std::io::Error::last_os_error()));
+        return Err(format!(
+            "wait4 failed for `{}`: {}",
+            show(cmd),
+            std::io::Error::last_os_error()
+        ));
     }
     if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
         // Rerun with output captured to show why.
         cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
         return Err(match run_captured(cmd) {
             Err(e) => e,
-            Ok(_) => format!("`{}` failed once (status {status}) but not on rerun", show(cmd)),
+            Ok(_) => format!(
+                "`{}` failed once (status {status}) but not on rerun",
+                show(cmd)
+            ),
         });
     }
     Ok((elapsed, usage.ru_maxrss as u64))

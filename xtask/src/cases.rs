@@ -12,7 +12,6 @@ pub const CASES_DIR: &str = "tests/programs";
 #[derive(Debug, Clone)]
 pub struct Case {
     pub name: String,
-    pub dir: PathBuf,
     /// Top-level sources, each compiled to its own object, in name order.
     pub sources: Vec<PathBuf>,
     /// Subdirectories packed into `lib<name>.a` and linked after the objects.
@@ -82,7 +81,6 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
     let err = |msg: String| format!("case `{name}`: {msg}");
     let mut case = Case {
         name: name.to_string(),
-        dir: dir.to_path_buf(),
         sources: sources_in(dir).map_err(err)?,
         archives: Vec::new(),
         cflags: Vec::new(),
@@ -136,23 +134,23 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
                 "expect_exit" => {
                     case.expect_exit = match value {
                         "any" => None,
-                        v => Some(
-                            v.parse()
-                                .map_err(|_| at(format!("expect_exit: `{v}` is not a number or `any`")))?,
-                        ),
+                        v => Some(v.parse().map_err(|_| {
+                            at(format!("expect_exit: `{v}` is not a number or `any`"))
+                        })?),
                     }
                 }
                 "timeout" => {
-                    let secs: u64 = value
-                        .parse()
-                        .map_err(|_| at(format!("timeout: `{value}` is not a number of seconds")))?;
+                    let secs: u64 = value.parse().map_err(|_| {
+                        at(format!("timeout: `{value}` is not a number of seconds"))
+                    })?;
                     case.timeout = Duration::from_secs(secs);
                 }
                 "compilers" => {
                     case.compilers = words()
                         .map(|w| {
-                            Compiler::from_name(&w)
-                                .ok_or_else(|| at(format!("unknown compiler `{w}` (clang-22 or clang-19)")))
+                            Compiler::from_name(&w).ok_or_else(|| {
+                                at(format!("unknown compiler `{w}` (clang-22 or clang-19)"))
+                            })
                         })
                         .collect::<Result<_, _>>()?;
                 }
@@ -160,7 +158,10 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
                     for a in words() {
                         let sub = dir.join(&a);
                         if !sub.is_dir() {
-                            return Err(at(format!("archive directory `{}` does not exist", sub.display())));
+                            return Err(at(format!(
+                                "archive directory `{}` does not exist",
+                                sub.display()
+                            )));
                         }
                         let sources = sources_in(&sub).map_err(at)?;
                         if sources.is_empty() {
@@ -189,7 +190,10 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
                         let (host, guest) = w.split_once(':').unwrap_or((&w, &w));
                         let p = dir.join(host);
                         if !p.is_dir() {
-                            return Err(at(format!("preopen directory `{}` does not exist", p.display())));
+                            return Err(at(format!(
+                                "preopen directory `{}` does not exist",
+                                p.display()
+                            )));
                         }
                         case.preopens.push((p, guest.to_string()));
                     }
@@ -280,9 +284,21 @@ mod tests {
 
     #[test]
     fn rejects_bad_lines() {
-        assert!(case_with("bogus = 1\n", &["a.c"]).unwrap_err().contains("unknown key"));
-        assert!(case_with("cflags\n", &["a.c"]).unwrap_err().contains("line 1"));
-        assert!(case_with("call = f\n", &["a.c"]).unwrap_err().contains("reactor"));
+        assert!(
+            case_with("bogus = 1\n", &["a.c"])
+                .unwrap_err()
+                .contains("unknown key")
+        );
+        assert!(
+            case_with("cflags\n", &["a.c"])
+                .unwrap_err()
+                .contains("line 1")
+        );
+        assert!(
+            case_with("call = f\n", &["a.c"])
+                .unwrap_err()
+                .contains("reactor")
+        );
         assert!(case_with("", &[]).unwrap_err().contains("no *.c"));
     }
 }

@@ -13,7 +13,10 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let root = util::repo_root();
     if toolchain::weld_overridden() {
-        println!("demo: WELD={} (not building weld)", toolchain::weld_path().display());
+        println!(
+            "demo: WELD={} (not building weld)",
+            toolchain::weld_path().display()
+        );
     } else {
         let mut build = cargo();
         build.args(["build", "--release", "-p", "weld"]);
@@ -21,16 +24,28 @@ pub fn run(args: &[String]) -> Result<(), String> {
         run_inherited(&mut build)?;
     }
     let weld = toolchain::weld_path();
-    let weld = std::fs::canonicalize(&weld).map_err(|e| format!("linker {}: {e}", weld.display()))?;
+    // Absolute but not canonical: lld picks its flavour from the name it is
+    // invoked by, so a symlink such as wasm-ld-22 must not be resolved.
+    let weld = std::path::absolute(&weld).map_err(|e| format!("linker {}: {e}", weld.display()))?;
+    if !weld.is_file() {
+        return Err(format!("linker {} does not exist", weld.display()));
+    }
     let out_dir = root.join("target/demo");
-    std::fs::create_dir_all(&out_dir).map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| format!("cannot create {}: {e}", out_dir.display()))?;
     let out = out_dir.join("hello.wasm");
     let _ = std::fs::remove_file(&out);
 
     let mut clang = Command::new(Compiler::Clang22.clang());
     clang
         .current_dir(&root)
-        .args([toolchain::TARGET, "--sysroot=/usr", "-nostdlibinc", "-isystem", toolchain::INCLUDE])
+        .args([
+            toolchain::TARGET,
+            "--sysroot=/usr",
+            "-nostdlibinc",
+            "-isystem",
+            toolchain::INCLUDE,
+        ])
         .arg(format!("-fuse-ld={}", weld.display()))
         .arg("examples/hello/hello.c")
         .arg("-o")
@@ -44,8 +59,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
 
     let wasm = std::fs::read(&out).map_err(|e| format!("cannot read {}: {e}", out.display()))?;
-    crate::differential::validate(&wasm).map_err(|e| format!("{} does not validate: {e}", out.display()))?;
-    println!("demo: running {} ({} bytes) in wasmtime", out.display(), wasm.len());
+    crate::differential::validate(&wasm)
+        .map_err(|e| format!("{} does not validate: {e}", out.display()))?;
+    println!(
+        "demo: running {} ({} bytes) in wasmtime",
+        out.display(),
+        wasm.len()
+    );
     let runner = Runner::new()?;
     let outcome = runner.run(
         &wasm,

@@ -2,7 +2,6 @@
 //! optimisation level, linked by wasm-ld and by weld with the same arguments,
 //! and both outputs are validated and run; any behavioural difference fails.
 
-use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -42,7 +41,12 @@ struct Job<'a> {
 
 impl Job<'_> {
     fn label(&self) -> String {
-        format!("{} {} {}", self.case.name, self.compiler.name(), self.opt.join(" "))
+        format!(
+            "{} {} {}",
+            self.case.name,
+            self.compiler.name(),
+            self.opt.join(" ")
+        )
     }
 }
 
@@ -62,21 +66,25 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
         .chain(if opts.long { LONG_OPT_LEVELS } else { &[] })
         .copied()
         .collect();
-    let mut queue = VecDeque::new();
+    let mut jobs = Vec::new();
     for case in cases.iter().filter(|c| opts.long || !c.long_only) {
         for &compiler in &case.compilers {
             for &opt in &levels {
-                queue.push_back(Job { case, compiler, opt });
+                jobs.push(Job {
+                    case,
+                    compiler,
+                    opt,
+                });
             }
         }
     }
-    if queue.is_empty() {
+    if jobs.is_empty() {
         return Err(match &opts.filter {
             Some(f) => format!("no differential case matches `{f}`"),
             None => format!("no differential cases under {}", cases::CASES_DIR),
         });
     }
-    let total = queue.len();
+    let total = jobs.len();
     println!(
         "differential: {total} variants of {} cases, linker under test: {}",
         cases.len(),
@@ -84,7 +92,7 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
     );
     let start = Instant::now();
     let runner = Runner::new()?;
-    let queue = Mutex::new(queue);
+    let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
     let identical = AtomicUsize::new(0);
     let workdir_root = root.join("target/differential");
@@ -92,13 +100,16 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
         for _ in 0..util::workers().min(total) {
             s.spawn(|| {
                 loop {
-                    let Some(job) = queue.lock().unwrap().pop_front() else {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(index) else {
                         break;
                     };
-                    let dir = workdir_root
-                        .join(&job.case.name)
-                        .join(format!("{}{}", job.compiler.name(), slug(job.opt)));
-                    let result = run_job(&runner, &job, &weld, &dir);
+                    let dir = workdir_root.join(&job.case.name).join(format!(
+                        "{}{}",
+                        job.compiler.name(),
+                        slug(job.opt)
+                    ));
+                    let result = run_job(&runner, job, &weld, &dir);
                     let label = job.label();
                     let mut out = std::io::stdout().lock();
                     match result {
@@ -113,17 +124,39 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
                         }
                         Err(msg) => {
                             let _ = writeln!(out, "FAIL {label}");
-                            let detail = format!("FAIL {label}\n{msg}\n  work dir: {}", dir.display());
-                            failures.lock().unwrap().push(detail);
+                            failures.lock().unwrap().push((index, msg, dir));
                         }
                     }
                 }
             });
         }
     });
-    let failures = failures.into_inner().unwrap();
-    for f in &failures {
-        println!("\n{}", f.trim_end());
+    let mut failures = failures.into_inner().unwrap();
+    failures.sort_by_key(|f| f.0);
+    // Variants of a case often fail identically; show such details once.
+    let mut shown: Vec<(&str, String, String)> = Vec::new();
+    for (index, msg, dir) in &failures {
+        let job = &jobs[*index];
+        let label = job.label();
+        let key = msg
+            .replace(&dir.display().to_string(), "<work dir>")
+            .replace(job.compiler.builtins(), "<builtins>");
+        if let Some((_, _, first)) = shown
+            .iter()
+            .find(|(case, k, _)| *case == job.case.name && *k == key)
+        {
+            println!(
+                "FAIL {label}: same as {first} (work dir: {})",
+                dir.display()
+            );
+            continue;
+        }
+        println!(
+            "\nFAIL {label}\n{}\n  work dir: {}",
+            msg.trim_end(),
+            dir.display()
+        );
+        shown.push((&job.case.name, key, label));
     }
     println!(
         "\ndifferential: {total} variants in {}, {} byte-identical to wasm-ld",
@@ -138,7 +171,9 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
 
 /// `-O1 -g` → `-O1-g`, for directory names.
 fn slug(opt: &[&str]) -> String {
-    opt.iter().map(|o| o.replace(['/', ' '], "_")).collect::<String>()
+    opt.iter()
+        .map(|o| o.replace(['/', ' '], "_"))
+        .collect::<String>()
 }
 
 /// Builds, links, validates, runs and compares one variant. `Ok(true)` when
@@ -148,10 +183,10 @@ fn run_job(runner: &Runner, job: &Job<'_>, weld: &Path, dir: &Path) -> Result<bo
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| format!("  cannot create {}: {e}", dir.display()))?;
     let mut log = CommandLog::new(dir);
-    let inputs = build_inputs(case, job.compiler, job.opt, dir, &mut log).map_err(|e| format!("  {e}"))?;
+    let inputs =
+        build_inputs(case, job.compiler, job.opt, dir, &mut log).map_err(|e| format!("  {e}"))?;
 
-    let ref_out = dir.join("wasm-ld.wasm");
-    let weld_out = dir.join("weld.wasm");
+    let (ref_out, weld_out) = output_paths(dir)?;
     let args_for = |out: &Path| link_args(case, job.compiler, &inputs, out);
     let mut ref_cmd = Command::new(toolchain::WASM_LD);
     ref_cmd.args(args_for(&ref_out));
@@ -160,24 +195,39 @@ fn run_job(runner: &Runner, job: &Job<'_>, weld: &Path, dir: &Path) -> Result<bo
     log.note(&ref_cmd);
     log.note(&weld_cmd);
     drop(log);
-    run_captured(&mut ref_cmd)
-        .map_err(|e| format!("  reference link failed (the case should link with wasm-ld):\n  {e}"))?;
+    run_captured(&mut ref_cmd).map_err(|e| {
+        format!("  reference link failed (the case should link with wasm-ld):\n  {e}")
+    })?;
     if let Err(e) = run_captured(&mut weld_cmd) {
-        return Err(format!("  weld failed to link while wasm-ld succeeded:\n  {e}"));
+        return Err(format!(
+            "  weld failed to link while wasm-ld succeeded:\n  {e}"
+        ));
     }
-    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("  cannot read {}: {e}", p.display()));
+    let read =
+        |p: &Path| std::fs::read(p).map_err(|e| format!("  cannot read {}: {e}", p.display()));
     let ref_bytes = read(&ref_out)?;
     let weld_bytes = read(&weld_out)?;
     validate(&ref_bytes).map_err(|e| format!("  wasm-ld's output does not validate: {e}"))?;
-    validate(&weld_bytes).map_err(|e| format!("  weld's output does not validate: {e}\n  linked by: {}", show(&weld_cmd)))?;
+    validate(&weld_bytes).map_err(|e| {
+        format!(
+            "  weld's output does not validate: {e}\n  linked by: {}",
+            show(&weld_cmd)
+        )
+    })?;
 
     let spec = run_spec(case)?;
     let same = ref_bytes == weld_bytes;
     let reference = runner.run(&ref_bytes, &spec);
-    let ours = if same { reference.clone() } else { runner.run(&weld_bytes, &spec) };
+    let ours = if same {
+        reference.clone()
+    } else {
+        runner.run(&weld_bytes, &spec)
+    };
     if let Err(e) = check_expectations(case, &reference) {
         save_outcomes(dir, &reference, &ours);
-        return Err(format!("  the reference (wasm-ld) run is not what case.txt expects: {e}"));
+        return Err(format!(
+            "  the reference (wasm-ld) run is not what case.txt expects: {e}"
+        ));
     }
     let diff = ours.diff(&reference);
     if !diff.is_empty() {
@@ -185,6 +235,21 @@ fn run_job(runner: &Runner, job: &Job<'_>, weld: &Path, dir: &Path) -> Result<bo
         return Err(format!("{}  linked by: {}", diff, show(&weld_cmd)));
     }
     Ok(same)
+}
+
+/// `<dir>/wasm-ld/out.wasm` and `<dir>/weld/out.wasm`: the same file name,
+/// because wasm-ld records it in the name section, and identical names let
+/// identical links produce identical bytes.
+pub fn output_paths(dir: &Path) -> Result<(PathBuf, PathBuf), String> {
+    let mut paths = Vec::new();
+    for sub in ["wasm-ld", "weld"] {
+        let d = dir.join(sub);
+        std::fs::create_dir_all(&d).map_err(|e| format!("  cannot create {}: {e}", d.display()))?;
+        paths.push(d.join("out.wasm"));
+    }
+    let weld = paths.pop().unwrap_or_default();
+    let reference = paths.pop().unwrap_or_default();
+    Ok((reference, weld))
 }
 
 /// Objects and archives of one build of a case.
@@ -205,7 +270,7 @@ pub fn build_inputs(
         let file = src.file_name().unwrap_or_default().to_string_lossy();
         let obj = out_dir.join(format!("{file}.o"));
         let lang = Lang::of(src).unwrap_or(Lang::C);
-        let mut cmd = toolchain::compile_cmd(compiler, lang, opt, &case.cflags, case.reactor, src, &obj);
+        let mut cmd = toolchain::compile_cmd(compiler, lang, opt, &case.cflags, src, &obj);
         log.note(&cmd);
         run_captured(&mut cmd).map_err(|e| format!("compiling {}: {e}", src.display()))?;
         Ok(obj)
@@ -217,7 +282,8 @@ pub fn build_inputs(
     let mut archives = Vec::new();
     for archive in &case.archives {
         let sub = dir.join(&archive.name);
-        std::fs::create_dir_all(&sub).map_err(|e| format!("cannot create {}: {e}", sub.display()))?;
+        std::fs::create_dir_all(&sub)
+            .map_err(|e| format!("cannot create {}: {e}", sub.display()))?;
         let mut members = Vec::new();
         for src in &archive.sources {
             members.push(compile(src, &sub, log)?);
@@ -248,7 +314,8 @@ pub fn link_args(case: &Case, compiler: Compiler, inputs: &Inputs, out: &Path) -
 
 pub fn run_spec(case: &Case) -> Result<RunSpec, String> {
     let stdin = match &case.stdin {
-        Some(p) => std::fs::read(p).map_err(|e| format!("  case `{}`: cannot read {}: {e}", case.name, p.display()))?,
+        Some(p) => std::fs::read(p)
+            .map_err(|e| format!("  case `{}`: cannot read {}: {e}", case.name, p.display()))?,
         None => Vec::new(),
     };
     Ok(RunSpec {
@@ -269,7 +336,7 @@ pub fn validate(bytes: &[u8]) -> Result<(), String> {
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(bytes)
         .map(|_| ())
-        .map_err(|e| format!("{e} (at offset {:#x})", e.offset()))
+        .map_err(|e| e.to_string())
 }
 
 /// Checks the reference run against the case's optional expectations
@@ -300,7 +367,9 @@ fn check_expectations(case: &Case, reference: &Outcome) -> Result<(), String> {
         ));
     }
     if let (End::Trap { .. }, Some(want)) = (&reference.end, case.expect_exit) {
-        return Err(format!("it trapped, but case.txt says `expect_exit = {want}`"));
+        return Err(format!(
+            "it trapped, but case.txt says `expect_exit = {want}`"
+        ));
     }
     Ok(())
 }
@@ -338,7 +407,6 @@ impl CommandLog {
         self.text.push_str(&show(cmd));
         self.text.push('\n');
     }
-
 }
 
 impl Drop for CommandLog {

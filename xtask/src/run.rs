@@ -13,7 +13,9 @@ use std::time::Duration;
 use wasmtime::{Config, Engine, Linker, Module, OptLevel, Store, Trap, Val};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
-use wasmtime_wasi::{Deterministic, FsPerms, HostMonotonicClock, HostWallClock, I32Exit, WasiCtxBuilder};
+use wasmtime_wasi::{
+    Deterministic, FsPerms, HostMonotonicClock, HostWallClock, I32Exit, WasiCtxBuilder,
+};
 
 /// How often the epoch ticks; timeouts are counted in these.
 const TICK: Duration = Duration::from_millis(50);
@@ -66,7 +68,9 @@ impl Runner {
             .stdin(MemoryInputPipe::new(spec.stdin.clone()))
             .stdout(stdout.clone())
             .stderr(stderr.clone())
-            .secure_random(Deterministic::new(vec![0x5e, 0xed, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab]))
+            .secure_random(Deterministic::new(vec![
+                0x5e, 0xed, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+            ]))
             .insecure_random(Deterministic::new(vec![0x42, 0x17, 0x99, 0x3c]))
             .insecure_random_seed(0x5eed)
             .wall_clock(FakeWallClock)
@@ -111,7 +115,9 @@ impl Runner {
                         Ok(()) => {
                             if name != "_start" && name != "_initialize" {
                                 let vals: Vec<String> = results.iter().map(show_val).collect();
-                                outcome.results.push(format!("{name}() = {}", vals.join(", ")));
+                                outcome
+                                    .results
+                                    .push(format!("{name}() = {}", vals.join(", ")));
                             }
                         }
                         Err(e) => {
@@ -246,12 +252,18 @@ impl Outcome {
         ] {
             if r != w {
                 out.push_str(&format!("  {label} differs (- wasm-ld, + weld):\n"));
-                out.push_str(&line_diff(&String::from_utf8_lossy(r), &String::from_utf8_lossy(w)));
+                out.push_str(&line_diff(
+                    &String::from_utf8_lossy(r),
+                    &String::from_utf8_lossy(w),
+                ));
             }
         }
         if self.results != reference.results {
             out.push_str("  call results differ (- wasm-ld, + weld):\n");
-            out.push_str(&line_diff(&reference.results.join("\n"), &self.results.join("\n")));
+            out.push_str(&line_diff(
+                &reference.results.join("\n"),
+                &self.results.join("\n"),
+            ));
         }
         out
     }
@@ -300,12 +312,18 @@ pub fn line_diff(a: &str, b: &str) -> String {
         out.push_str(&format!("     @ line {}\n", prefix + 1));
         out.push_str(&format!("      {}\n", show(a[prefix - 1])));
     }
-    for (sign, lines) in [('-', &a[prefix..a.len() - suffix]), ('+', &b[prefix..b.len() - suffix])] {
+    for (sign, lines) in [
+        ('-', &a[prefix..a.len() - suffix]),
+        ('+', &b[prefix..b.len() - suffix]),
+    ] {
         for l in lines.iter().take(CAP) {
             out.push_str(&format!("    {sign} {}\n", show(l)));
         }
         if lines.len() > CAP {
-            out.push_str(&format!("    {sign} ... {} more lines\n", lines.len() - CAP));
+            out.push_str(&format!(
+                "    {sign} ... {} more lines\n",
+                lines.len() - CAP
+            ));
         }
     }
     if suffix > 0 {

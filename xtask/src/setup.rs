@@ -55,7 +55,10 @@ pub fn required() -> Vec<String> {
 
 /// Required files that are absent.
 pub fn missing() -> Vec<String> {
-    required().into_iter().filter(|p| !Path::new(p).exists()).collect()
+    required()
+        .into_iter()
+        .filter(|p| !Path::new(p).exists())
+        .collect()
 }
 
 /// The install command, as printed for non-root users.
@@ -91,7 +94,9 @@ pub fn ensure() -> Result<(), String> {
         ));
     }
     let mut update = Command::new("apt-get");
-    update.arg("update").env("DEBIAN_FRONTEND", "noninteractive");
+    update
+        .arg("update")
+        .env("DEBIAN_FRONTEND", "noninteractive");
     eprintln!("setup: {}", show(&update));
     run_inherited(&mut update)?;
     let mut install = Command::new("apt-get");

@@ -68,7 +68,10 @@ pub fn ensure() -> Result<Large, String> {
     let names: Vec<String> = std::iter::once("main".to_string())
         .chain((0..FILES).map(|i| format!("unit{i:04}")))
         .collect();
-    let objects: Vec<PathBuf> = names.iter().map(|n| obj_dir.join(format!("{n}.o"))).collect();
+    let objects: Vec<PathBuf> = names
+        .iter()
+        .map(|n| obj_dir.join(format!("{n}.o")))
+        .collect();
     let cached = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
         && objects.iter().all(|o| o.is_file());
     if cached {
@@ -81,11 +84,16 @@ pub fn ensure() -> Result<Large, String> {
         std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
     }
     for (i, name) in names.iter().enumerate() {
-        let text = if i == 0 { main_source() } else { unit_source(i - 1) };
+        let text = if i == 0 {
+            main_source()
+        } else {
+            unit_source(i - 1)
+        };
         let p = src_dir.join(format!("{name}.c"));
         std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
     }
-    std::fs::write(src_dir.join("synth.h"), header()).map_err(|e| format!("cannot write synth.h: {e}"))?;
+    std::fs::write(src_dir.join("synth.h"), header())
+        .map_err(|e| format!("cannot write synth.h: {e}"))?;
     println!(
         "gen-large: compiling {} sources with {} {} on {} threads",
         names.len(),
@@ -104,8 +112,14 @@ pub fn ensure() -> Result<Large, String> {
                         break;
                     }
                     let src = src_dir.join(format!("{}.c", names[i]));
-                    let mut cmd =
-                        toolchain::compile_cmd(clang, toolchain::Lang::C, OPT, &[], false, &src, &objects[i]);
+                    let mut cmd = toolchain::compile_cmd(
+                        clang,
+                        toolchain::Lang::C,
+                        OPT,
+                        &[],
+                        &src,
+                        &objects[i],
+                    );
                     if let Err(e) = run_captured(&mut cmd) {
                         *error.lock().unwrap() = Some(e);
                     }
@@ -119,7 +133,8 @@ pub fn ensure() -> Result<Large, String> {
     if let Some(e) = error.into_inner().unwrap() {
         return Err(e);
     }
-    std::fs::write(&stamp_path, stamp).map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
+    std::fs::write(&stamp_path, stamp)
+        .map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
     println!("gen-large: done in {}", util::secs(start.elapsed()));
     Ok(Large { dir, objects })
 }
@@ -144,8 +159,7 @@ pub fn differential() -> Result<(), String> {
     let large = ensure()?;
     let dir = util::repo_root().join("target/differential/synthetic-large");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
-    let ref_out = dir.join("wasm-ld.wasm");
-    let weld_out = dir.join("weld.wasm");
+    let (ref_out, weld_out) = differential::output_paths(&dir)?;
     let mut ref_cmd = Command::new(toolchain::WASM_LD);
     ref_cmd.args(link_args(&large, &ref_out));
     let mut weld_cmd = Command::new(toolchain::weld_path());
@@ -156,11 +170,15 @@ pub fn differential() -> Result<(), String> {
         log.note(&weld_cmd);
     }
     run_captured(&mut ref_cmd).map_err(|e| format!("  reference link failed: {e}"))?;
-    run_captured(&mut weld_cmd).map_err(|e| format!("  weld failed to link while wasm-ld succeeded: {e}"))?;
-    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("  cannot read {}: {e}", p.display()));
+    run_captured(&mut weld_cmd)
+        .map_err(|e| format!("  weld failed to link while wasm-ld succeeded: {e}"))?;
+    let read =
+        |p: &Path| std::fs::read(p).map_err(|e| format!("  cannot read {}: {e}", p.display()));
     let (ref_bytes, weld_bytes) = (read(&ref_out)?, read(&weld_out)?);
-    differential::validate(&ref_bytes).map_err(|e| format!("  wasm-ld's output does not validate: {e}"))?;
-    differential::validate(&weld_bytes).map_err(|e| format!("  weld's output does not validate: {e}"))?;
+    differential::validate(&ref_bytes)
+        .map_err(|e| format!("  wasm-ld's output does not validate: {e}"))?;
+    differential::validate(&weld_bytes)
+        .map_err(|e| format!("  weld's output does not validate: {e}"))?;
     let runner = Runner::new()?;
     let spec = RunSpec {
         argv0: "synthetic-large".into(),
@@ -176,12 +194,20 @@ pub fn differential() -> Result<(), String> {
     if !matches!(reference.end, End::Exit(0)) {
         return Err(format!("  the reference run failed: {}", reference.end));
     }
-    let ours = if ref_bytes == weld_bytes { reference.clone() } else { runner.run(&weld_bytes, &spec) };
+    let ours = if ref_bytes == weld_bytes {
+        reference.clone()
+    } else {
+        runner.run(&weld_bytes, &spec)
+    };
     let diff = ours.diff(&reference);
     if diff.is_empty() {
         Ok(())
     } else {
-        Err(format!("{diff}  linked by: {}\n  work dir: {}", show(&weld_cmd), dir.display()))
+        Err(format!(
+            "{diff}  linked by: {}\n  work dir: {}",
+            show(&weld_cmd),
+            dir.display()
+        ))
     }
 }
 
@@ -229,9 +255,15 @@ fn unit_source(i: usize) -> String {
     }
     s.push_str("};\n");
     // Leaf functions of other units this one calls, and their data.
-    let peers: Vec<usize> = (0..4).map(|_| rng.below(FILES)).filter(|&p| p != i).collect();
+    let peers: Vec<usize> = (0..4)
+        .map(|_| rng.below(FILES))
+        .filter(|&p| p != i)
+        .collect();
     for &p in &peers {
-        let _ = writeln!(s, "unsigned synth_leaf_{p}_0(unsigned);\nextern int synth_data_{p}[32];");
+        let _ = writeln!(
+            s,
+            "unsigned synth_leaf_{p}_0(unsigned);\nextern int synth_data_{p}[32];"
+        );
     }
     // A weak definition shared by every tenth unit: the first one linked wins.
     if i % 10 == 0 {
@@ -274,7 +306,10 @@ fn unit_source(i: usize) -> String {
             rng.below(100)
         );
     }
-    let _ = writeln!(s, "  {{ \"unit {i} self\", synth_leaf_{i}_1, synth_data_{i} + 5, 7u }},\n}};");
+    let _ = writeln!(
+        s,
+        "  {{ \"unit {i} self\", synth_leaf_{i}_1, synth_data_{i} + 5, 7u }},\n}};"
+    );
     let _ = writeln!(
         s,
         "unsigned synth_entry_{i}(unsigned x) {{\n\

@@ -44,8 +44,12 @@ impl Compiler {
     /// The compiler-rt builtins archive clang's driver puts last on the link line.
     pub fn builtins(self) -> &'static str {
         match self {
-            Compiler::Clang22 => "/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a",
-            Compiler::Clang19 => "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a",
+            Compiler::Clang22 => {
+                "/usr/lib/llvm-22/lib/clang/22/lib/wasi/libclang_rt.builtins-wasm32.a"
+            }
+            Compiler::Clang19 => {
+                "/usr/lib/llvm-19/lib/clang/19/lib/wasi/libclang_rt.builtins-wasm32.a"
+            }
         }
     }
 }
@@ -69,12 +73,12 @@ impl Lang {
 
 /// `clang -c` for one source file, with the wasi-libc headers but without any
 /// host headers (`-nostdlibinc`). libc++'s headers must precede libc's.
+/// (`-mexec-model=reactor` only affects linking; clang rejects it with `-c`.)
 pub fn compile_cmd(
     compiler: Compiler,
     lang: Lang,
     opt: &[&str],
     extra: &[String],
-    reactor: bool,
     src: &Path,
     obj: &Path,
 ) -> Command {
@@ -86,9 +90,6 @@ pub fn compile_cmd(
     cmd.args(["-isystem", INCLUDE]);
     if lang == Lang::Cxx {
         cmd.arg("-fno-exceptions");
-    }
-    if reactor {
-        cmd.arg("-mexec-model=reactor");
     }
     cmd.args(opt).args(extra).arg(src).arg("-o").arg(obj);
     cmd

@@ -19,7 +19,14 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
         let mut fmt = cargo();
         fmt.args(["fmt", "--all", "--", "--check"]);
         let mut clippy = cargo();
-        clippy.args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]);
+        clippy.args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]);
         let mut test = cargo();
         test.args(["test", "-p", "weld"]);
         if opts.long {
@@ -33,7 +40,10 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
         }
     }
     if toolchain::weld_overridden() {
-        println!("verify: WELD={} (not building weld)", toolchain::weld_path().display());
+        println!(
+            "verify: WELD={} (not building weld)",
+            toolchain::weld_path().display()
+        );
     } else {
         let mut build = cargo();
         build.args(["build", "--release", "-p", "weld"]);
@@ -70,7 +80,11 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
             Ok(()) => println!("ok   synthetic-large clang-22 -O1"),
             Err(e) => {
                 println!("FAIL synthetic-large clang-22 -O1\n{e}");
-                println!("verify: {} passed, {} failed", summary.passed, summary.failed + 1);
+                println!(
+                    "verify: {} passed, {} failed",
+                    summary.passed,
+                    summary.failed + 1
+                );
                 return Err("the differential suite failed".into());
             }
         }
