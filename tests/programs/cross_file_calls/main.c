@@ -32,7 +32,7 @@ int main(void) {
     CHECK(mutual_even(7), 0);
     const char *r = reverse_copy("linker", buf, sizeof buf);
     printf("reverse = %s\n", r);
-    if (strcmp(r, "rekinl") != 0) fails++;
+    if (strcmp(r, "reknil") != 0) fails++;
     printf("%s\n", fails ? "SOME FAILED" : "all ok");
     return fails;
 }

@@ -9,7 +9,7 @@ static unsigned char big_zero[200000];          /* ~195 KiB of .bss */
 int zero_ints[1000];
 _Alignas(64) static char aligned64[3] = { 'a', 'b', 'c' };
 _Alignas(4096) int page_aligned[4] = { 4, 0, 9, 6 };
-static const double rodata_table[5] = { 0.5, 1.25, 2.75, 4.0, -8.5 };
+static const double rodata_table[5] = { 0.5, 1.25, 2.75, 4.0, -7.5 };
 int data_counter = 17;
 char after_odd = 'z';                           /* odd-sized neighbours */
 short halfs[3] = { -1, 2, -3 };

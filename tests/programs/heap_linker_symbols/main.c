@@ -18,7 +18,8 @@ static int sane(void) {
 #define REL(c) do { int v_ = (c); printf("%-44s %s\n", #c, v_ ? "yes" : "NO"); ok &= v_; } while (0)
     REL(hb >= de);
     REL(hb % 16 == 0);
-    REL(hb - de < 16);
+    REL(hb >= (uintptr_t)__stack_high);
+    REL((uintptr_t)__stack_high <= (uintptr_t)last_data || (uintptr_t)__stack_low >= de); /* stack/data disjoint */
     REL((uintptr_t)last_data + 1 <= de);
     REL((uintptr_t)__stack_high - (uintptr_t)__stack_low == 65536);
     REL((uintptr_t)__stack_high % 16 == 0);

@@ -9,3 +9,5 @@ extern int data_alias __attribute__((alias("data_real")));
 static int table_impl[4] = { 1, 2, 3, 4 };
 extern int table_alias[4] __attribute__((alias("table_impl")));
 int show_table(void) { return table_impl[2]; }
+void *real_impl_addr(void) { return (void *)real_impl; }
+void *data_real_addr(void) { return &data_real; }
