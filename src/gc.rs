@@ -127,7 +127,7 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
         live,
         queue: Vec::new(),
         diags,
-        obj_live: vec![!config.gc_sections; res.objects.len()],
+        obj_live: vec![false; res.objects.len()],
         reported: vec![false; res.symbols.len()],
     };
     m.roots();
@@ -186,8 +186,11 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
         for (o, obj) in res.objects.iter().enumerate() {
             let oid = ObjectId(o as u32);
-            if !self.config.gc_sections {
+            if !res.from_lib[o] || !self.config.gc_sections {
+                self.obj_live[o] = true;
                 self.object_roots(oid);
+            }
+            if !self.config.gc_sections {
                 let ex = &res.excluded[o];
                 for f in 0..obj.functions.len() as u32 {
                     if !ex.functions.contains(&f) {

@@ -235,7 +235,9 @@ pub fn layout<'a>(
             continue;
         };
         let o = &res.objects[obj.idx()];
-        let importable = importable(config, res, sym);
+        // A weak undefined symbol is never imported by a static link (wasm-ld): it resolves to
+        // null, and direct calls to a trap.
+        let importable = !sym.weak_refs_only && importable(config, res, sym);
         match (sym.kind, o.symbols[si as usize].target) {
             (SymbolKind::Function, SymbolTarget::Function(f)) => {
                 if importable {

@@ -151,6 +151,9 @@ pub struct Resolved<'a> {
     pub obj_symbols: Vec<Vec<SymbolId>>,
     /// Per object: which chunks a COMDAT group owned elsewhere excludes.
     pub excluded: Vec<Excluded>,
+    /// Per object: it came from an archive or `--start-lib` (it is live, for garbage
+    /// collection, only once something refers to it; command-line objects always are).
+    pub from_lib: Vec<bool>,
     /// Global names → entries.
     pub names: FxHashMap<&'a str, SymbolId>,
     /// Exported functions get wrappers that run constructors and destructors around them
@@ -215,6 +218,7 @@ struct Resolver<'a, 'c> {
     names: FxHashMap<&'a str, SymbolId>,
     obj_symbols: Vec<Vec<SymbolId>>,
     excluded: Vec<Excluded>,
+    from_lib: Vec<bool>,
     comdat_owner: FxHashMap<&'a str, ObjectId>,
     extracted: FxHashSet<MemberRef>,
     queue: VecDeque<MemberRef>,
@@ -240,6 +244,7 @@ pub fn resolve<'a>(
         names: FxHashMap::default(),
         obj_symbols: Vec::new(),
         excluded: Vec::new(),
+        from_lib: Vec::new(),
         comdat_owner: FxHashMap::default(),
         extracted: FxHashSet::default(),
         queue: VecDeque::new(),
@@ -256,6 +261,7 @@ pub fn resolve<'a>(
         symbols: r.symbols,
         obj_symbols: r.obj_symbols,
         excluded: r.excluded,
+        from_lib: r.from_lib,
         names: r.names,
         command_exports,
         call_dtors,
@@ -284,7 +290,7 @@ impl<'a> Resolver<'a, '_> {
                     lazy: false,
                 } => {
                     let obj = read_object(name, bytes)?;
-                    self.add_object(obj)?;
+                    self.add_object(obj, false)?;
                 }
                 LoadItem::Object {
                     name,
@@ -312,7 +318,7 @@ impl<'a> Resolver<'a, '_> {
                             continue;
                         }
                         let obj = read_object(&name, bytes)?;
-                        self.add_object(obj)?;
+                        self.add_object(obj, true)?;
                     }
                 }
                 LoadItem::Archive {
@@ -470,7 +476,7 @@ impl<'a> Resolver<'a, '_> {
                 self.archives[m.archive as usize].member(m.offset)?
             };
             let obj = read_object(&name, bytes)?;
-            self.add_object(obj)?;
+            self.add_object(obj, true)?;
         }
         Ok(())
     }
@@ -492,7 +498,12 @@ impl<'a> Resolver<'a, '_> {
         };
         let sym = &mut self.symbols[id.idx()];
         match sym.def {
-            Def::Undefined { .. } | Def::CommandLine if !sym.weak_refs_only => self.extract(m),
+            // The symbol stays lazy until the member is read, so that a second index entry
+            // for the same name does not extract another member.
+            Def::Undefined { .. } | Def::CommandLine if !sym.weak_refs_only => {
+                sym.def = Def::Lazy(m);
+                self.extract(m)
+            }
             // A weak reference does not extract; remember the member in case a strong
             // reference comes later.
             Def::Undefined { .. } | Def::CommandLine => sym.def = Def::Lazy(m),
@@ -500,7 +511,7 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    fn add_object(&mut self, obj: Object<'a>) -> Result<()> {
+    fn add_object(&mut self, obj: Object<'a>, from_lib: bool) -> Result<()> {
         let oid = ObjectId(self.objects.len() as u32);
         let excluded = self.comdat_exclusions(oid, &obj);
         let nfi = obj.num_func_imports();
@@ -535,6 +546,7 @@ impl<'a> Resolver<'a, '_> {
         self.objects.push(obj);
         self.obj_symbols.push(ids);
         self.excluded.push(excluded);
+        self.from_lib.push(from_lib);
         Ok(())
     }
 
