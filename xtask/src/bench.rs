@@ -73,14 +73,20 @@ pub fn run(args: &[String]) -> Result<(), String> {
             continue;
         }
         let mut log = CommandLog::new(&dir);
-        let inputs =
-            match differential::build_inputs(case, Compiler::Clang22, &["-O2"], &dir, &mut log) {
-                Ok(i) => i,
-                Err(e) => {
-                    println!("{:<28} error: {e}", case.name);
-                    continue;
-                }
-            };
+        let inputs = match differential::build_inputs(
+            case,
+            Compiler::Clang22,
+            &["-O2"],
+            &dir,
+            &mut log,
+            true,
+        ) {
+            Ok(i) => i,
+            Err(e) => {
+                println!("{:<28} error: {e}", case.name);
+                continue;
+            }
+        };
         drop(log);
         let args = |out: &Path| differential::link_args(case, Compiler::Clang22, &inputs, out);
         report(&case.name, &args, &dir);

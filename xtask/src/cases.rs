@@ -12,6 +12,7 @@ pub const CASES_DIR: &str = "tests/programs";
 #[derive(Debug, Clone)]
 pub struct Case {
     pub name: String,
+    pub dir: PathBuf,
     /// Top-level sources, each compiled to its own object, in name order.
     pub sources: Vec<PathBuf>,
     /// Subdirectories packed into `lib<name>.a` and linked after the objects.
@@ -81,6 +82,7 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
     let err = |msg: String| format!("case `{name}`: {msg}");
     let mut case = Case {
         name: name.to_string(),
+        dir: dir.to_path_buf(),
         sources: sources_in(dir).map_err(err)?,
         archives: Vec::new(),
         cflags: Vec::new(),
@@ -246,11 +248,9 @@ mod tests {
     use super::*;
 
     fn case_with(txt: &str, files: &[&str]) -> Result<Case, String> {
-        let dir = std::env::temp_dir().join(format!(
-            "xtask-case-{}-{}",
-            std::process::id(),
-            txt.len() * 31 + files.len()
-        ));
+        static SERIAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let serial = SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let dir = std::env::temp_dir().join(format!("xtask-case-{}-{serial}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         for f in files {

@@ -7,13 +7,14 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
 
 use crate::cases::{self, Case};
+use crate::objcache;
 use crate::run::{End, Outcome, RunSpec, Runner};
 use crate::toolchain::{self, Compiler, Lang, LinkSpec};
-use crate::util::{self, run_captured, show};
+use crate::util::{self, run_captured, run_captured_timeout, show};
 
 /// Optimisation levels every case is built at.
 pub const OPT_LEVELS: &[&[&str]] = &[&["-O0"], &["-O2"], &["-O1", "-g"]];
@@ -24,6 +25,7 @@ pub struct SuiteOpts {
     pub filter: Option<String>,
     pub keep: bool,
     pub long: bool,
+    pub no_cache: bool,
 }
 
 /// Totals of a suite run.
@@ -90,12 +92,14 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
         cases.len(),
         weld.display()
     );
+    let workdir_root = root.join("target/differential");
+    let _lock = util::FileLock::acquire(&workdir_root.join(".lock"), "differential")?;
     let start = Instant::now();
     let runner = Runner::new()?;
+    let phases = Phases::default();
     let next = AtomicUsize::new(0);
     let failures = Mutex::new(Vec::new());
     let identical = AtomicUsize::new(0);
-    let workdir_root = root.join("target/differential");
     std::thread::scope(|s| {
         for _ in 0..util::workers().min(total) {
             s.spawn(|| {
@@ -109,7 +113,7 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
                         job.compiler.name(),
                         slug(job.opt)
                     ));
-                    let result = run_job(&runner, job, &weld, &dir);
+                    let result = run_job(&runner, job, &weld, &dir, &phases, !opts.no_cache);
                     let label = job.label();
                     let mut out = std::io::stdout().lock();
                     match result {
@@ -159,14 +163,43 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
         shown.push((&job.case.name, key, label));
     }
     println!(
-        "\ndifferential: {total} variants in {}, {} byte-identical to wasm-ld",
+        "\ndifferential: {total} variants in {}, {} byte-identical to wasm-ld \
+         (summed over threads: compile {}, link {}, run {})",
         util::secs(start.elapsed()),
-        identical.load(Ordering::Relaxed)
+        identical.load(Ordering::Relaxed),
+        phases.compile.show(),
+        phases.link.show(),
+        phases.run.show(),
     );
     Ok(Summary {
         passed: total - failures.len(),
         failed: failures.len(),
     })
+}
+
+/// A link taking longer than this is a hung linker.
+const LINK_TIMEOUT: Duration = Duration::from_secs(120);
+
+/// Time spent per phase, summed over worker threads, to see where the
+/// suite's runtime goes.
+#[derive(Default)]
+struct Phases {
+    compile: Nanos,
+    link: Nanos,
+    run: Nanos,
+}
+
+#[derive(Default)]
+struct Nanos(AtomicU64);
+
+impl Nanos {
+    fn add(&self, since: Instant) {
+        self.0
+            .fetch_add(since.elapsed().as_nanos() as u64, Ordering::Relaxed);
+    }
+    fn show(&self) -> String {
+        util::secs(Duration::from_nanos(self.0.load(Ordering::Relaxed)))
+    }
 }
 
 /// `-O1 -g` → `-O1-g`, for directory names.
@@ -178,13 +211,22 @@ fn slug(opt: &[&str]) -> String {
 
 /// Builds, links, validates, runs and compares one variant. `Ok(true)` when
 /// the two outputs were byte-identical.
-fn run_job(runner: &Runner, job: &Job<'_>, weld: &Path, dir: &Path) -> Result<bool, String> {
+fn run_job(
+    runner: &Runner,
+    job: &Job<'_>,
+    weld: &Path,
+    dir: &Path,
+    phases: &Phases,
+    use_cache: bool,
+) -> Result<bool, String> {
     let case = job.case;
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| format!("  cannot create {}: {e}", dir.display()))?;
     let mut log = CommandLog::new(dir);
-    let inputs =
-        build_inputs(case, job.compiler, job.opt, dir, &mut log).map_err(|e| format!("  {e}"))?;
+    let t = Instant::now();
+    let inputs = build_inputs(case, job.compiler, job.opt, dir, &mut log, use_cache)
+        .map_err(|e| format!("  {e}"))?;
+    phases.compile.add(t);
 
     let (ref_out, weld_out) = output_paths(dir)?;
     let args_for = |out: &Path| link_args(case, job.compiler, &inputs, out);
@@ -195,10 +237,13 @@ fn run_job(runner: &Runner, job: &Job<'_>, weld: &Path, dir: &Path) -> Result<bo
     log.note(&ref_cmd);
     log.note(&weld_cmd);
     drop(log);
-    run_captured(&mut ref_cmd).map_err(|e| {
+    let t = Instant::now();
+    run_captured_timeout(&mut ref_cmd, LINK_TIMEOUT).map_err(|e| {
         format!("  reference link failed (the case should link with wasm-ld):\n  {e}")
     })?;
-    if let Err(e) = run_captured(&mut weld_cmd) {
+    let linked = run_captured_timeout(&mut weld_cmd, LINK_TIMEOUT);
+    phases.link.add(t);
+    if let Err(e) = linked {
         return Err(format!(
             "  weld failed to link while wasm-ld succeeded:\n  {e}"
         ));
@@ -217,12 +262,14 @@ fn run_job(runner: &Runner, job: &Job<'_>, weld: &Path, dir: &Path) -> Result<bo
 
     let spec = run_spec(case)?;
     let same = ref_bytes == weld_bytes;
+    let t = Instant::now();
     let reference = runner.run(&ref_bytes, &spec);
     let ours = if same {
         reference.clone()
     } else {
         runner.run(&weld_bytes, &spec)
     };
+    phases.run.add(t);
     if let Err(e) = check_expectations(case, &reference) {
         save_outcomes(dir, &reference, &ours);
         return Err(format!(
@@ -259,12 +306,14 @@ pub struct Inputs {
 }
 
 /// Compiles the case's sources into `dir` and packs its archives.
+/// With `use_cache`, unchanged objects come from [`objcache`].
 pub fn build_inputs(
     case: &Case,
     compiler: Compiler,
     opt: &[&str],
     dir: &Path,
     log: &mut CommandLog,
+    use_cache: bool,
 ) -> Result<Inputs, String> {
     let compile = |src: &Path, out_dir: &Path, log: &mut CommandLog| -> Result<PathBuf, String> {
         let file = src.file_name().unwrap_or_default().to_string_lossy();
@@ -272,7 +321,20 @@ pub fn build_inputs(
         let lang = Lang::of(src).unwrap_or(Lang::C);
         let mut cmd = toolchain::compile_cmd(compiler, lang, opt, &case.cflags, src, &obj);
         log.note(&cmd);
+        let key = if use_cache {
+            Some(objcache::key(&cmd, &case.dir)?)
+        } else {
+            None
+        };
+        if let Some(key) = &key
+            && objcache::fetch(key, &obj)
+        {
+            return Ok(obj);
+        }
         run_captured(&mut cmd).map_err(|e| format!("compiling {}: {e}", src.display()))?;
+        if let Some(key) = &key {
+            objcache::store(key, &obj);
+        }
         Ok(obj)
     };
     let mut objects = Vec::new();
@@ -362,8 +424,8 @@ fn check_expectations(case: &Case, reference: &Outcome) -> Result<(), String> {
         && *code != want
     {
         return Err(format!(
-            "exit code {code}, but case.txt says `expect_exit = {want}`\n  stderr:\n{}",
-            util::indent(&String::from_utf8_lossy(&reference.stderr), "    ")
+            "exit code {code}, but case.txt says `expect_exit = {want}`{}",
+            output_tails(reference)
         ));
     }
     if let (End::Trap { .. }, Some(want)) = (&reference.end, case.expect_exit) {
@@ -372,6 +434,22 @@ fn check_expectations(case: &Case, reference: &Outcome) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// The last lines of a run's stdout and stderr, for context.
+fn output_tails(o: &Outcome) -> String {
+    let mut s = String::new();
+    for (label, bytes) in [("stdout", &o.stdout), ("stderr", &o.stderr)] {
+        let text = String::from_utf8_lossy(bytes);
+        let lines: Vec<&str> = text.lines().collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let tail = &lines[lines.len().saturating_sub(10)..];
+        s.push_str(&format!("\n  {label} (last {} lines):\n", tail.len()));
+        s.push_str(&util::indent(&tail.join("\n"), "    "));
+    }
+    s
 }
 
 /// Leaves both runs' output in the work dir for inspection.

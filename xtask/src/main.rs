@@ -7,6 +7,7 @@ mod bench;
 mod cases;
 mod demo;
 mod differential;
+mod objcache;
 mod run;
 mod setup;
 mod synth;
@@ -26,6 +27,8 @@ commands:
       --skip-checks     skip the fmt/clippy/test steps
       --filter SUBSTR   only differential cases whose name contains SUBSTR
       --keep            keep the work dirs of passing cases under target/differential/
+      --no-cache        recompile every object (default: reuse unchanged ones from
+                        target/differential-cache/)
   diff [options]        only the differential suite (same options as verify)
   demo                  link examples/hello/hello.c with weld through clang and run it
   bench [options]       link each case (clang-22 -O2) 10x with weld and wasm-ld, compare

@@ -123,7 +123,7 @@ pub fn ensure() -> Result<Large, String> {
                     if let Err(e) = run_captured(&mut cmd) {
                         *error.lock().unwrap() = Some(e);
                     }
-                    if i % 250 == 0 && i > 0 {
+                    if i.is_multiple_of(250) && i > 0 {
                         println!("gen-large: {i}/{}", names.len());
                     }
                 }
@@ -266,7 +266,7 @@ fn unit_source(i: usize) -> String {
         );
     }
     // A weak definition shared by every tenth unit: the first one linked wins.
-    if i % 10 == 0 {
+    if i.is_multiple_of(10) {
         let _ = writeln!(
             s,
             "__attribute__((weak)) unsigned synth_weak(unsigned x) {{ return x + {i}u; }}"

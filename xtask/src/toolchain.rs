@@ -83,6 +83,8 @@ pub fn compile_cmd(
     obj: &Path,
 ) -> Command {
     let mut cmd = Command::new(compiler.clang());
+    // A fixed directory keeps DW_AT_comp_dir, and so the object, reproducible.
+    cmd.current_dir(crate::util::repo_root());
     cmd.args([TARGET, "-c", "-nostdlibinc"]);
     if lang == Lang::Cxx {
         cmd.args(["-isystem", INCLUDE_CXX]);

@@ -3,6 +3,8 @@
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 /// The workspace root (xtask lives one level below it).
 pub fn repo_root() -> PathBuf {
@@ -59,6 +61,45 @@ pub fn run_captured(cmd: &mut Command) -> Result<Output, String> {
     }
 }
 
+/// Like [`run_captured`], but kills the command after `timeout`: a linker
+/// under development may loop forever, and the suite must still finish.
+pub fn run_captured_timeout(cmd: &mut Command, timeout: Duration) -> Result<Output, String> {
+    let child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not run `{}`: {e}", show(cmd)))?;
+    let pid = child.id() as libc::pid_t;
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(timeout) {
+        Ok(r) => r.map_err(|e| format!("waiting for `{}`: {e}", show(cmd)))?,
+        Err(_) => {
+            // SAFETY: `pid` is our child, not yet reaped (its waiter is blocked on it).
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            let _ = rx.recv();
+            return Err(format!(
+                "`{}` timed out after {}s and was killed",
+                show(cmd),
+                timeout.as_secs()
+            ));
+        }
+    };
+    if out.status.success() {
+        Ok(out)
+    } else {
+        Err(format!(
+            "`{}` failed ({}){}",
+            show(cmd),
+            out.status,
+            indent_output(&out)
+        ))
+    }
+}
+
 /// Runs a command with inherited stdio (for cargo steps the user should watch).
 pub fn run_inherited(cmd: &mut Command) -> Result<(), String> {
     let status = cmd
@@ -99,6 +140,7 @@ pub struct Opts {
     pub skip_checks: bool,
     pub keep: bool,
     pub large: bool,
+    pub no_cache: bool,
     pub filter: Option<String>,
     pub runs: Option<usize>,
 }
@@ -130,6 +172,7 @@ pub fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
             "--skip-checks" => opts.skip_checks = true,
             "--keep" => opts.keep = true,
             "--large" => opts.large = true,
+            "--no-cache" => opts.no_cache = true,
             "--filter" => opts.filter = Some(value(name)?),
             "--runs" => {
                 let v = value(name)?;
@@ -152,6 +195,38 @@ pub fn workers() -> usize {
 }
 
 /// Formats a duration as seconds with one decimal.
-pub fn secs(d: std::time::Duration) -> String {
+pub fn secs(d: Duration) -> String {
     format!("{:.1}s", d.as_secs_f64())
+}
+
+/// An exclusive advisory lock on a file, held until dropped; keeps two
+/// concurrent runs from clobbering each other's work dirs.
+pub struct FileLock(#[allow(dead_code, reason = "held for its Drop")] std::fs::File);
+
+impl FileLock {
+    pub fn acquire(path: &Path, what: &str) -> Result<FileLock, String> {
+        use std::os::fd::AsRawFd as _;
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+        }
+        let file = std::fs::File::create(path)
+            .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        // SAFETY: flock on a file descriptor we own.
+        if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
+            println!(
+                "{what}: waiting for another run to release {}",
+                path.display()
+            );
+            // SAFETY: as above, now blocking.
+            if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
+                return Err(format!(
+                    "cannot lock {}: {}",
+                    path.display(),
+                    std::io::Error::last_os_error()
+                ));
+            }
+        }
+        Ok(FileLock(file))
+    }
 }

@@ -10,7 +10,16 @@ use crate::{setup, toolchain};
 
 /// `verify` (checks = true) or `diff` (only the release build and the suite).
 pub fn run(args: &[String], checks: bool) -> Result<(), String> {
-    let opts = parse_opts(args, &["--long", "--skip-checks", "--filter", "--keep"])?;
+    let opts = parse_opts(
+        args,
+        &[
+            "--long",
+            "--skip-checks",
+            "--filter",
+            "--keep",
+            "--no-cache",
+        ],
+    )?;
     let checks = checks && !opts.skip_checks;
     let start = Instant::now();
 
@@ -69,6 +78,7 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
         filter: opts.filter.clone(),
         keep: opts.keep,
         long: opts.long,
+        no_cache: opts.no_cache,
     });
     let summary = match summary {
         Ok(s) => s,
