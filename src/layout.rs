@@ -527,10 +527,8 @@ pub fn layout<'a>(
         }
     }
     for (i, sym) in res.symbols.iter().enumerate() {
-        if sym.kind == SymbolKind::Table
-            && live.symbols[i]
-            && sym.def == Def::Synthetic(Synthetic::FunctionTable)
-        {
+        // wasm-ld creates the table whenever an object declares it, live or not.
+        if sym.kind == SymbolKind::Table && sym.def == Def::Synthetic(Synthetic::FunctionTable) {
             l.sym_table[i] = 0;
             l.has_table = true;
         }

@@ -1,0 +1,243 @@
+//! Golden dumps of small linked modules (sections, symbols, layout), kept under `snapshots/`
+//! with insta so that reviewers see layout changes in diffs. The inputs avoid libc so that the
+//! dumps stay short; behaviour against wasm-ld is checked by the differential suite, and each
+//! fixture here is also linked by wasm-ld-22 to check that the two layouts agree where weld
+//! promises they do (memory, table and data addresses).
+
+mod support;
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use support::*;
+use wasmparser::{KnownCustom, Name, Parser, Payload};
+
+/// A text summary of a module: what a reviewer needs to see a layout change.
+fn dump(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut func_names = std::collections::BTreeMap::new();
+    let mut seg_names = std::collections::BTreeMap::new();
+    for p in Parser::new(0).parse_all(bytes) {
+        if let Payload::CustomSection(c) = p.unwrap()
+            && let KnownCustom::Name(r) = c.as_known()
+        {
+            for sub in r {
+                match sub.unwrap() {
+                    Name::Function(m) => {
+                        for n in m {
+                            let n = n.unwrap();
+                            func_names.insert(n.index, n.name.to_string());
+                        }
+                    }
+                    Name::Data(m) => {
+                        for n in m {
+                            let n = n.unwrap();
+                            seg_names.insert(n.index, n.name.to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let fname = |i: u32| {
+        func_names
+            .get(&i)
+            .cloned()
+            .unwrap_or_else(|| format!("#{i}"))
+    };
+    let mut nimports = 0;
+    let mut defined = Vec::new();
+    for p in Parser::new(0).parse_all(bytes) {
+        match p.unwrap() {
+            Payload::TypeSection(r) => {
+                for (i, t) in r.into_iter_err_on_gc_types().enumerate() {
+                    writeln!(out, "type {i}: {}", t.unwrap()).unwrap();
+                }
+            }
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    let i = i.unwrap();
+                    writeln!(out, "import {}.{}: {:?}", i.module, i.name, i.ty).unwrap();
+                    if matches!(i.ty, wasmparser::TypeRef::Func(_)) {
+                        nimports += 1;
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for (i, t) in r.into_iter().enumerate() {
+                    defined.push((nimports + i as u32, t.unwrap()));
+                }
+                for (i, t) in &defined {
+                    writeln!(out, "func {i} {}: type {t}", fname(*i)).unwrap();
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    let t = t.unwrap();
+                    writeln!(out, "table: min {} max {:?}", t.ty.initial, t.ty.maximum).unwrap();
+                }
+            }
+            Payload::MemorySection(r) => {
+                for m in r {
+                    let m = m.unwrap();
+                    writeln!(out, "memory: min {} max {:?}", m.initial, m.maximum).unwrap();
+                }
+            }
+            Payload::GlobalSection(r) => {
+                for g in r {
+                    let g = g.unwrap();
+                    let mut ops = g.init_expr.get_operators_reader();
+                    writeln!(
+                        out,
+                        "global {:?} mutable={} = {:?}",
+                        g.ty.content_type,
+                        g.ty.mutable,
+                        ops.read().unwrap()
+                    )
+                    .unwrap();
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.unwrap();
+                    writeln!(out, "export {:?} {} -> {}", e.kind, e.name, e.index).unwrap();
+                }
+            }
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e.unwrap();
+                    if let wasmparser::ElementItems::Functions(fs) = e.items {
+                        let names: Vec<String> =
+                            fs.into_iter().map(|f| fname(f.unwrap())).collect();
+                        writeln!(out, "elem: {}", names.join(", ")).unwrap();
+                    }
+                }
+            }
+            Payload::DataSection(r) => {
+                for (i, d) in r.into_iter().enumerate() {
+                    let d = d.unwrap();
+                    let addr = match d.kind {
+                        wasmparser::DataKind::Active { offset_expr, .. } => {
+                            format!("{:?}", offset_expr.get_operators_reader().read().unwrap())
+                        }
+                        wasmparser::DataKind::Passive => "passive".into(),
+                    };
+                    let name = seg_names.get(&(i as u32)).cloned().unwrap_or_default();
+                    writeln!(
+                        out,
+                        "data {name} at {addr}: {} bytes {:02x?}",
+                        d.data.len(),
+                        &d.data[..d.data.len().min(16)]
+                    )
+                    .unwrap();
+                }
+            }
+            Payload::CustomSection(c) => writeln!(out, "custom {}", c.name()).unwrap(),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn link_no_libc(s: &Scratch, objects: &[&Path], extra: &[&str]) -> (Vec<u8>, Vec<u8>) {
+    let out = s.path("weld.wasm");
+    let reference = s.path("ref.wasm");
+    let mut args: Vec<String> = vec!["-m".into(), "wasm32".into()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.extend(objects.iter().map(|p| p.display().to_string()));
+    let mut w = args.clone();
+    w.extend(["-o".into(), out.display().to_string()]);
+    let mut r = args;
+    r.extend(["-o".into(), reference.display().to_string()]);
+    let o = weld(&w);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wasm_ld(&r);
+    assert!(o.status.success(), "{}", stderr(&o));
+    (
+        std::fs::read(out).unwrap(),
+        std::fs::read(reference).unwrap(),
+    )
+}
+
+/// The parts of a dump that weld promises to lay out exactly as wasm-ld does.
+fn layout_lines(dump: &str) -> Vec<&str> {
+    dump.lines()
+        .filter(|l| {
+            l.starts_with("memory")
+                || l.starts_with("table")
+                || l.starts_with("global")
+                || l.starts_with("data")
+        })
+        .collect()
+}
+
+fn snapshot(name: &str, dump: &str) {
+    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!(name, dump);
+    });
+}
+
+#[test]
+fn data_and_function_pointers() {
+    let s = Scratch::new();
+    let a = s.compile(
+        "a",
+        r#"
+        extern int numbers[4];
+        int add(int a, int b) { return a + b; }
+        int (*ops[2])(int, int) = { add, 0 };
+        int *third = &numbers[2];
+        const char *greeting = "hello" + 1;
+        __attribute__((export_name("run"))) int run(void) { return ops[0](*third, greeting[0]); }
+        "#,
+        &[],
+    );
+    let b = s.compile(
+        "b",
+        r#"
+        int numbers[4] = {10, 20, 30, 40};
+        static char scratch[4096];
+        __attribute__((export_name("touch"))) char *touch(void) { return scratch; }
+        "#,
+        &[],
+    );
+    let (weld_out, ref_out) = link_no_libc(&s, &[&a, &b], &["--no-entry"]);
+    let (w, r) = (dump(&weld_out), dump(&ref_out));
+    assert_eq!(
+        layout_lines(&w),
+        layout_lines(&r),
+        "layout differs from wasm-ld"
+    );
+    snapshot("data_and_function_pointers", &w);
+}
+
+#[test]
+fn weak_and_ctor_functions() {
+    let s = Scratch::new();
+    let a = s.compile(
+        "a",
+        r#"
+        __attribute__((weak)) int hook(void) { return 1; }
+        __attribute__((weak)) int missing(int);
+        static int state;
+        __attribute__((constructor(200))) static void second(void) { state = state * 10 + 2; }
+        __attribute__((constructor(101))) static void first(void) { state = state * 10 + 1; }
+        __attribute__((export_name("probe"))) int probe(void) {
+          return hook() + state + (missing ? missing(1) : 0);
+        }
+        int _start_called;
+        void _start(void) { _start_called = 1; }
+        "#,
+        &[],
+    );
+    let b = s.compile("b", "int hook(void) { return 100; }", &[]);
+    let (weld_out, ref_out) = link_no_libc(&s, &[&a, &b], &[]);
+    let (w, r) = (dump(&weld_out), dump(&ref_out));
+    assert_eq!(
+        layout_lines(&w),
+        layout_lines(&r),
+        "layout differs from wasm-ld"
+    );
+    snapshot("weak_and_ctor_functions", &w);
+}
