@@ -23,8 +23,9 @@ use crate::util::{self, run_captured, show};
 const GENERATOR_VERSION: u32 = 1;
 pub const FILES: usize = 2000;
 /// Functions per file; tuned so the objects total about 50 MB.
-const FUNCS: usize = 48;
-const OPT: &[&str] = &["-O1", "-g"];
+const FUNCS: usize = 30;
+/// With debug info: real objects usually carry it, and it dominates their size.
+pub const OPT: &[&str] = &["-O1", "-g"];
 
 /// The generated input: objects in link order (main first).
 pub struct Large {
@@ -191,6 +192,7 @@ pub fn differential() -> Result<(), String> {
         timeout: std::time::Duration::from_secs(120),
     };
     let reference = runner.run(&ref_bytes, &spec);
+    let _ = std::fs::write(dir.join("wasm-ld.stdout"), &reference.stdout);
     if !matches!(reference.end, End::Exit(0)) {
         return Err(format!("  the reference run failed: {}", reference.end));
     }
