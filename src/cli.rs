@@ -176,9 +176,12 @@ pub fn parse(args: &[String]) -> Result<Command> {
             }
             "O" => {
                 let lvl = v();
-                if !matches!(lvl.as_str(), "0" | "1" | "2" | "3" | "s" | "z") {
-                    return Err(Error::msg(format!("invalid optimization level: -O{lvl}")));
-                }
+                c.optimize = match lvl.as_str() {
+                    "0" => 0,
+                    "1" => 1,
+                    "2" | "3" | "s" | "z" => 2,
+                    _ => return Err(Error::msg(format!("invalid optimization level: -O{lvl}"))),
+                };
             }
             "whole-archive" => whole = true,
             "no-whole-archive" => whole = false,

@@ -92,6 +92,8 @@ pub struct Config {
     pub export_memory: Option<String>,
     /// `--merge-data-segments` (the default) / `--no-merge-data-segments`.
     pub merge_data_segments: bool,
+    /// `-O<n>`: 1 (the default) and up merge identical string literals.
+    pub optimize: u8,
     /// `--features=`: the allowed feature set, instead of the inferred one.
     pub features: Option<Vec<String>>,
     /// `--extra-features=`.
@@ -148,6 +150,7 @@ impl Default for Config {
             import_memory: None,
             export_memory: Some("memory".to_string()),
             merge_data_segments: true,
+            optimize: 1,
             features: None,
             extra_features: Vec::new(),
             check_features: true,

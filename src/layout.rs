@@ -80,6 +80,8 @@ pub struct OutSegment<'a> {
     pub pieces: Vec<(ObjectId, u32, u64)>,
     /// Every piece is zero-initialised `.bss`.
     pub bss: bool,
+    /// Deduplicated strings from string segments, at offset 0 of this segment.
+    pub merged: Vec<u8>,
 }
 
 /// The result of layout.
@@ -130,6 +132,9 @@ pub struct Layout<'a> {
     pub segments: Vec<OutSegment<'a>>,
     /// Per object, per segment: address or `u64::MAX` when dead.
     pub seg_addr: Vec<Vec<u64>>,
+    /// Input string segments merged into an output segment: (object, segment) → pieces as
+    /// (offset in the input segment, address in the output), sorted by offset.
+    pub string_pieces: FxHashMap<(ObjectId, u32), Vec<(u32, u64)>>,
     /// Per symbol: memory address (data symbols), `None` if undefined.
     pub sym_addr: Vec<Option<u64>>,
     /// Initial `__stack_pointer`.
@@ -151,6 +156,17 @@ pub struct Layout<'a> {
 }
 
 impl Layout<'_> {
+    /// The address of `offset` in input segment `seg` of `obj`, if the segment is live.
+    pub fn data_addr(&self, obj: ObjectId, seg: u32, offset: u32) -> Option<u64> {
+        if let Some(pieces) = self.string_pieces.get(&(obj, seg)) {
+            let i = pieces.partition_point(|p| p.0 <= offset).checked_sub(1)?;
+            let (start, addr) = pieces[i];
+            return Some(addr + (offset - start) as u64);
+        }
+        let base = self.seg_addr[obj.idx()][seg as usize];
+        (base != u64::MAX).then_some(base + offset as u64)
+    }
+
     /// The output index of a type, added if new.
     fn intern(&mut self, t: &FuncType) -> u32 {
         if let Some(&i) = self.type_ids.get(t) {
@@ -207,6 +223,7 @@ pub fn layout<'a>(
         slot_of: FxHashMap::default(),
         segments: Vec::new(),
         seg_addr: Vec::new(),
+        string_pieces: FxHashMap::default(),
         sym_addr: vec![None; nsym],
         stack_pointer: 0,
         memory_pages: 0,
@@ -629,6 +646,17 @@ fn output_segment_name<'a>(config: &Config, seg: &Segment<'a>) -> &'a str {
     seg.name
 }
 
+/// Whether wasm-ld would merge this segment's strings: a string segment, byte-aligned,
+/// non-empty, without relocations, when optimizing (`-O1`, the default, or more).
+fn is_mergeable(config: &Config, seg: &Segment<'_>) -> bool {
+    config.optimize >= 1
+        && seg.flags & Segment::STRINGS != 0
+        && seg.align_log2 == 0
+        && !seg.data.is_empty()
+        && seg.relocs.is_empty()
+        && !seg.is_tls()
+}
+
 fn segment_order(name: &str) -> u32 {
     if name.starts_with(".tdata") {
         0
@@ -655,9 +683,13 @@ fn layout_memory<'a>(
     l: &mut Layout<'a>,
     diags: &mut Diagnostics,
 ) {
-    // Group live input segments into output segments, in order of first appearance.
+    // Group live input segments into output segments, in order of first appearance. String
+    // segments (`WASM_SEGMENT_FLAG_STRINGS`, byte-aligned, no relocations) are deduplicated
+    // into one block at the start of their output segment, as wasm-ld does from -O1 on.
     let mut by_name: FxHashMap<&'a str, usize> = FxHashMap::default();
     let mut segs: Vec<OutSegment<'a>> = Vec::new();
+    let mut merged_index: Vec<FxHashMap<&'a [u8], u64>> = Vec::new();
+    let mut string_pieces: FxHashMap<(ObjectId, u32), Vec<(u32, u64)>> = FxHashMap::default();
     for (o, obj) in res.objects.iter().enumerate() {
         for (s, seg) in obj.segments.iter().enumerate() {
             if !live.segments[o][s] {
@@ -672,16 +704,50 @@ fn layout_memory<'a>(
                     size: 0,
                     pieces: Vec::new(),
                     bss: true,
+                    merged: Vec::new(),
                 });
+                merged_index.push(FxHashMap::default());
                 segs.len() - 1
             });
+            let oid = ObjectId(o as u32);
             let out = &mut segs[i];
-            let off = align_to(out.size, seg.align_log2);
-            out.size = off + seg.data.len() as u64;
+            if is_mergeable(config, seg) {
+                out.bss = false;
+                let mut pieces = Vec::new();
+                let data = obj.slice(&seg.data);
+                let mut start = 0usize;
+                while start < data.len() {
+                    let end = data[start..]
+                        .iter()
+                        .position(|&b| b == 0)
+                        .map_or(data.len(), |n| start + n + 1);
+                    let piece = &data[start..end];
+                    let at = *merged_index[i].entry(piece).or_insert_with(|| {
+                        let at = out.merged.len() as u64;
+                        out.merged.extend_from_slice(piece);
+                        at
+                    });
+                    pieces.push((start as u32, at));
+                    start = end;
+                }
+                string_pieces.insert((oid, s as u32), pieces);
+                continue;
+            }
             out.align_log2 = out.align_log2.max(seg.align_log2);
             out.bss &= seg.is_bss();
-            out.pieces.push((ObjectId(o as u32), s as u32, off));
+            out.pieces.push((oid, s as u32, 0));
         }
+    }
+    // Offsets within each output segment: the merged strings first, then the pieces.
+    for seg in &mut segs {
+        let mut size = seg.merged.len() as u64;
+        for piece in &mut seg.pieces {
+            let input = &res.objects[piece.0.idx()].segments[piece.1 as usize];
+            let off = align_to(size, input.align_log2);
+            piece.2 = off;
+            size = off + input.data.len() as u64;
+        }
+        seg.size = size;
     }
     segs.sort_by_key(|s| segment_order(s.name));
 
@@ -760,16 +826,24 @@ fn layout_memory<'a>(
             l.seg_addr[o.idx()][s as usize] = seg.addr + off;
         }
     }
+    for (&(o, s), pieces) in &mut string_pieces {
+        let input = &res.objects[o.idx()].segments[s as usize];
+        let name = output_segment_name(config, input);
+        let Some(seg) = segs.iter().find(|s| s.name == name) else {
+            continue;
+        };
+        for p in pieces.iter_mut() {
+            p.1 += seg.addr;
+        }
+    }
+    l.string_pieces = string_pieces;
     for (i, sym) in res.symbols.iter().enumerate() {
         l.sym_addr[i] = match sym.def {
             Def::Defined { obj, sym: si } => {
                 match res.objects[obj.idx()].symbols[si as usize].target {
                     SymbolTarget::Data {
                         segment, offset, ..
-                    } => {
-                        let base = l.seg_addr[obj.idx()][segment as usize];
-                        (base != u64::MAX).then_some(base + offset as u64)
-                    }
+                    } => l.data_addr(obj, segment, offset),
                     SymbolTarget::AbsoluteData(a) => Some(a as u64),
                     _ => None,
                 }

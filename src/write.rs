@@ -491,6 +491,7 @@ impl<'a> Ctx<'_, 'a> {
     /// The bytes of an output data segment, relocated.
     fn segment_bytes(&self, seg: &crate::layout::OutSegment<'a>) -> Result<Vec<u8>> {
         let mut bytes = vec![0u8; seg.size as usize];
+        bytes[..seg.merged.len()].copy_from_slice(&seg.merged);
         for &(o, s, off) in &seg.pieces {
             let obj = &self.res.objects[o.idx()];
             let input = &obj.segments[s as usize];
