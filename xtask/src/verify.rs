@@ -5,7 +5,7 @@
 use std::time::Instant;
 
 use crate::differential::{self, SuiteOpts};
-use crate::util::{self, cargo, parse_opts, run_inherited, show};
+use crate::util::{self, cargo, parse_opts, run_inherited};
 use crate::{setup, synth, toolchain};
 
 const SYNTHETIC: &str = "synthetic-large";
@@ -43,11 +43,11 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
         if opts.long {
             test.args(["--", "--include-ignored"]);
         }
-        steps.extend([fmt, clippy, test].into_iter().map(|c| (show(&c), c)));
+        steps.extend([fmt, clippy, test].into_iter().map(|c| (step_name(&c), c)));
         if opts.long {
             let mut xtask_tests = cargo();
             xtask_tests.args(["test", "-p", "xtask"]);
-            steps.push((show(&xtask_tests), xtask_tests));
+            steps.push((step_name(&xtask_tests), xtask_tests));
         }
     }
     if toolchain::weld_overridden() {
@@ -58,7 +58,7 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
     } else {
         let mut build = cargo();
         build.args(["build", "--release", "-p", "weld"]);
-        steps.push((show(&build), build));
+        steps.push((step_name(&build), build));
     }
 
     if !setup::missing().is_empty() {
@@ -111,6 +111,15 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
     } else {
         Ok(())
     }
+}
+
+/// `cargo <args>`, without the full path of the cargo binary.
+fn step_name(cmd: &std::process::Command) -> String {
+    let args: Vec<String> = cmd
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    format!("cargo {}", args.join(" "))
 }
 
 /// Reports a step that stopped the run, as the last line of output.
