@@ -75,7 +75,6 @@ fn tolerated(config: &Config, sym: &Symbol<'_>) -> bool {
     sym.weak_refs_only
         || config.allow_undefined
         || config.unresolved != UnresolvedPolicy::ReportAll
-        || config.warn_unresolved
         || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
 }
 
@@ -319,7 +318,7 @@ impl<'r, 'a> Marker<'r, 'a> {
         if self.reported[id.idx()] || importable(self.config, res, sym) {
             return;
         }
-        if tolerated(self.config, sym) && !(self.config.warn_unresolved && !sym.weak_refs_only) {
+        if tolerated(self.config, sym) {
             return;
         }
         self.reported[id.idx()] = true;

@@ -242,6 +242,7 @@ pub fn layout<'a>(
     let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
 
     // Imports: live undefined symbols that may be imported, in symbol-table order.
+    let mut seen_imports: FxHashMap<(&str, &str, u32), u32> = FxHashMap::default();
     for (i, sym) in res.symbols.iter().enumerate() {
         if !live.symbols[i] || sym.local || sym.is_defined() {
             continue;
@@ -256,16 +257,20 @@ pub fn layout<'a>(
         // null, and direct calls to a trap.
         let importable = !sym.weak_refs_only && importable(config, res, sym);
         match (sym.kind, o.symbols[si as usize].target) {
-            (SymbolKind::Function, SymbolTarget::Function(f)) => {
-                if importable {
-                    let imp = &o.func_imports[f as usize];
-                    let field = if sym.flags.has(SymFlags::EXPLICIT_NAME) {
-                        imp.import.field
-                    } else {
-                        sym.name
-                    };
-                    l.sym_func[i] = l.func_imports.len() as u32;
-                    let ty = map_type(&mut l, obj, imp.ty);
+            (SymbolKind::Function, SymbolTarget::Function(f)) if importable => {
+                let imp = &o.func_imports[f as usize];
+                let field = if sym.flags.has(SymFlags::EXPLICIT_NAME) {
+                    imp.import.field
+                } else {
+                    sym.name
+                };
+                let ty = map_type(&mut l, obj, imp.ty);
+                // Symbols naming the same import share it (wasm-ld deduplicates imports).
+                let key = (imp.import.module, field, ty);
+                let next = l.func_imports.len() as u32;
+                let index = *seen_imports.entry(key).or_insert(next);
+                l.sym_func[i] = index;
+                if index == next {
                     l.func_import_types.push(ty);
                     l.func_imports.push(OutImport {
                         module: imp.import.module,
@@ -452,9 +457,9 @@ pub fn layout<'a>(
     }
     for (o, obj) in res.objects.iter().enumerate() {
         let mut idx = vec![NONE; obj.globals.len()];
-        for g in 0..obj.globals.len() {
+        for (g, slot) in idx.iter_mut().enumerate() {
             if live.globals[o][g] {
-                idx[g] = ngimports + l.globals.len() as u32;
+                *slot = ngimports + l.globals.len() as u32;
                 l.globals
                     .push(OutGlobal::Object(ObjectId(o as u32), g as u32));
             }
