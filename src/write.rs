@@ -732,9 +732,13 @@ impl<'a> Ctx<'_, 'a> {
         let l = self.l;
         let res = self.res;
         let mut names = NameSection::new();
+        // wasm-ld names the module after the output file.
+        if let Some(file) = self.config.output.file_name() {
+            names.module(&file.to_string_lossy());
+        }
         let mut funcs = NameMap::new();
         for (i, imp) in l.func_imports.iter().enumerate() {
-            funcs.append(i as u32, res.symbols[imp.symbol.idx()].name);
+            funcs.append(i as u32, &demangle(res.symbols[imp.symbol.idx()].name));
         }
         let n = l.func_imports.len() as u32;
         for (i, f) in l.functions.iter().enumerate() {
@@ -743,7 +747,7 @@ impl<'a> Ctx<'_, 'a> {
                 OutFunc::CallCtors => "__wasm_call_ctors".to_string(),
                 OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => name.clone(),
             };
-            funcs.append(n + i as u32, &name);
+            funcs.append(n + i as u32, &demangle(&name));
         }
         names.functions(&funcs);
         let mut globals = NameMap::new();
@@ -830,6 +834,17 @@ impl<'a> Ctx<'_, 'a> {
             data: data.into(),
         }))
     }
+}
+
+/// A C++ symbol's demangled name for the `name` section (as wasm-ld writes it); others as they are.
+fn demangle(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.starts_with("_Z")
+        && let Ok(sym) = cpp_demangle::Symbol::new(name)
+        && let Ok(text) = sym.demangle()
+    {
+        return text.into();
+    }
+    name.into()
 }
 
 /// wasm-ld's tombstone for relocations against dead code in a custom section.
