@@ -380,20 +380,10 @@ pub fn is_exported(config: &Config, sym: &Symbol<'_>) -> bool {
 /// A name for a chunk in diagnostics: `function foo` or `data segment .data.x`.
 fn describe_item(o: &Object<'_>, item: Item) -> String {
     match item {
-        Item::Function(_, f) => format!("function {}", function_name(o, f)),
+        Item::Function(_, f) => format!("function {}", o.function_name(f)),
         Item::Segment(_, s) => format!("data segment {}", o.segments[s as usize].name),
         Item::Global(_, g) => format!("global {g}"),
         Item::Tag(_, t) => format!("tag {t}"),
         Item::Table(_, t) => format!("table {t}"),
     }
-}
-
-/// The name of defined function `def_index` of an object, from its symbol table.
-pub fn function_name(o: &Object<'_>, def_index: u32) -> String {
-    let fi = def_index + o.num_func_imports();
-    o.symbols
-        .iter()
-        .find(|s| s.kind == SymbolKind::Function && s.target == SymbolTarget::Function(fi))
-        .map(|s| s.name.to_string())
-        .unwrap_or_else(|| format!("#{fi}"))
 }

@@ -96,7 +96,7 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         let describe = |i: usize| match &layout.functions[i] {
             OutFunc::Object(o, f) => {
                 let obj = &res.objects[o.idx()];
-                format!("function {} from {}", gc::function_name(obj, *f), obj.name)
+                format!("function {} from {}", obj.function_name(*f), obj.name)
             }
             OutFunc::CallCtors => "the synthesized __wasm_call_ctors".to_string(),
             OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => {
@@ -153,7 +153,7 @@ fn gc_report(res: &resolve::Resolved<'_>, live: &gc::Live) -> Vec<String> {
                 out.push(format!(
                     "removing unused section {}:({})",
                     obj.name,
-                    gc::function_name(obj, f as u32)
+                    obj.function_name(f as u32)
                 ));
             }
         }

@@ -369,6 +369,8 @@ pub struct Object<'a> {
     pub producers: Vec<ProducerField<'a>>,
     /// Export names given in the object's export section (`export_name`), by function index.
     pub export_names: Vec<(u32, &'a str)>,
+    /// Per defined function: the name of the first symbol that defines it ("" if none).
+    pub func_names: Vec<&'a str>,
 }
 
 impl<'a> Object<'a> {
@@ -396,6 +398,14 @@ impl<'a> Object<'a> {
             self.func_imports[index as usize].ty
         } else {
             self.functions[(index - n) as usize].ty
+        }
+    }
+
+    /// The name of defined function `def_index` (for diagnostics and the `name` section).
+    pub fn function_name(&self, def_index: u32) -> String {
+        match self.func_names.get(def_index as usize) {
+            Some(n) if !n.is_empty() => n.to_string(),
+            _ => format!("#{}", def_index + self.num_func_imports()),
         }
     }
 

@@ -89,6 +89,7 @@ impl<'a, 'n> Reader<'a, 'n> {
                 features: Vec::new(),
                 producers: Vec::new(),
                 export_names: Vec::new(),
+                func_names: Vec::new(),
             },
             roles: Vec::new(),
             code_start: 0,
@@ -650,6 +651,16 @@ impl<'a, 'n> Reader<'a, 'n> {
             }
             out.push(sym);
         }
+        let mut names = vec![""; self.obj.functions.len()];
+        for sym in &out {
+            if let (SymbolKind::Function, SymbolTarget::Function(f)) = (sym.kind, sym.target)
+                && let Some(d) = f.checked_sub(nfi)
+                && names[d as usize].is_empty()
+            {
+                names[d as usize] = sym.name;
+            }
+        }
+        self.obj.func_names = names;
         self.obj.symbols = out;
         Ok(())
     }

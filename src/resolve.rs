@@ -8,6 +8,7 @@
 
 use std::collections::VecDeque;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::Config;
@@ -282,15 +283,25 @@ impl<'a> Resolver<'a, '_> {
             Synthetic::CallCtors,
         );
 
-        for item in items {
-            match item {
+        // Objects named on the command line are all loaded, so they are parsed up front, in
+        // parallel; archive members are parsed one at a time as they are extracted.
+        let mut parsed: Vec<Option<Result<Object<'a>>>> = items
+            .par_iter()
+            .map(|item| match *item {
                 LoadItem::Object {
                     name,
                     bytes,
                     lazy: false,
-                } => {
-                    let obj = read_object(name, bytes)?;
-                    self.add_object(obj, false)?;
+                } => Some(read_object(name, bytes)),
+                _ => None,
+            })
+            .collect();
+        for (i, item) in items.into_iter().enumerate() {
+            match item {
+                LoadItem::Object { lazy: false, .. } => {
+                    if let Some(obj) = parsed[i].take() {
+                        self.add_object(obj?, false)?;
+                    }
                 }
                 LoadItem::Object {
                     name,

@@ -463,10 +463,7 @@ impl<'a> Ctx<'_, 'a> {
                         this.apply(*o, r, dst, None, 0).map_err(|m| {
                             Error::file(
                                 &obj.name,
-                                format_args!(
-                                    "in function {}: {m}",
-                                    crate::gc::function_name(obj, *f)
-                                ),
+                                format_args!("in function {}: {m}", obj.function_name(*f)),
                             )
                         })?;
                     }
@@ -549,19 +546,38 @@ impl<'a> Ctx<'_, 'a> {
         let mut out = Vec::new();
         for name in order {
             let tombstone = tombstone(name);
-            let mut bytes = Vec::new();
-            for &(o, c) in &pieces[name] {
-                let obj = &res.objects[o.idx()];
-                let custom = &obj.customs[c];
-                let start = bytes.len();
-                bytes.extend_from_slice(obj.slice(&custom.data));
-                let dst = &mut bytes[start..];
-                for r in &obj.relocs[custom.relocs.clone()] {
-                    self.apply(o, r, dst, None, tombstone).map_err(|m| {
-                        Error::file(&obj.name, format_args!("in section {name}: {m}"))
-                    })?;
-                }
+            let list = &pieces[name];
+            let total: usize = list
+                .iter()
+                .map(|&(o, c)| res.objects[o.idx()].customs[c].data.len())
+                .sum();
+            let mut bytes = vec![0u8; total];
+            // Each input's piece is copied and relocated independently (debug sections carry
+            // most of a program's relocations).
+            let mut slices = Vec::with_capacity(list.len());
+            let mut rest: &mut [u8] = &mut bytes;
+            for &(o, c) in list {
+                let (head, tail) = rest.split_at_mut(res.objects[o.idx()].customs[c].data.len());
+                slices.push((o, c, head));
+                rest = tail;
             }
+            let this = &*self;
+            // Collected in order so that the first error reported is the same on every run.
+            let results: Vec<Result<()>> = slices
+                .into_par_iter()
+                .map(|(o, c, dst)| {
+                    let obj = &res.objects[o.idx()];
+                    let custom = &obj.customs[c];
+                    dst.copy_from_slice(obj.slice(&custom.data));
+                    for r in &obj.relocs[custom.relocs.clone()] {
+                        this.apply(o, r, dst, None, tombstone).map_err(|m| {
+                            Error::file(&obj.name, format_args!("in section {name}: {m}"))
+                        })?;
+                    }
+                    Ok(())
+                })
+                .collect();
+            results.into_iter().collect::<Result<()>>()?;
             out.push((name, bytes));
         }
         Ok(out)
@@ -743,7 +759,7 @@ impl<'a> Ctx<'_, 'a> {
         let n = l.func_imports.len() as u32;
         for (i, f) in l.functions.iter().enumerate() {
             let name = match f {
-                OutFunc::Object(o, f) => crate::gc::function_name(&res.objects[o.idx()], *f),
+                OutFunc::Object(o, f) => res.objects[o.idx()].function_name(*f),
                 OutFunc::CallCtors => "__wasm_call_ctors".to_string(),
                 OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => name.clone(),
             };
