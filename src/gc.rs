@@ -131,8 +131,12 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
     };
     m.roots();
     m.run();
-    // `__wasm_call_ctors` is live when referenced, or when any constructor is.
+    // `__wasm_call_ctors` is live when referenced, or when any constructor is, or when nothing
+    // is collected (wasm-ld then keeps every synthetic function).
     if let Some(id) = res.lookup("__wasm_call_ctors") {
+        if !config.gc_sections {
+            m.live.symbols[id.idx()] = true;
+        }
         let any_ctor = res.objects.iter().enumerate().any(|(o, obj)| {
             obj.init_funcs
                 .iter()
@@ -371,7 +375,7 @@ pub fn is_exported(config: &Config, sym: &Symbol<'_>) -> bool {
     if sym.forced_export || sym.flags.has(SymFlags::EXPORTED) {
         return true;
     }
-    if matches!(sym.def, Def::Synthetic(_)) {
+    if matches!(sym.def, Def::Synthetic(_)) && sym.flags.hidden() {
         return false;
     }
     config.export_all || (config.export_dynamic && !sym.flags.hidden())

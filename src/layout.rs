@@ -10,9 +10,13 @@ use crate::error::Diagnostics;
 use crate::gc::{Live, importable};
 use crate::model::*;
 use crate::resolve::{Def, Resolved, Synthetic, SyntheticData};
+use crate::strings::{StringMerger, map_offset};
 
 /// "No index": the item is not in the output.
 pub const NONE: u32 = u32::MAX;
+
+/// Stands, in [`OutSegment::pieces`], for the block of merged strings.
+pub const MERGED_STRINGS: ObjectId = ObjectId(u32::MAX);
 
 const PAGE: u64 = 65536;
 
@@ -23,6 +27,8 @@ pub enum OutFunc {
     Object(ObjectId, u32),
     /// `__wasm_call_ctors`.
     CallCtors,
+    /// `__wasm_init_memory`: zeroes `.bss` of an imported memory.
+    InitMemory,
     /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
     /// `__wasm_call_dtors`.
     CommandExport {
@@ -76,11 +82,12 @@ pub struct OutSegment<'a> {
     pub addr: u64,
     /// Size in bytes.
     pub size: u64,
-    /// The input segments in it: (object, segment index, offset in this segment).
+    /// The input segments in it: (object, segment index, offset in this segment); the object
+    /// [`MERGED_STRINGS`] stands for the block of merged strings.
     pub pieces: Vec<(ObjectId, u32, u64)>,
     /// Every piece is zero-initialised `.bss`.
     pub bss: bool,
-    /// Deduplicated strings from string segments, at offset 0 of this segment.
+    /// Deduplicated strings from string segments, at the [`MERGED_STRINGS`] piece's offset.
     pub merged: Vec<u8>,
 }
 
@@ -148,6 +155,12 @@ pub struct Layout<'a> {
     /// Exported function symbols that are exported through a command wrapper: symbol index →
     /// wrapper's function index.
     pub wrapper_of: FxHashMap<u32, u32>,
+    /// `.bss` segments are written as data: memory is imported and bulk memory is not allowed.
+    pub bss_in_binary: bool,
+    /// `__wasm_init_memory`, the start function that zeroes `.bss` of an imported memory.
+    pub init_memory: Option<u32>,
+    /// `.bss` ranges `__wasm_init_memory` fills with zeroes: (address, size).
+    pub bss_fills: Vec<(u64, u64)>,
     /// `__wasm_call_ctors`'s function index, when it is in the output.
     pub call_ctors: Option<u32>,
     /// `__wasm_call_dtors`'s function index, when command wrappers call it.
@@ -159,9 +172,7 @@ impl Layout<'_> {
     /// The address of `offset` in input segment `seg` of `obj`, if the segment is live.
     pub fn data_addr(&self, obj: ObjectId, seg: u32, offset: u32) -> Option<u64> {
         if let Some(pieces) = self.string_pieces.get(&(obj, seg)) {
-            let i = pieces.partition_point(|p| p.0 <= offset).checked_sub(1)?;
-            let (start, addr) = pieces[i];
-            return Some(addr + (offset - start) as u64);
+            return map_offset(pieces, offset);
         }
         let base = self.seg_addr[obj.idx()][seg as usize];
         (base != u64::MAX).then_some(base + offset as u64)
@@ -196,6 +207,7 @@ pub fn layout<'a>(
     config: &Config,
     res: &Resolved<'a>,
     live: &Live,
+    features: &std::collections::BTreeSet<String>,
     diags: &mut Diagnostics,
 ) -> Layout<'a> {
     let nsym = res.symbols.len();
@@ -232,6 +244,9 @@ pub fn layout<'a>(
         wrapper_of: FxHashMap::default(),
         call_ctors: None,
         call_dtors: None,
+        bss_in_binary: false,
+        init_memory: None,
+        bss_fills: Vec::new(),
         type_ids: FxHashMap::default(),
     };
     l.obj_types = res
@@ -320,6 +335,25 @@ pub fn layout<'a>(
         l.functions.push(OutFunc::CallCtors);
         let void = l.intern(&FuncType::new([], []));
         l.func_types.push(void);
+    }
+    // With an imported memory, `.bss` must be zeroed by the module: by `memory.fill` in a start
+    // function when bulk memory is allowed, else by writing it as data (wasm-ld).
+    let any_bss = res.objects.iter().enumerate().any(|(o, obj)| {
+        obj.segments
+            .iter()
+            .enumerate()
+            .any(|(s, seg)| live.segments[o][s] && seg.is_bss())
+    });
+    if config.import_memory.is_some() && any_bss {
+        if features.contains("bulk-memory") {
+            let index = nimports + l.functions.len() as u32;
+            l.init_memory = Some(index);
+            l.functions.push(OutFunc::InitMemory);
+            let void = l.intern(&FuncType::new([], []));
+            l.func_types.push(void);
+        } else {
+            l.bss_in_binary = true;
+        }
     }
     for (o, obj) in res.objects.iter().enumerate() {
         let oid = ObjectId(o as u32);
@@ -503,6 +537,11 @@ pub fn layout<'a>(
     }
 
     // Type indices named by relocations in live code.
+    let mut reloc_types: Vec<Vec<bool>> = res
+        .objects
+        .iter()
+        .map(|o| vec![false; o.types.len()])
+        .collect();
     for (o, obj) in res.objects.iter().enumerate() {
         for (f, func) in obj.functions.iter().enumerate() {
             if !live.functions[o][f] {
@@ -511,6 +550,7 @@ pub fn layout<'a>(
             for r in &obj.relocs[func.relocs.clone()] {
                 if r.ty == RelocationType::TypeIndexLeb {
                     map_type(&mut l, ObjectId(o as u32), r.index);
+                    reloc_types[o][r.index as usize] = true;
                 }
             }
         }
@@ -559,6 +599,7 @@ pub fn layout<'a>(
         l.has_table = true;
     }
 
+    order_types(res, &mut l, &reloc_types);
     layout_memory(config, res, live, &mut l, diags);
 
     // Exports.
@@ -569,11 +610,13 @@ pub fn layout<'a>(
         }
     }
     // Command exports: each exported function gets a wrapper running ctors and dtors.
-    if res.command_exports {
-        l.call_dtors = res
-            .call_dtors
-            .map(|d| l.sym_func[d.idx()])
-            .filter(|&f| f != NONE);
+    l.call_dtors = res
+        .call_dtors
+        .map(|d| l.sym_func[d.idx()])
+        .filter(|&f| f != NONE);
+    // A wrapper with nothing to call around the function would only forward it; wasm-ld makes
+    // none then.
+    if res.command_exports && (l.call_ctors.is_some() || l.call_dtors.is_some()) {
         for (i, sym) in res.symbols.iter().enumerate() {
             let f = l.sym_func[i];
             if !l.exported[i] || sym.kind != SymbolKind::Function || f == NONE {
@@ -598,6 +641,49 @@ pub fn layout<'a>(
         }
     }
     l
+}
+
+/// Renumbers the output types in wasm-ld's order: types named by `R_WASM_TYPE_INDEX_LEB`
+/// (object by object, in type-index order), then those of imported functions, defined functions,
+/// imported tags and defined tags.
+fn order_types(res: &Resolved<'_>, l: &mut Layout<'_>, reloc_types: &[Vec<bool>]) {
+    let old = std::mem::take(&mut l.types);
+    l.type_ids.clear();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for (t, ty) in obj.types.iter().enumerate() {
+            if reloc_types[o][t] {
+                l.intern(ty);
+            }
+        }
+    }
+    let used: Vec<u32> = l
+        .func_import_types
+        .iter()
+        .chain(&l.func_types)
+        .chain(l.tag_imports.iter().map(|(_, t)| t))
+        .chain(l.tags.iter().map(|(_, _, t)| t))
+        .copied()
+        .collect();
+    for t in used {
+        l.intern(&old[t as usize]);
+    }
+    // Anything else that was mapped keeps a place at the end (not expected to happen).
+    let remap: Vec<u32> = old.iter().map(|t| l.intern(t)).collect();
+    let fix = |t: &mut u32| *t = remap[*t as usize];
+    l.func_import_types.iter_mut().for_each(fix);
+    l.func_types.iter_mut().for_each(fix);
+    l.tag_imports.iter_mut().for_each(|(_, t)| fix(t));
+    l.tags.iter_mut().for_each(|(_, _, t)| fix(t));
+    for f in &mut l.functions {
+        if let OutFunc::Trap { ty, .. } | OutFunc::CommandExport { ty, .. } = f {
+            fix(ty);
+        }
+    }
+    for per_obj in &mut l.obj_types {
+        for t in per_obj.iter_mut().filter(|t| **t != NONE) {
+            fix(t);
+        }
+    }
 }
 
 fn is_table_index(ty: RelocationType) -> bool {
@@ -681,6 +767,10 @@ fn align_to(v: u64, log2: u32) -> u64 {
     v.div_ceil(a) * a
 }
 
+/// A string segment being merged: (object, segment), its output segment, and its strings as
+/// (offset in the input, string id).
+type MergedInput = ((ObjectId, u32), usize, Vec<(u32, u32)>);
+
 fn layout_memory<'a>(
     config: &Config,
     res: &Resolved<'a>,
@@ -690,11 +780,11 @@ fn layout_memory<'a>(
 ) {
     // Group live input segments into output segments, in order of first appearance. String
     // segments (`WASM_SEGMENT_FLAG_STRINGS`, byte-aligned, no relocations) are deduplicated
-    // into one block at the start of their output segment, as wasm-ld does from -O1 on.
+    // into one block, placed where the first of them was, as wasm-ld does from -O1 on.
     let mut by_name: FxHashMap<&'a str, usize> = FxHashMap::default();
     let mut segs: Vec<OutSegment<'a>> = Vec::new();
-    let mut merged_index: Vec<FxHashMap<&'a [u8], u64>> = Vec::new();
-    let mut string_pieces: FxHashMap<(ObjectId, u32), Vec<(u32, u64)>> = FxHashMap::default();
+    let mut mergers: Vec<StringMerger<'a>> = Vec::new();
+    let mut merged_inputs: Vec<MergedInput> = Vec::new();
     for (o, obj) in res.objects.iter().enumerate() {
         for (s, seg) in obj.segments.iter().enumerate() {
             if !live.segments[o][s] {
@@ -711,31 +801,18 @@ fn layout_memory<'a>(
                     bss: true,
                     merged: Vec::new(),
                 });
-                merged_index.push(FxHashMap::default());
+                mergers.push(StringMerger::default());
                 segs.len() - 1
             });
             let oid = ObjectId(o as u32);
             let out = &mut segs[i];
             if is_mergeable(config, seg) {
-                out.bss = false;
-                let mut pieces = Vec::new();
-                let data = obj.slice(&seg.data);
-                let mut start = 0usize;
-                while start < data.len() {
-                    let end = data[start..]
-                        .iter()
-                        .position(|&b| b == 0)
-                        .map_or(data.len(), |n| start + n + 1);
-                    let piece = &data[start..end];
-                    let at = *merged_index[i].entry(piece).or_insert_with(|| {
-                        let at = out.merged.len() as u64;
-                        out.merged.extend_from_slice(piece);
-                        at
-                    });
-                    pieces.push((start as u32, at));
-                    start = end;
+                if mergers[i].is_empty() {
+                    out.pieces.push((MERGED_STRINGS, 0, 0));
                 }
-                string_pieces.insert((oid, s as u32), pieces);
+                out.bss = false;
+                let pieces = mergers[i].add(obj.slice(&seg.data));
+                merged_inputs.push(((oid, s as u32), i, pieces));
                 continue;
             }
             out.align_log2 = out.align_log2.max(seg.align_log2);
@@ -743,16 +820,42 @@ fn layout_memory<'a>(
             out.pieces.push((oid, s as u32, 0));
         }
     }
-    // Offsets within each output segment: the merged strings first, then the pieces.
+    let mut string_offsets: Vec<Vec<u64>> = Vec::with_capacity(segs.len());
+    for (seg, merger) in segs.iter_mut().zip(&mergers) {
+        let (bytes, offsets) = merger.finish();
+        seg.merged = bytes;
+        string_offsets.push(offsets);
+    }
+    // Offsets within each output segment.
     for seg in &mut segs {
-        let mut size = seg.merged.len() as u64;
+        let mut size = 0u64;
         for piece in &mut seg.pieces {
+            if piece.0 == MERGED_STRINGS {
+                piece.2 = size;
+                size += seg.merged.len() as u64;
+                continue;
+            }
             let input = &res.objects[piece.0.idx()].segments[piece.1 as usize];
             let off = align_to(size, input.align_log2);
             piece.2 = off;
             size = off + input.data.len() as u64;
         }
         seg.size = size;
+    }
+    // Where each merged input's strings went, relative to its output segment.
+    let mut string_pieces: FxHashMap<(ObjectId, u32), Vec<(u32, u64)>> = FxHashMap::default();
+    for (key, i, pieces) in merged_inputs {
+        let base = segs[i]
+            .pieces
+            .iter()
+            .find(|p| p.0 == MERGED_STRINGS)
+            .map_or(0, |p| p.2);
+        let offsets = &string_offsets[i];
+        let mapped = pieces
+            .into_iter()
+            .map(|(start, id)| (start, base + offsets[id as usize]))
+            .collect();
+        string_pieces.insert(key, mapped);
     }
     segs.sort_by_key(|s| segment_order(s.name));
 
@@ -828,7 +931,9 @@ fn layout_memory<'a>(
         .collect();
     for seg in &segs {
         for &(o, s, off) in &seg.pieces {
-            l.seg_addr[o.idx()][s as usize] = seg.addr + off;
+            if o != MERGED_STRINGS {
+                l.seg_addr[o.idx()][s as usize] = seg.addr + off;
+            }
         }
     }
     for (&(o, s), pieces) in &mut string_pieces {
@@ -877,6 +982,13 @@ fn layout_memory<'a>(
             }),
             _ => None,
         };
+    }
+    if l.init_memory.is_some() {
+        l.bss_fills = segs
+            .iter()
+            .filter(|s| s.bss)
+            .map(|s| (s.addr, s.size))
+            .collect();
     }
     l.segments = segs;
 }

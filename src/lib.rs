@@ -15,6 +15,7 @@ pub mod model;
 pub mod read;
 pub mod reloc;
 pub mod resolve;
+pub mod strings;
 pub mod validate;
 pub mod write;
 
@@ -87,9 +88,9 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     } else {
         Vec::new()
     };
-    let layout = layout::layout(config, &res, &live, &mut diags);
-    // Feature conflicts are reported before anything is written.
-    features::allowed(config, &res)?;
+    // Feature conflicts are reported before anything is laid out.
+    let allowed = features::allowed(config, &res)?;
+    let layout = layout::layout(config, &res, &live, &allowed, &mut diags);
     diags.check()?;
     let written = write::write(config, &res, &live, &layout)?;
     if config.validate {
@@ -99,6 +100,7 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
                 format!("function {} from {}", obj.function_name(*f), obj.name)
             }
             OutFunc::CallCtors => "the synthesized __wasm_call_ctors".to_string(),
+            OutFunc::InitMemory => "the synthesized __wasm_init_memory".to_string(),
             OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => {
                 format!("the synthesized function {name}")
             }

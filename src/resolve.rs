@@ -6,8 +6,6 @@
 //! reference does not extract an archive member, and the first object to define a COMDAT group
 //! keeps it, the others' members of that group becoming references to it.
 
-use std::collections::VecDeque;
-
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
@@ -77,6 +75,15 @@ impl SyntheticData {
             _ => return None,
         })
     }
+}
+
+/// Reorders `v` so that element `i` is the old element `order[i]`.
+fn permute<T>(v: &mut Vec<T>, order: &[usize]) {
+    let mut slots: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();
+    *v = order
+        .iter()
+        .filter_map(|&o| slots.get_mut(o).and_then(Option::take))
+        .collect();
 }
 
 /// Whether `s` is a C identifier (segments with such names get `__start_`/`__stop_` symbols).
@@ -222,7 +229,13 @@ struct Resolver<'a, 'c> {
     from_lib: Vec<bool>,
     comdat_owner: FxHashMap<&'a str, ObjectId>,
     extracted: FxHashSet<MemberRef>,
-    queue: VecDeque<MemberRef>,
+    /// Members extracted while an object was being added, with that object, waiting to be
+    /// loaded (depth first, as wasm-ld loads them recursively).
+    pending: Vec<(MemberRef, Option<ObjectId>)>,
+    /// The object whose symbols are being added, if any: the parent of what it extracts.
+    current: Option<ObjectId>,
+    /// Per object: the object whose reference extracted it.
+    parent: Vec<Option<ObjectId>>,
     diags: Diagnostics,
     command_exports: (bool, Option<SymbolId>),
 }
@@ -248,7 +261,9 @@ pub fn resolve<'a>(
         from_lib: Vec::new(),
         comdat_owner: FxHashMap::default(),
         extracted: FxHashSet::default(),
-        queue: VecDeque::new(),
+        pending: Vec::new(),
+        current: None,
+        parent: Vec::new(),
         diags: std::mem::take(diags),
         command_exports: (false, None),
     };
@@ -272,11 +287,14 @@ pub fn resolve<'a>(
 impl<'a> Resolver<'a, '_> {
     fn run(&mut self, items: Vec<LoadItem<'a>>) -> Result<()> {
         // wasm-ld defines these before reading inputs, so an input defining them conflicts.
-        self.define_synthetic(
+        // wasm-ld gives `__stack_pointer` default visibility: `--export-dynamic` exports it.
+        let sp = self.new_symbol(
             "__stack_pointer",
             SymbolKind::Global,
-            Synthetic::StackPointer,
+            Def::Synthetic(Synthetic::StackPointer),
+            SymFlags(0),
         );
+        self.names.insert("__stack_pointer", sp);
         self.define_synthetic(
             "__wasm_call_ctors",
             SymbolKind::Function,
@@ -318,6 +336,7 @@ impl<'a> Resolver<'a, '_> {
                         if !s.flags.undefined() && !s.flags.local() && s.kind != SymbolKind::Section
                         {
                             self.add_lazy(s.name, member);
+                            self.drain_queue()?;
                         }
                     }
                 }
@@ -330,6 +349,7 @@ impl<'a> Resolver<'a, '_> {
                         }
                         let obj = read_object(&name, bytes)?;
                         self.add_object(obj, true)?;
+                        self.drain_queue()?;
                     }
                 }
                 LoadItem::Archive {
@@ -344,6 +364,9 @@ impl<'a> Resolver<'a, '_> {
                                 offset,
                             },
                         );
+                        // wasm-ld loads a member as soon as the index walk extracts it, so a
+                        // later index entry sees what the member left undefined.
+                        self.drain_queue()?;
                     }
                 }
             }
@@ -387,7 +410,56 @@ impl<'a> Resolver<'a, '_> {
 
         self.command_exports = self.find_call_dtors()?;
         self.define_optional_symbols();
+        self.reorder_objects();
         Ok(())
+    }
+
+    /// Puts objects in wasm-ld's order: wasm-ld loads an extracted member while it is still
+    /// reading the object that referred to it, and lists a file once it has read it, so a
+    /// member comes before the object whose reference extracted it (post-order).
+    fn reorder_objects(&mut self) {
+        let n = self.objects.len();
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); n];
+        let mut roots = Vec::new();
+        for (o, p) in self.parent.iter().enumerate() {
+            match p {
+                Some(p) => children[p.idx()].push(o),
+                None => roots.push(o),
+            }
+        }
+        let mut order = Vec::with_capacity(n);
+        // Iterative post-order: (node, next child to visit).
+        for root in roots {
+            let mut stack = vec![(root, 0usize)];
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if let Some(&child) = children[node].get(*next) {
+                    *next += 1;
+                    stack.push((child, 0));
+                } else {
+                    order.push(node);
+                    stack.pop();
+                }
+            }
+        }
+        if order.iter().enumerate().all(|(i, &o)| i == o) {
+            return;
+        }
+        let mut new_of = vec![0u32; n];
+        for (new, &old) in order.iter().enumerate() {
+            new_of[old] = new as u32;
+        }
+        permute(&mut self.objects, &order);
+        permute(&mut self.obj_symbols, &order);
+        permute(&mut self.excluded, &order);
+        permute(&mut self.from_lib, &order);
+        for sym in &mut self.symbols {
+            match &mut sym.def {
+                Def::Defined { obj, .. } | Def::Undefined { obj, .. } => {
+                    *obj = ObjectId(new_of[obj.idx()]);
+                }
+                _ => {}
+            }
+        }
     }
 
     /// Decides whether exports get command wrappers and, if so, finds `__wasm_call_dtors`
@@ -478,8 +550,10 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
+    /// Loads every pending member, depth first: a member's own extractions are loaded before
+    /// the next pending one.
     fn drain_queue(&mut self) -> Result<()> {
-        while let Some(m) = self.queue.pop_front() {
+        while let Some((m, parent)) = self.pending.pop() {
             let (name, bytes) = if m.archive == LAZY_OBJECT_ARCHIVE {
                 let (n, b) = self.lazy_objects[m.offset as usize];
                 (n.to_string(), b)
@@ -487,14 +561,18 @@ impl<'a> Resolver<'a, '_> {
                 self.archives[m.archive as usize].member(m.offset)?
             };
             let obj = read_object(&name, bytes)?;
-            self.add_object(obj, true)?;
+            let mark = self.pending.len();
+            let oid = self.add_object(obj, true)?;
+            self.parent[oid.idx()] = parent;
+            // What this member extracted goes first, in extraction order.
+            self.pending[mark..].reverse();
         }
         Ok(())
     }
 
     fn extract(&mut self, m: MemberRef) {
         if self.extracted.insert(m) {
-            self.queue.push_back(m);
+            self.pending.push((m, self.current));
         }
     }
 
@@ -522,8 +600,9 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    fn add_object(&mut self, obj: Object<'a>, from_lib: bool) -> Result<()> {
+    fn add_object(&mut self, obj: Object<'a>, from_lib: bool) -> Result<ObjectId> {
         let oid = ObjectId(self.objects.len() as u32);
+        let outer = self.current.replace(oid);
         let excluded = self.comdat_exclusions(oid, &obj);
         let nfi = obj.num_func_imports();
         let ngi = obj.global_imports.len() as u32;
@@ -558,7 +637,9 @@ impl<'a> Resolver<'a, '_> {
         self.obj_symbols.push(ids);
         self.excluded.push(excluded);
         self.from_lib.push(from_lib);
-        Ok(())
+        self.parent.push(None);
+        self.current = outer;
+        Ok(oid)
     }
 
     fn comdat_exclusions(&mut self, oid: ObjectId, obj: &Object<'a>) -> Excluded {

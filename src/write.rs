@@ -21,6 +21,7 @@ use crate::layout::{Layout, NONE, OutFunc, OutGlobal, func_type_of};
 use crate::model::*;
 use crate::reloc::{self, Value};
 use crate::resolve::{Def, Resolved};
+use crate::strings::{StringMerger, map_offset};
 
 /// Where each function body landed, for diagnostics and debug-info relocations.
 pub struct Written {
@@ -38,6 +39,9 @@ struct Ctx<'r, 'a> {
     code_offsets: Vec<u64>,
     /// Per object, per custom section: offset of its piece in the output section.
     custom_offsets: Vec<Vec<u64>>,
+    /// Custom sections whose strings were merged: (object, custom index) → pieces as (offset
+    /// in the input, offset in the output section).
+    custom_strings: FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
 }
 
 /// Emits the module.
@@ -53,6 +57,7 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
             .iter()
             .map(|o| vec![u64::MAX; o.customs.len()])
             .collect(),
+        custom_strings: FxHashMap::default(),
     };
     let mut out: Vec<u8> = Vec::new();
     out.extend_from_slice(b"\0asm\x01\0\0\0");
@@ -218,6 +223,11 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
         push_section(&mut out, &exports);
     }
 
+    // start
+    if let Some(f) = l.init_memory {
+        push_section(&mut out, &wasm_encoder::StartSection { function_index: f });
+    }
+
     // elem
     if !l.table_funcs.is_empty() {
         let mut elems = ElementSection::new();
@@ -243,7 +253,7 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
     let emitted: Vec<_> = l
         .segments
         .iter()
-        .filter(|s| !s.bss || config.import_memory.is_some())
+        .filter(|s| !s.bss || l.bss_in_binary)
         .collect();
     if !emitted.is_empty() {
         let mut data = DataSection::new();
@@ -383,6 +393,18 @@ impl<'a> Ctx<'_, 'a> {
                     f.instructions().end();
                     Some(f.into_raw_body())
                 }
+                OutFunc::InitMemory => {
+                    let mut f = wasm_encoder::Function::new([]);
+                    for &(addr, size) in &l.bss_fills {
+                        f.instructions()
+                            .i32_const(addr as i32)
+                            .i32_const(0)
+                            .i32_const(size as i32)
+                            .memory_fill(0);
+                    }
+                    f.instructions().end();
+                    Some(f.into_raw_body())
+                }
                 OutFunc::CommandExport { target, ty, .. } => {
                     let mut f = wasm_encoder::Function::new([]);
                     if let Some(c) = l.call_ctors {
@@ -488,8 +510,12 @@ impl<'a> Ctx<'_, 'a> {
     /// The bytes of an output data segment, relocated.
     fn segment_bytes(&self, seg: &crate::layout::OutSegment<'a>) -> Result<Vec<u8>> {
         let mut bytes = vec![0u8; seg.size as usize];
-        bytes[..seg.merged.len()].copy_from_slice(&seg.merged);
         for &(o, s, off) in &seg.pieces {
+            if o == crate::layout::MERGED_STRINGS {
+                let at = off as usize;
+                bytes[at..at + seg.merged.len()].copy_from_slice(&seg.merged);
+                continue;
+            }
             let obj = &self.res.objects[o.idx()];
             let input = &obj.segments[s as usize];
             let dst = &mut bytes[off as usize..off as usize + input.data.len()];
@@ -512,14 +538,17 @@ impl<'a> Ctx<'_, 'a> {
     fn custom_sections(&mut self) -> Result<Vec<(&'a str, Vec<u8>)>> {
         let res = self.res;
         let config = self.config;
+        // As wasm-ld: embedded bitcode never goes to the output; `--strip-debug` and
+        // `--strip-all` drop debug sections even if `--keep-section` names them; `--strip-all`
+        // drops every other section that `--keep-section` does not name.
         let keep = |name: &str| {
-            if config.keep_sections.iter().any(|k| k == name) {
-                return true;
-            }
-            if config.strip_all {
+            if name == ".llvmbc" || name == ".llvmcmd" {
                 return false;
             }
-            !(config.strip_debug && name.starts_with(".debug_"))
+            if (config.strip_debug || config.strip_all) && name.starts_with(".debug_") {
+                return false;
+            }
+            !config.strip_all || config.keep_sections.iter().any(|k| k == name)
         };
         let mut order: Vec<&'a str> = Vec::new();
         let mut pieces: FxHashMap<&'a str, Vec<(ObjectId, usize)>> = FxHashMap::default();
@@ -535,16 +564,49 @@ impl<'a> Ctx<'_, 'a> {
                 list.push((ObjectId(o as u32), c));
             }
         }
-        // Offsets first: section-offset relocations may point into another section.
+        // Offsets first: section-offset relocations may point into another section. Debug
+        // string sections are merged like string data segments (wasm-ld, from -O1).
+        let mut merged: FxHashMap<&str, Vec<u8>> = FxHashMap::default();
         for name in &order {
+            let list = &pieces[name];
+            let mergeable = config.optimize >= 1
+                && matches!(*name, ".debug_str" | ".debug_str.dwo" | ".debug_line_str")
+                && list
+                    .iter()
+                    .all(|&(o, c)| res.objects[o.idx()].customs[c].relocs.is_empty());
+            if mergeable {
+                let mut merger = StringMerger::default();
+                let per_input: Vec<_> = list
+                    .iter()
+                    .map(|&(o, c)| {
+                        let obj = &res.objects[o.idx()];
+                        (o, c, merger.add(obj.slice(&obj.customs[c].data)))
+                    })
+                    .collect();
+                let (bytes, offsets) = merger.finish();
+                for (o, c, strings) in per_input {
+                    self.custom_offsets[o.idx()][c] = 0;
+                    let mapped = strings
+                        .into_iter()
+                        .map(|(start, id)| (start, offsets[id as usize]))
+                        .collect();
+                    self.custom_strings.insert((o, c), mapped);
+                }
+                merged.insert(name, bytes);
+                continue;
+            }
             let mut at = 0u64;
-            for &(o, c) in &pieces[name] {
+            for &(o, c) in list {
                 self.custom_offsets[o.idx()][c] = at;
                 at += res.objects[o.idx()].customs[c].data.len() as u64;
             }
         }
         let mut out = Vec::new();
         for name in order {
+            if let Some(bytes) = merged.remove(name) {
+                out.push((name, bytes));
+                continue;
+            }
             let tombstone = tombstone(name);
             let list = &pieces[name];
             let total: usize = list
@@ -727,9 +789,16 @@ impl<'a> Ctx<'_, 'a> {
                     .customs
                     .iter()
                     .position(|c| c.section_index == sec);
-                match c.map(|c| self.custom_offsets[obj.idx()][c]) {
-                    Some(off) if off != u64::MAX => off as i64 + r.addend,
-                    _ => r.addend,
+                let Some(c) = c else {
+                    return Ok(r.addend);
+                };
+                if let Some(strings) = self.custom_strings.get(&(obj, c)) {
+                    // Into a merged string section: where that string went.
+                    return Ok(map_offset(strings, r.addend as u32).map_or(r.addend, |o| o as i64));
+                }
+                match self.custom_offsets[obj.idx()][c] {
+                    u64::MAX => r.addend,
+                    off => off as i64 + r.addend,
                 }
             }
             Value::MemoryAddrRel | Value::TableIndexRel | Value::MemoryAddrTls => {
@@ -761,11 +830,14 @@ impl<'a> Ctx<'_, 'a> {
             let name = match f {
                 OutFunc::Object(o, f) => res.objects[o.idx()].function_name(*f),
                 OutFunc::CallCtors => "__wasm_call_ctors".to_string(),
+                OutFunc::InitMemory => "__wasm_init_memory".to_string(),
                 OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => name.clone(),
             };
             funcs.append(n + i as u32, &demangle(&name));
         }
-        names.functions(&funcs);
+        if !funcs.is_empty() {
+            names.functions(&funcs);
+        }
         let mut globals = NameMap::new();
         for (i, (imp, _)) in l.global_imports.iter().enumerate() {
             globals.append(i as u32, res.symbols[imp.symbol.idx()].name);
@@ -789,16 +861,17 @@ impl<'a> Ctx<'_, 'a> {
             };
             globals.append(gn + i as u32, name);
         }
-        names.globals(&globals);
+        if !globals.is_empty() {
+            names.globals(&globals);
+        }
         let mut data = NameMap::new();
-        let emitted = l
-            .segments
-            .iter()
-            .filter(|s| !s.bss || self.config.import_memory.is_some());
+        let emitted = l.segments.iter().filter(|s| !s.bss || l.bss_in_binary);
         for (i, seg) in emitted.enumerate() {
             data.append(i as u32, seg.name);
         }
-        names.data(&data);
+        if !data.is_empty() {
+            names.data(&data);
+        }
         names
     }
 

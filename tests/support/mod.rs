@@ -2,8 +2,11 @@
 //! compiler and run the `weld` and `wasm-ld-22` binaries on them.
 #![allow(dead_code)]
 
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use wasmparser::{KnownCustom, Name, Parser, Payload};
 
 pub const CLANG: &str = "clang-22";
 pub const WASM_LD: &str = "wasm-ld-22";
@@ -96,4 +99,132 @@ pub fn wasm_ld(args: &[String]) -> Output {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// A text summary of a module: what a reviewer needs to see a layout change.
+pub fn dump(bytes: &[u8]) -> String {
+    let mut out = String::new();
+    let mut func_names = std::collections::BTreeMap::new();
+    let mut seg_names = std::collections::BTreeMap::new();
+    for p in Parser::new(0).parse_all(bytes) {
+        if let Payload::CustomSection(c) = p.unwrap()
+            && let KnownCustom::Name(r) = c.as_known()
+        {
+            for sub in r {
+                match sub.unwrap() {
+                    Name::Function(m) => {
+                        for n in m {
+                            let n = n.unwrap();
+                            func_names.insert(n.index, n.name.to_string());
+                        }
+                    }
+                    Name::Data(m) => {
+                        for n in m {
+                            let n = n.unwrap();
+                            seg_names.insert(n.index, n.name.to_string());
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    let fname = |i: u32| {
+        func_names
+            .get(&i)
+            .cloned()
+            .unwrap_or_else(|| format!("#{i}"))
+    };
+    let mut nimports = 0;
+    let mut defined = Vec::new();
+    for p in Parser::new(0).parse_all(bytes) {
+        match p.unwrap() {
+            Payload::TypeSection(r) => {
+                for (i, t) in r.into_iter_err_on_gc_types().enumerate() {
+                    writeln!(out, "type {i}: {}", t.unwrap()).unwrap();
+                }
+            }
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    let i = i.unwrap();
+                    writeln!(out, "import {}.{}: {:?}", i.module, i.name, i.ty).unwrap();
+                    if matches!(i.ty, wasmparser::TypeRef::Func(_)) {
+                        nimports += 1;
+                    }
+                }
+            }
+            Payload::FunctionSection(r) => {
+                for (i, t) in r.into_iter().enumerate() {
+                    defined.push((nimports + i as u32, t.unwrap()));
+                }
+                for (i, t) in &defined {
+                    writeln!(out, "func {i} {}: type {t}", fname(*i)).unwrap();
+                }
+            }
+            Payload::TableSection(r) => {
+                for t in r {
+                    let t = t.unwrap();
+                    writeln!(out, "table: min {} max {:?}", t.ty.initial, t.ty.maximum).unwrap();
+                }
+            }
+            Payload::MemorySection(r) => {
+                for m in r {
+                    let m = m.unwrap();
+                    writeln!(out, "memory: min {} max {:?}", m.initial, m.maximum).unwrap();
+                }
+            }
+            Payload::GlobalSection(r) => {
+                for g in r {
+                    let g = g.unwrap();
+                    let mut ops = g.init_expr.get_operators_reader();
+                    writeln!(
+                        out,
+                        "global {:?} mutable={} = {:?}",
+                        g.ty.content_type,
+                        g.ty.mutable,
+                        ops.read().unwrap()
+                    )
+                    .unwrap();
+                }
+            }
+            Payload::ExportSection(r) => {
+                for e in r {
+                    let e = e.unwrap();
+                    writeln!(out, "export {:?} {} -> {}", e.kind, e.name, e.index).unwrap();
+                }
+            }
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e.unwrap();
+                    if let wasmparser::ElementItems::Functions(fs) = e.items {
+                        let names: Vec<String> =
+                            fs.into_iter().map(|f| fname(f.unwrap())).collect();
+                        writeln!(out, "elem: {}", names.join(", ")).unwrap();
+                    }
+                }
+            }
+            Payload::DataSection(r) => {
+                for (i, d) in r.into_iter().enumerate() {
+                    let d = d.unwrap();
+                    let addr = match d.kind {
+                        wasmparser::DataKind::Active { offset_expr, .. } => {
+                            format!("{:?}", offset_expr.get_operators_reader().read().unwrap())
+                        }
+                        wasmparser::DataKind::Passive => "passive".into(),
+                    };
+                    let name = seg_names.get(&(i as u32)).cloned().unwrap_or_default();
+                    writeln!(
+                        out,
+                        "data {name} at {addr}: {} bytes {:02x?}",
+                        d.data.len(),
+                        &d.data[..d.data.len().min(16)]
+                    )
+                    .unwrap();
+                }
+            }
+            Payload::CustomSection(c) => writeln!(out, "custom {}", c.name()).unwrap(),
+            _ => {}
+        }
+    }
+    out
 }
