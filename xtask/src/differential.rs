@@ -132,6 +132,10 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
                             let _ = writeln!(out, "ok   {label}");
                             if !opts.keep {
                                 let _ = std::fs::remove_dir_all(&dir);
+                                // Only succeeds once the case's last variant is gone.
+                                if let Some(case_dir) = dir.parent() {
+                                    let _ = std::fs::remove_dir(case_dir);
+                                }
                             }
                         }
                         Err(msg) => {
