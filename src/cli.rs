@@ -82,6 +82,7 @@ const LONG: &[(&str, Arity)] = &[
     ("strip-debug", Arity::Flag),
     ("table-base", Arity::Value),
     ("threads", Arity::Value),
+    ("trace", Arity::Flag),
     ("undefined", Arity::Value),
     ("unresolved-symbols", Arity::Value),
     ("validate", Arity::Flag),
@@ -98,6 +99,7 @@ const SHORT_FLAG: &[(&str, &str)] = &[
     ("S", "strip-debug"),
     ("E", "export-dynamic"),
     ("v", "version"),
+    ("t", "trace"),
     ("h", "help"),
 ];
 
@@ -273,6 +275,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 let n = number(&name, &v())? as usize;
                 c.threads = Some(n.max(1));
             }
+            "trace" => c.trace = true,
             "fatal-warnings" => c.fatal_warnings = true,
             "no-fatal-warnings" => c.fatal_warnings = false,
             "error-limit" => c.error_limit = number(&name, &v())? as usize,

@@ -110,6 +110,8 @@ pub struct Config {
     pub validate: bool,
     /// `--threads=N`; `None` uses every core.
     pub threads: Option<usize>,
+    /// `--trace` / `-t`: print each input file as it is loaded.
+    pub trace: bool,
     /// `--fatal-warnings`.
     pub fatal_warnings: bool,
     /// `--error-limit=N` (0: no limit).
@@ -159,6 +161,7 @@ impl Default for Config {
             keep_sections: Vec::new(),
             validate: true,
             threads: None,
+            trace: false,
             fatal_warnings: false,
             error_limit: 20,
         }

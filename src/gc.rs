@@ -176,7 +176,9 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
         for (i, sym) in res.symbols.iter().enumerate() {
             let id = SymbolId(i as u32);
-            if !sym.is_defined() {
+            // Local symbols are not roots even when `NO_STRIP`: wasm-ld only looks at its
+            // global symbol table (an unreferenced `static __attribute__((used))` function goes).
+            if !sym.is_defined() || sym.local {
                 continue;
             }
             let root = sym.flags.has(SymFlags::NO_STRIP) || is_exported(self.config, sym);
@@ -361,9 +363,37 @@ impl<'r, 'a> Marker<'r, 'a> {
                     continue;
                 }
                 let id = res.sym(obj, r.index);
+                // A call through a declaration of another signature goes to a trap stub
+                // (layout.rs), so it does not keep the definition.
+                if r.ty == wasmparser::RelocationType::FunctionIndexLeb
+                    && signature_mismatch(res, obj, r.index, id)
+                {
+                    continue;
+                }
                 self.mark_symbol(id, Some((obj, item)));
             }
         }
+    }
+}
+
+/// Whether object `obj`'s undefined function symbol `index` (resolved to `id`) declares a
+/// signature other than its definition's.
+pub fn signature_mismatch(res: &Resolved<'_>, obj: ObjectId, index: u32, id: SymbolId) -> bool {
+    let o = &res.objects[obj.idx()];
+    let osym = &o.symbols[index as usize];
+    let SymbolTarget::Function(f) = osym.target else {
+        return false;
+    };
+    if !osym.flags.undefined() && f >= o.num_func_imports() {
+        return false;
+    }
+    let Def::Defined { obj: d, sym } = res.symbols[id.idx()].def else {
+        return false;
+    };
+    let def = &res.objects[d.idx()];
+    match def.symbols[sym as usize].target {
+        SymbolTarget::Function(df) => def.func_type(df) != o.func_type(f),
+        _ => false,
     }
 }
 

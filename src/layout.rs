@@ -336,6 +336,80 @@ pub fn layout<'a>(
         let void = l.intern(&FuncType::new([], []));
         l.func_types.push(void);
     }
+    // Trap stubs for missing functions that are called directly, and for calls with another
+    // signature than the definition's; wasm-ld puts them after `__wasm_call_ctors`.
+    let mut stub_for: FxHashMap<(SymbolId, u32), u32> = FxHashMap::default();
+    let mut warned: Vec<bool> = vec![false; nsym];
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        for (f, func) in obj.functions.iter().enumerate() {
+            if !live.functions[o][f] {
+                continue;
+            }
+            for r in &obj.relocs[func.relocs.clone()] {
+                if r.ty != RelocationType::FunctionIndexLeb {
+                    continue;
+                }
+                let id = res.sym(oid, r.index);
+                let osym = &obj.symbols[r.index as usize];
+                let SymbolTarget::Function(fi) = osym.target else {
+                    continue;
+                };
+                let Some(ref_ty) = obj.func_type(fi) else {
+                    continue;
+                };
+                let ref_out = map_type(&mut l, oid, obj.func_type_index(fi));
+                let sym = &res.symbols[id.idx()];
+                if !sym.is_defined() && l.sym_func[id.idx()] == NONE {
+                    // Undefined and not importable: only weak (or tolerated) symbols get here.
+                    let key = (id, ref_out);
+                    let next = nimports + l.functions.len() as u32;
+                    let stub = *stub_for.entry(key).or_insert(next);
+                    if stub == next {
+                        l.functions.push(OutFunc::Trap {
+                            ty: ref_out,
+                            name: format!("undefined_weak:{}", res.symbols[id.idx()].name),
+                        });
+                        l.func_types.push(ref_out);
+                    }
+                    l.call_overrides.insert((oid, r.index), stub);
+                    continue;
+                }
+                let Some(def_ty) = defined_func_type(res, id) else {
+                    continue;
+                };
+                if def_ty != ref_ty {
+                    let key = (id, ref_out);
+                    let next = nimports + l.functions.len() as u32;
+                    let stub = *stub_for.entry(key).or_insert(next);
+                    if stub == next {
+                        l.functions.push(OutFunc::Trap {
+                            ty: ref_out,
+                            name: format!("signature_mismatch:{}", res.symbols[id.idx()].name),
+                        });
+                        l.func_types.push(ref_out);
+                    }
+                    l.call_overrides.insert((oid, r.index), stub);
+                    if !warned[id.idx()] {
+                        warned[id.idx()] = true;
+                        let def_file = match res.symbols[id.idx()].def {
+                            Def::Defined { obj, .. } => res.objects[obj.idx()].name.as_str(),
+                            _ => "<internal>",
+                        };
+                        diags.warn(format!(
+                            "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
+                            res.symbols[id.idx()].name,
+                            show_type(ref_ty),
+                            obj.name,
+                            show_type(def_ty),
+                            def_file
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
     // With an imported memory, `.bss` must be zeroed by the module: by `memory.fill` in a start
     // function when bulk memory is allowed, else by writing it as data (wasm-ld).
     let any_bss = res.objects.iter().enumerate().any(|(o, obj)| {
@@ -377,77 +451,6 @@ pub fn layout<'a>(
                     l.sym_func[i] = l.func_index[obj.idx()][(f - o.num_func_imports()) as usize];
                 }
                 _ => {}
-            }
-        }
-    }
-
-    // Trap stubs for missing functions that are called directly.
-    let mut stub_for: FxHashMap<(SymbolId, u32), u32> = FxHashMap::default();
-    let mut warned: Vec<bool> = vec![false; nsym];
-    for (o, obj) in res.objects.iter().enumerate() {
-        let oid = ObjectId(o as u32);
-        for (f, func) in obj.functions.iter().enumerate() {
-            if !live.functions[o][f] {
-                continue;
-            }
-            for r in &obj.relocs[func.relocs.clone()] {
-                if r.ty != RelocationType::FunctionIndexLeb {
-                    continue;
-                }
-                let id = res.sym(oid, r.index);
-                let osym = &obj.symbols[r.index as usize];
-                let SymbolTarget::Function(fi) = osym.target else {
-                    continue;
-                };
-                let Some(ref_ty) = obj.func_type(fi) else {
-                    continue;
-                };
-                let ref_out = map_type(&mut l, oid, obj.func_type_index(fi));
-                let target = l.sym_func[id.idx()];
-                if target == NONE {
-                    // Undefined and not importable: only weak (or tolerated) symbols get here.
-                    let key = (id, ref_out);
-                    let next = nimports + l.functions.len() as u32;
-                    let stub = *stub_for.entry(key).or_insert(next);
-                    if stub == next {
-                        l.functions.push(OutFunc::Trap {
-                            ty: ref_out,
-                            name: format!("undefined_weak:{}", res.symbols[id.idx()].name),
-                        });
-                        l.func_types.push(ref_out);
-                    }
-                    l.call_overrides.insert((oid, r.index), stub);
-                    continue;
-                }
-                let def_ty = func_type_of(&l, target);
-                if def_ty != ref_out {
-                    let key = (id, ref_out);
-                    let next = nimports + l.functions.len() as u32;
-                    let stub = *stub_for.entry(key).or_insert(next);
-                    if stub == next {
-                        l.functions.push(OutFunc::Trap {
-                            ty: ref_out,
-                            name: format!("signature_mismatch:{}", res.symbols[id.idx()].name),
-                        });
-                        l.func_types.push(ref_out);
-                    }
-                    l.call_overrides.insert((oid, r.index), stub);
-                    if !warned[id.idx()] {
-                        warned[id.idx()] = true;
-                        let def_file = match res.symbols[id.idx()].def {
-                            Def::Defined { obj, .. } => res.objects[obj.idx()].name.as_str(),
-                            _ => "<internal>",
-                        };
-                        diags.warn(format!(
-                            "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
-                            res.symbols[id.idx()].name,
-                            show_type(ref_ty),
-                            obj.name,
-                            show_type(&l.types[def_ty as usize]),
-                            def_file
-                        ));
-                    }
-                }
             }
         }
     }
@@ -536,12 +539,8 @@ pub fn layout<'a>(
         }
     }
 
-    // Type indices named by relocations in live code.
-    let mut reloc_types: Vec<Vec<bool>> = res
-        .objects
-        .iter()
-        .map(|o| vec![false; o.types.len()])
-        .collect();
+    // Type indices named by relocations in live code, in the order they are met.
+    let mut reloc_types: Vec<(ObjectId, u32)> = Vec::new();
     for (o, obj) in res.objects.iter().enumerate() {
         for (f, func) in obj.functions.iter().enumerate() {
             if !live.functions[o][f] {
@@ -550,7 +549,7 @@ pub fn layout<'a>(
             for r in &obj.relocs[func.relocs.clone()] {
                 if r.ty == RelocationType::TypeIndexLeb {
                     map_type(&mut l, ObjectId(o as u32), r.index);
-                    reloc_types[o][r.index as usize] = true;
+                    reloc_types.push((ObjectId(o as u32), r.index));
                 }
             }
         }
@@ -643,18 +642,26 @@ pub fn layout<'a>(
     l
 }
 
-/// Renumbers the output types in wasm-ld's order: types named by `R_WASM_TYPE_INDEX_LEB`
-/// (object by object, in type-index order), then those of imported functions, defined functions,
+/// The type of the function a symbol's definition names, if an object defines it.
+fn defined_func_type<'r>(res: &'r Resolved<'_>, id: SymbolId) -> Option<&'r FuncType> {
+    let Def::Defined { obj, sym } = res.symbols[id.idx()].def else {
+        return None;
+    };
+    let o = &res.objects[obj.idx()];
+    match o.symbols[sym as usize].target {
+        SymbolTarget::Function(f) => o.func_type(f),
+        _ => None,
+    }
+}
+
+/// Renumbers the output types in wasm-ld's order: types named by `R_WASM_TYPE_INDEX_LEB` in
+/// the order live code names them, then those of imported functions, defined functions,
 /// imported tags and defined tags.
-fn order_types(res: &Resolved<'_>, l: &mut Layout<'_>, reloc_types: &[Vec<bool>]) {
+fn order_types(res: &Resolved<'_>, l: &mut Layout<'_>, reloc_types: &[(ObjectId, u32)]) {
     let old = std::mem::take(&mut l.types);
     l.type_ids.clear();
-    for (o, obj) in res.objects.iter().enumerate() {
-        for (t, ty) in obj.types.iter().enumerate() {
-            if reloc_types[o][t] {
-                l.intern(ty);
-            }
-        }
+    for &(o, t) in reloc_types {
+        l.intern(&res.objects[o.idx()].types[t as usize]);
     }
     let used: Vec<u32> = l
         .func_import_types

@@ -41,15 +41,24 @@ pub struct LinkOutput {
 
 /// Links `config.inputs` into `config.output`.
 pub fn link(config: &Config) -> Result<LinkOutput> {
+    let (bytes, out) = link_to_bytes(config)?;
+    write_atomically(&config.output, &bytes)?;
+    Ok(out)
+}
+
+/// Links in memory and returns the module bytes, without writing a file.
+pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+    // Archive members are loaded recursively, as wasm-ld loads them; a generous stack keeps
+    // long chains of members safe.
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(config.threads.unwrap_or(0))
+        .stack_size(256 << 20)
         .build()
         .map_err(|e| Error::msg(format!("cannot start threads: {e}")))?;
     pool.install(|| link_in_pool(config))
 }
 
-/// Links in memory and returns the module bytes, without writing a file.
-pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     let files: Vec<MappedFile> = config
         .inputs
         .iter()
@@ -114,12 +123,6 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
             gc_report,
         },
     ))
-}
-
-fn link_in_pool(config: &Config) -> Result<LinkOutput> {
-    let (bytes, out) = link_to_bytes(config)?;
-    write_atomically(&config.output, &bytes)?;
-    Ok(out)
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that a failed

@@ -229,9 +229,6 @@ struct Resolver<'a, 'c> {
     from_lib: Vec<bool>,
     comdat_owner: FxHashMap<&'a str, ObjectId>,
     extracted: FxHashSet<MemberRef>,
-    /// Members extracted while an object was being added, with that object, waiting to be
-    /// loaded (depth first, as wasm-ld loads them recursively).
-    pending: Vec<(MemberRef, Option<ObjectId>)>,
     /// The object whose symbols are being added, if any: the parent of what it extracts.
     current: Option<ObjectId>,
     /// Per object: the object whose reference extracted it.
@@ -261,7 +258,6 @@ pub fn resolve<'a>(
         from_lib: Vec::new(),
         comdat_owner: FxHashMap::default(),
         extracted: FxHashSet::default(),
-        pending: Vec::new(),
         current: None,
         parent: Vec::new(),
         diags: std::mem::take(diags),
@@ -335,8 +331,7 @@ impl<'a> Resolver<'a, '_> {
                     for s in obj.symbols.iter() {
                         if !s.flags.undefined() && !s.flags.local() && s.kind != SymbolKind::Section
                         {
-                            self.add_lazy(s.name, member);
-                            self.drain_queue()?;
+                            self.add_lazy(s.name, member)?;
                         }
                     }
                 }
@@ -349,7 +344,6 @@ impl<'a> Resolver<'a, '_> {
                         }
                         let obj = read_object(&name, bytes)?;
                         self.add_object(obj, true)?;
-                        self.drain_queue()?;
                     }
                 }
                 LoadItem::Archive {
@@ -357,20 +351,18 @@ impl<'a> Resolver<'a, '_> {
                     whole: false,
                 } => {
                     for (name, offset) in self.archives[index as usize].symbols()? {
+                        // The index lists members' symbols in member order, as wasm-ld
+                        // registers them; a needed member is loaded at once.
                         self.add_lazy(
                             name,
                             MemberRef {
                                 archive: index,
                                 offset,
                             },
-                        );
-                        // wasm-ld loads a member as soon as the index walk extracts it, so a
-                        // later index entry sees what the member left undefined.
-                        self.drain_queue()?;
+                        )?;
                     }
                 }
             }
-            self.drain_queue()?;
         }
 
         // Names the command line needs pull their definitions out of archives.
@@ -386,7 +378,7 @@ impl<'a> Resolver<'a, '_> {
             match self.names.get(name).copied() {
                 Some(id) => {
                     if let Def::Lazy(m) = self.symbols[id.idx()].def {
-                        self.extract(m);
+                        self.extract(m)?;
                     }
                 }
                 None => {
@@ -395,7 +387,6 @@ impl<'a> Resolver<'a, '_> {
                     self.names.insert(name, id);
                 }
             }
-            self.drain_queue()?;
         }
         for name in self
             .config
@@ -481,8 +472,7 @@ impl<'a> Resolver<'a, '_> {
             return Ok((true, None));
         };
         if let Def::Lazy(m) = self.symbols[id.idx()].def {
-            self.extract(m);
-            self.drain_queue()?;
+            self.extract(m)?;
         }
         let sym = &self.symbols[id.idx()];
         if !matches!(sym.def, Def::Defined { .. }) {
@@ -550,40 +540,32 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    /// Loads every pending member, depth first: a member's own extractions are loaded before
-    /// the next pending one.
-    fn drain_queue(&mut self) -> Result<()> {
-        while let Some((m, parent)) = self.pending.pop() {
-            let (name, bytes) = if m.archive == LAZY_OBJECT_ARCHIVE {
-                let (n, b) = self.lazy_objects[m.offset as usize];
-                (n.to_string(), b)
-            } else {
-                self.archives[m.archive as usize].member(m.offset)?
-            };
-            let obj = read_object(&name, bytes)?;
-            let mark = self.pending.len();
-            let oid = self.add_object(obj, true)?;
-            self.parent[oid.idx()] = parent;
-            // What this member extracted goes first, in extraction order.
-            self.pending[mark..].reverse();
+    /// Loads an archive member (or `--start-lib` object) now, unless it already was.
+    fn extract(&mut self, m: MemberRef) -> Result<()> {
+        if !self.extracted.insert(m) {
+            return Ok(());
         }
+        let (name, bytes, from_lib) = if m.archive == LAZY_OBJECT_ARCHIVE {
+            let (n, b) = self.lazy_objects[m.offset as usize];
+            // wasm-ld treats these like command-line objects once loaded.
+            (n.to_string(), b, false)
+        } else {
+            let (n, b) = self.archives[m.archive as usize].member(m.offset)?;
+            (n, b, true)
+        };
+        let obj = read_object(&name, bytes)?;
+        self.add_object(obj, from_lib)?;
         Ok(())
     }
 
-    fn extract(&mut self, m: MemberRef) {
-        if self.extracted.insert(m) {
-            self.pending.push((m, self.current));
-        }
-    }
-
-    fn add_lazy(&mut self, name: &'a str, m: MemberRef) {
+    fn add_lazy(&mut self, name: &'a str, m: MemberRef) -> Result<()> {
         let Some(&id) = self.names.get(name) else {
             let id = self.new_symbol(name, SymbolKind::Function, Def::Lazy(m), SymFlags(0));
             // The kind is not known until the member is read; weak_refs_only starts false so
             // that a later weak reference can mark it.
             self.symbols[id.idx()].weak_refs_only = false;
             self.names.insert(name, id);
-            return;
+            return Ok(());
         };
         let sym = &mut self.symbols[id.idx()];
         match sym.def {
@@ -591,23 +573,36 @@ impl<'a> Resolver<'a, '_> {
             // for the same name does not extract another member.
             Def::Undefined { .. } | Def::CommandLine if !sym.weak_refs_only => {
                 sym.def = Def::Lazy(m);
-                self.extract(m)
+                return self.extract(m);
             }
             // A weak reference does not extract; remember the member in case a strong
             // reference comes later.
             Def::Undefined { .. } | Def::CommandLine => sym.def = Def::Lazy(m),
             _ => {}
         }
+        Ok(())
     }
 
+    /// Adds an object's symbols. A reference to a symbol that an archive member defines loads
+    /// that member at once, before the rest of this object's symbols, as wasm-ld does.
     fn add_object(&mut self, obj: Object<'a>, from_lib: bool) -> Result<ObjectId> {
         let oid = ObjectId(self.objects.len() as u32);
-        let outer = self.current.replace(oid);
+        if self.config.trace {
+            println!("{}", obj.name);
+        }
         let excluded = self.comdat_exclusions(oid, &obj);
         let nfi = obj.num_func_imports();
         let ngi = obj.global_imports.len() as u32;
-        let mut ids = Vec::with_capacity(obj.symbols.len());
-        for (i, s) in obj.symbols.iter().enumerate() {
+        let count = obj.symbols.len();
+        self.objects.push(obj);
+        self.obj_symbols.push(Vec::new());
+        self.excluded.push(excluded);
+        self.from_lib.push(from_lib);
+        self.parent.push(self.current);
+        let outer = self.current.replace(oid);
+        let mut ids = Vec::with_capacity(count);
+        for i in 0..count {
+            let s = self.objects[oid.idx()].symbols[i].clone();
             let i = i as u32;
             if s.kind == SymbolKind::Section || s.flags.local() {
                 let def = if s.flags.undefined() {
@@ -620,24 +615,21 @@ impl<'a> Resolver<'a, '_> {
                 ids.push(self.new_symbol(s.name, s.kind, def, flags));
                 continue;
             }
+            let ex = &self.excluded[oid.idx()];
             let in_excluded = match s.target {
-                SymbolTarget::Function(f) if f >= nfi => excluded.functions.contains(&(f - nfi)),
-                SymbolTarget::Data { segment, .. } => excluded.segments.contains(&segment),
-                SymbolTarget::Global(g) if g >= ngi => excluded.globals.contains(&(g - ngi)),
+                SymbolTarget::Function(f) if f >= nfi => ex.functions.contains(&(f - nfi)),
+                SymbolTarget::Data { segment, .. } => ex.segments.contains(&segment),
+                SymbolTarget::Global(g) if g >= ngi => ex.globals.contains(&(g - ngi)),
                 _ => false,
             };
             let id = if s.flags.undefined() || in_excluded {
-                self.add_undefined(oid, &obj, i, s)
+                self.add_undefined(oid, i, &s)?
             } else {
-                self.add_defined(oid, &obj, i, s)
+                self.add_defined(oid, i, &s)
             };
             ids.push(id);
         }
-        self.objects.push(obj);
-        self.obj_symbols.push(ids);
-        self.excluded.push(excluded);
-        self.from_lib.push(from_lib);
-        self.parent.push(None);
+        self.obj_symbols[oid.idx()] = ids;
         self.current = outer;
         Ok(oid)
     }
@@ -674,7 +666,7 @@ impl<'a> Resolver<'a, '_> {
         ex
     }
 
-    fn kind_mismatch(&mut self, id: SymbolId, obj: &Object<'a>, s: &ObjSymbol<'a>) {
+    fn kind_mismatch(&mut self, id: SymbolId, oid: ObjectId, s: &ObjSymbol<'a>) {
         let existing = &self.symbols[id.idx()];
         let where_ = self.defined_in(existing);
         self.diags.error(format!(
@@ -683,7 +675,7 @@ impl<'a> Resolver<'a, '_> {
             existing.kind.describe(),
             where_,
             s.kind.describe(),
-            obj.name
+            self.objects[oid.idx()].name
         ));
     }
 
@@ -701,13 +693,7 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    fn add_defined(
-        &mut self,
-        oid: ObjectId,
-        obj: &Object<'a>,
-        i: u32,
-        s: &ObjSymbol<'a>,
-    ) -> SymbolId {
+    fn add_defined(&mut self, oid: ObjectId, i: u32, s: &ObjSymbol<'a>) -> SymbolId {
         let Some(&id) = self.names.get(s.name) else {
             let id = self.new_symbol(s.name, s.kind, Def::Defined { obj: oid, sym: i }, s.flags);
             self.names.insert(s.name, id);
@@ -716,7 +702,7 @@ impl<'a> Resolver<'a, '_> {
         let existing = &self.symbols[id.idx()];
         let kind_known = !matches!(existing.def, Def::Lazy(_) | Def::CommandLine);
         if kind_known && existing.kind != s.kind {
-            self.kind_mismatch(id, obj, s);
+            self.kind_mismatch(id, oid, s);
             return id;
         }
         let replace = match existing.def {
@@ -732,7 +718,9 @@ impl<'a> Resolver<'a, '_> {
                     let first = self.defined_in(existing);
                     self.diags.error(format!(
                         "duplicate symbol: {}\n>>> defined in {}\n>>> defined in {}",
-                        s.name, first, obj.name
+                        s.name,
+                        first,
+                        self.objects[oid.idx()].name
                     ));
                     false
                 }
@@ -747,25 +735,19 @@ impl<'a> Resolver<'a, '_> {
         id
     }
 
-    fn add_undefined(
-        &mut self,
-        oid: ObjectId,
-        obj: &Object<'a>,
-        i: u32,
-        s: &ObjSymbol<'a>,
-    ) -> SymbolId {
+    fn add_undefined(&mut self, oid: ObjectId, i: u32, s: &ObjSymbol<'a>) -> Result<SymbolId> {
         let mut flags = s.flags;
         flags.0 |= SymFlags::UNDEFINED;
         let Some(&id) = self.names.get(s.name) else {
             let id = self.new_symbol(s.name, s.kind, Def::Undefined { obj: oid, sym: i }, flags);
             self.names.insert(s.name, id);
-            return id;
+            return Ok(id);
         };
         let existing = &self.symbols[id.idx()];
         let kind_known = !matches!(existing.def, Def::Lazy(_) | Def::CommandLine);
         if kind_known && existing.kind != s.kind {
-            self.kind_mismatch(id, obj, s);
-            return id;
+            self.kind_mismatch(id, oid, s);
+            return Ok(id);
         }
         let sym = &mut self.symbols[id.idx()];
         match sym.def {
@@ -774,7 +756,7 @@ impl<'a> Resolver<'a, '_> {
                     sym.weak_refs_only = true;
                 } else {
                     sym.weak_refs_only = false;
-                    self.extract(m);
+                    self.extract(m)?;
                 }
             }
             Def::CommandLine => {
@@ -793,6 +775,6 @@ impl<'a> Resolver<'a, '_> {
             }
             Def::Defined { .. } | Def::Synthetic(_) => {}
         }
-        id
+        Ok(id)
     }
 }

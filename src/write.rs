@@ -927,6 +927,10 @@ impl<'a> Ctx<'_, 'a> {
 
 /// A C++ symbol's demangled name for the `name` section (as wasm-ld writes it); others as they are.
 fn demangle(name: &str) -> std::borrow::Cow<'_, str> {
+    // clang names `int main(int, char **)` `__main_argc_argv`; wasm-ld shows it as `main`.
+    if name == "__main_argc_argv" {
+        return "main".into();
+    }
     if name.starts_with("_Z")
         && let Ok(sym) = cpp_demangle::Symbol::new(name)
         && let Ok(text) = sym.demangle()
