@@ -30,7 +30,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let weld = toolchain::weld_path();
     let root = util::repo_root();
-    let cases = cases::discover(&root, opts.filter.as_deref())?;
+    let mut cases = Vec::new();
+    for case in cases::discover(&root, opts.filter.as_deref())? {
+        match case {
+            Ok(c) => cases.push(c),
+            Err(e) => println!("bench: skipping: {e}"),
+        }
+    }
     let bench_dir = root.join("target/bench");
     println!(
         "bench: {runs} links per linker and input; time = median wall clock, rss = peak\n\

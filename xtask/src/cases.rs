@@ -54,8 +54,10 @@ impl Case {
     }
 }
 
-/// All case directories under `tests/programs/`, sorted by name.
-pub fn discover(root: &Path, filter: Option<&str>) -> Result<Vec<Case>, String> {
+/// All case directories under `tests/programs/`, sorted by name. A case that
+/// fails to parse is returned as an error (named after the case) so the rest
+/// still run.
+pub fn discover(root: &Path, filter: Option<&str>) -> Result<Vec<Result<Case, String>>, String> {
     let dir = root.join(CASES_DIR);
     let entries =
         std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
@@ -72,9 +74,10 @@ pub fn discover(root: &Path, filter: Option<&str>) -> Result<Vec<Case>, String> 
         dirs.push((name, entry.path()));
     }
     dirs.sort();
-    dirs.into_iter()
+    Ok(dirs
+        .into_iter()
         .map(|(name, path)| load(&name, &path))
-        .collect()
+        .collect())
 }
 
 /// Parses one case directory.

@@ -64,7 +64,14 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
             weld.display()
         ));
     }
-    let cases = cases::discover(&root, opts.filter.as_deref())?;
+    let mut cases = Vec::new();
+    let mut broken = Vec::new();
+    for case in cases::discover(&root, opts.filter.as_deref())? {
+        match case {
+            Ok(c) => cases.push(c),
+            Err(e) => broken.push(e),
+        }
+    }
     let levels: Vec<&'static [&'static str]> = OPT_LEVELS
         .iter()
         .chain(if opts.long { LONG_OPT_LEVELS } else { &[] })
@@ -82,24 +89,29 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
             }
         }
     }
-    if jobs.is_empty() && opts.allow_empty {
+    if jobs.is_empty() && broken.is_empty() && opts.allow_empty {
         return Ok(Summary {
             passed: 0,
             failed: 0,
         });
     }
-    if jobs.is_empty() {
+    if jobs.is_empty() && broken.is_empty() {
         return Err(match &opts.filter {
             Some(f) => format!("no differential case matches `{f}`"),
             None => format!("no differential cases under {}", cases::CASES_DIR),
         });
     }
-    let total = jobs.len();
+    let total = jobs.len() + broken.len();
     println!(
-        "differential: {total} variants of {} cases, linker under test: {}",
+        "differential: {} variants of {} cases, linker under test: {}",
+        jobs.len(),
         cases.len(),
         weld.display()
     );
+    // A case.txt that does not parse counts as one failed case.
+    for e in &broken {
+        println!("FAIL {e}");
+    }
     let workdir_root = root.join("target/differential");
     let _lock = util::FileLock::acquire(&workdir_root.join(".lock"), "differential")?;
     let start = Instant::now();
@@ -175,8 +187,9 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
         shown.push((&job.case.name, key, label));
     }
     println!(
-        "\ndifferential: {total} variants in {}, {} byte-identical to wasm-ld \
+        "\ndifferential: {} variants in {}, {} byte-identical to wasm-ld \
          (summed over threads: compile {}, link {}, run {})",
+        jobs.len(),
         util::secs(start.elapsed()),
         identical.load(Ordering::Relaxed),
         phases.compile.show(),
@@ -184,8 +197,8 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
         phases.run.show(),
     );
     Ok(Summary {
-        passed: total - failures.len(),
-        failed: failures.len(),
+        passed: total - failures.len() - broken.len(),
+        failed: failures.len() + broken.len(),
     })
 }
 
