@@ -405,9 +405,7 @@ pub fn is_exported(config: &Config, sym: &Symbol<'_>) -> bool {
     if sym.forced_export || sym.flags.has(SymFlags::EXPORTED) {
         return true;
     }
-    if matches!(sym.def, Def::Synthetic(_)) && sym.flags.hidden() {
-        return false;
-    }
+    // wasm-ld 22 exports the linker's own symbols too, `__stack_pointer` included.
     config.export_all || (config.export_dynamic && !sym.flags.hidden())
 }
 

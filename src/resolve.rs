@@ -464,6 +464,7 @@ impl<'a> Resolver<'a, '_> {
         });
         let wrap = !ctors_referenced
             && config.entry.as_deref() != Some("__wasm_call_ctors")
+            && !config.export_all
             && !config.exports.iter().any(|e| e == "__wasm_call_ctors");
         if !wrap {
             return Ok((false, None));
@@ -526,16 +527,52 @@ impl<'a> Resolver<'a, '_> {
             if sym.local || sym.is_defined() {
                 continue;
             }
-            let synthetic = match sym.kind {
-                SymbolKind::Data => SyntheticData::by_name(sym.name).map(Synthetic::Data),
-                SymbolKind::Table if sym.name == "__indirect_function_table" => {
+            let synthetic = match (sym.kind, sym.def) {
+                (SymbolKind::Data, _) => SyntheticData::by_name(sym.name).map(Synthetic::Data),
+                // Named only by `--export`: the linker's data symbols can be exported that way.
+                (_, Def::CommandLine) => SyntheticData::by_name(sym.name)
+                    .filter(|d| {
+                        !matches!(d, SyntheticData::SegmentStart | SyntheticData::SegmentStop)
+                    })
+                    .map(Synthetic::Data),
+                (SymbolKind::Table, _) if sym.name == "__indirect_function_table" => {
                     Some(Synthetic::FunctionTable)
                 }
                 _ => None,
             };
             if let Some(s) = synthetic {
+                if let Synthetic::Data(_) = s {
+                    sym.kind = SymbolKind::Data;
+                }
                 sym.def = Def::Synthetic(s);
                 sym.flags = SymFlags(SymFlags::HIDDEN);
+            }
+        }
+        // `--export-all` exports every one of them, so wasm-ld creates them all, in this order.
+        if self.config.export_all {
+            for name in [
+                "__dso_handle",
+                "__data_end",
+                "__stack_low",
+                "__stack_high",
+                "__global_base",
+                "__heap_base",
+                "__heap_end",
+                "__memory_base",
+                "__table_base",
+                "__wasm_first_page_end",
+            ] {
+                if self.names.contains_key(name) {
+                    continue;
+                }
+                let d = SyntheticData::by_name(name).expect("a linker data symbol");
+                let id = self.new_symbol(
+                    name,
+                    SymbolKind::Data,
+                    Def::Synthetic(Synthetic::Data(d)),
+                    SymFlags(SymFlags::HIDDEN),
+                );
+                self.names.insert(name, id);
             }
         }
     }
