@@ -45,18 +45,55 @@ int main(void) {
 }
 "#;
 
+const CXX_PROGRAM: &str = r#"
+#include <stdio.h>
+struct Base { virtual int f(int x) const { return x; } virtual ~Base() {} };
+struct Twice : Base { int f(int x) const override { return 2 * x; } };
+template <typename T> T add(T a, T b) { return a + b; }
+inline int shared_counter() { static int n; return ++n; }
+int use(const Base &b) { return add(b.f(3), shared_counter()); }
+int main(void) { Twice t; printf("%d\n", use(t)); return 0; }
+"#;
+
+/// One input to mutate: the object's bytes and the extra link inputs that go with it.
+struct Subject {
+    name: &'static str,
+    bytes: Vec<u8>,
+    cxx: bool,
+}
+
 #[test]
 fn mutated_objects_never_panic_or_produce_invalid_modules() {
     let s = Scratch::new();
-    let obj = s.compile("prog", PROGRAM, &["-g"]);
-    let original = std::fs::read(&obj).unwrap();
+    let mut subjects = vec![Subject {
+        name: "c-program",
+        bytes: std::fs::read(s.compile("prog", PROGRAM, &["-g"])).unwrap(),
+        cxx: false,
+    }];
+    let cxx = s.compile_cxx("cxx", CXX_PROGRAM, &["-O1", "-g"]);
+    subjects.push(Subject {
+        name: "c++-program",
+        bytes: std::fs::read(cxx).unwrap(),
+        cxx: true,
+    });
+    // Real library members, linked ahead of libc so that the mutated copy is the one used.
+    for member in ["vfprintf.o", "dlmalloc.o"] {
+        subjects.push(Subject {
+            name: member,
+            bytes: s.extract_member(&format!("{SYSROOT_LIB}/libc.a"), member),
+            cxx: false,
+        });
+    }
+    let main = s.compile("main", "#include <stdio.h>\n#include <stdlib.h>\nint main(void) { char *p = malloc(8); printf(\"%p\\n\", (void *)0); free(p); return 0; }", &[]);
     let mutated = s.path("mutated.o");
     let out = s.path("out.wasm");
     let mut rng = Rng(0x5eed_1234_abcd_0001);
     let (mut failed, mut linked) = (0, 0);
+    let (mut ld_crashed, mut ld_invalid) = (0, 0);
     for case in 0..300 {
-        let mut bytes = original.clone();
-        match case % 4 {
+        let subject = &subjects[case % subjects.len()];
+        let mut bytes = subject.bytes.clone();
+        match (case / subjects.len()) % 4 {
             0 | 1 => {
                 for _ in 0..1 + rng.below(4) {
                     let at = 8 + rng.below(bytes.len() - 8);
@@ -73,29 +110,55 @@ fn mutated_objects_never_panic_or_produce_invalid_modules() {
             }
         }
         std::fs::write(&mutated, &bytes).unwrap();
-        let args = command_link_args(&[&mutated], &out);
+        let inputs: Vec<&std::path::Path> = if subject.name.ends_with(".o") {
+            vec![&main, &mutated]
+        } else {
+            vec![&mutated]
+        };
+        let mut args = command_link_args(&inputs, &out);
+        if subject.cxx {
+            let at = args.iter().position(|a| a == "-lc").unwrap();
+            args.splice(at..at, ["-lc++".to_string(), "-lc++abi".to_string()]);
+        }
         let Command::Link(config) = cli::parse(&args).unwrap() else {
             unreachable!()
         };
         let result = catch_unwind(AssertUnwindSafe(|| weld::link_to_bytes(&config)));
         match result {
-            Err(_) => panic!("weld panicked on mutation {case}"),
+            Err(_) => panic!("weld panicked on mutation {case} of {}", subject.name),
             Ok(Err(e)) => {
                 failed += 1;
-                let msg = e.to_string();
-                assert!(!msg.is_empty(), "mutation {case}: empty error");
+                assert!(!e.to_string().is_empty(), "mutation {case}: empty error");
             }
             Ok(Ok((module, _))) => {
                 linked += 1;
                 let mut v =
                     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
                 if let Err(e) = v.validate_all(&module) {
-                    panic!("mutation {case}: weld wrote an invalid module: {e}");
+                    panic!(
+                        "mutation {case} of {}: weld wrote an invalid module: {e}",
+                        subject.name
+                    );
                 }
             }
         }
+        // The reference linker on the same input, for the record only.
+        let _ = std::fs::remove_file(&out);
+        let reference = wasm_ld(&args);
+        if reference.status.code().is_none() || reference.status.code() == Some(134) {
+            ld_crashed += 1;
+        } else if reference.status.success() {
+            let module = std::fs::read(&out).unwrap_or_default();
+            let mut v = wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+            if v.validate_all(&module).is_err() {
+                ld_invalid += 1;
+            }
+        }
     }
-    eprintln!("mutations: {linked} linked (valid), {failed} rejected with an error, 0 panics");
+    eprintln!(
+        "mutations: weld: {linked} linked (all valid), {failed} rejected with an error, 0 panics; \
+         wasm-ld-22 on the same inputs: {ld_crashed} crashed or aborted, {ld_invalid} invalid modules written"
+    );
     assert_eq!(linked + failed, 300);
     // Most mutations hit bytes that matter; if none fail, the mutator is broken.
     assert!(failed > 30, "only {failed} mutations were rejected");

@@ -53,6 +53,51 @@ impl Scratch {
         obj
     }
 
+    /// Compiles C++ `source` to `<name>.o` with clang-22 and libc++'s headers.
+    pub fn compile_cxx(&self, name: &str, source: &str, flags: &[&str]) -> PathBuf {
+        let src = self.path(&format!("{name}.cc"));
+        std::fs::write(&src, source).unwrap();
+        let obj = self.path(&format!("{name}.o"));
+        let out = Command::new(CLANG)
+            .args([
+                "--target=wasm32-wasi",
+                "-c",
+                "-Wno-deprecated",
+                "-fno-exceptions",
+            ])
+            .args([
+                "-nostdlibinc",
+                "-isystem",
+                "/usr/include/wasm32-wasi/c++/v1",
+            ])
+            .args(["-isystem", "/usr/include/wasm32-wasi"])
+            .args(flags)
+            .arg(&src)
+            .arg("-o")
+            .arg(&obj)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run {CLANG} ({e}); run `cargo xtask setup`"));
+        assert!(
+            out.status.success(),
+            "{CLANG} failed on {name}.cc:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        obj
+    }
+
+    /// The bytes of one member of an archive (llvm-ar-22 p).
+    pub fn extract_member(&self, archive: &str, member: &str) -> Vec<u8> {
+        let out = Command::new("llvm-ar-22")
+            .args(["p", archive, member])
+            .output()
+            .expect("llvm-ar-22");
+        assert!(
+            out.status.success() && !out.stdout.is_empty(),
+            "no {member} in {archive}"
+        );
+        out.stdout
+    }
+
     /// Packs objects into an archive with llvm-ar-22.
     pub fn archive(&self, name: &str, objects: &[&Path]) -> PathBuf {
         let lib = self.path(name);
