@@ -37,6 +37,20 @@ pub struct Case {
     pub timeout: Duration,
     /// Only run under `verify --long`.
     pub long_only: bool,
+    /// Library sources from a crate pinned in tests/real (see vendor.rs).
+    pub vendor: Option<Vendor>,
+}
+
+/// `vendor`, `vendor_sources` and `vendor_cflags` of a case.
+#[derive(Debug, Clone)]
+pub struct Vendor {
+    pub krate: String,
+    pub globs: Vec<String>,
+    /// Compile flags for the vendor sources (the case's `cflags` don't apply).
+    pub cflags: Vec<String>,
+    /// Filled in by [`resolve`]: (source, object file name) pairs, the name
+    /// derived from the path inside the crate so that names cannot collide.
+    pub sources: Vec<(PathBuf, String)>,
 }
 
 #[derive(Debug, Clone)]
@@ -76,7 +90,7 @@ pub fn discover(root: &Path, filter: Option<&str>) -> Result<Vec<Result<Case, St
     dirs.sort();
     Ok(dirs
         .into_iter()
-        .map(|(name, path)| load(&name, &path))
+        .map(|(name, path)| load(&name, &path).and_then(resolve))
         .collect())
 }
 
@@ -103,7 +117,10 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
         expect_trap: None,
         timeout: Duration::from_secs(20),
         long_only: false,
+        vendor: None,
     };
+    let mut vendor_globs = Vec::new();
+    let mut vendor_cflags = Vec::new();
     let case_txt = dir.join("case.txt");
     let mut lang_set = None;
     if case_txt.exists() {
@@ -122,6 +139,19 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
             let words = || value.split_whitespace().map(str::to_string);
             match key {
                 "cflags" => case.cflags.extend(words()),
+                "vendor" => {
+                    if case.vendor.is_some() || value.split_whitespace().count() != 1 {
+                        return Err(at("one `vendor = <crate>` per case".into()));
+                    }
+                    case.vendor = Some(Vendor {
+                        krate: value.to_string(),
+                        globs: Vec::new(),
+                        cflags: Vec::new(),
+                        sources: Vec::new(),
+                    });
+                }
+                "vendor_sources" => vendor_globs.extend(words()),
+                "vendor_cflags" => vendor_cflags.extend(words()),
                 "ldflags" => case.ldflags.extend(words()),
                 "libs" => case.libs.extend(words()),
                 "args" => case.args.extend(words()),
@@ -207,6 +237,23 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
             }
         }
     }
+    match &mut case.vendor {
+        Some(v) => {
+            if vendor_globs.is_empty() {
+                return Err(err("`vendor` needs `vendor_sources`".into()));
+            }
+            v.globs = vendor_globs;
+            v.cflags = vendor_cflags;
+        }
+        None if !vendor_globs.is_empty() || !vendor_cflags.is_empty() => {
+            return Err(err("`vendor_sources`/`vendor_cflags` need `vendor`".into()));
+        }
+        None => {
+            if case.cflags.iter().any(|f| f.contains("{crate}")) {
+                return Err(err("`{crate}` in cflags needs `vendor`".into()));
+            }
+        }
+    }
     if case.sources.is_empty() && case.archives.is_empty() {
         return Err(err("no *.c, *.cc or *.cpp sources".into()));
     }
@@ -218,6 +265,32 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
     }
     let any_cxx = case.all_sources().any(|s| Lang::of(s) == Some(Lang::Cxx));
     case.cxx = lang_set.unwrap_or(any_cxx);
+    Ok(case)
+}
+
+/// Finds a case's vendored sources (vendoring the crate if needed) and
+/// expands `{crate}` in its flags.
+pub fn resolve(mut case: Case) -> Result<Case, String> {
+    let Some(v) = &mut case.vendor else {
+        return Ok(case);
+    };
+    let err = |msg: String| format!("case `{}`: {msg}", case.name);
+    let root = crate::vendor::crate_root(&v.krate).map_err(err)?;
+    let root_str = root.to_string_lossy().into_owned();
+    for flag in case.cflags.iter_mut().chain(v.cflags.iter_mut()) {
+        *flag = flag.replace("{crate}", &root_str);
+    }
+    let mut sources = Vec::new();
+    for g in &v.globs {
+        for path in crate::vendor::glob(&root, g).map_err(err)? {
+            let rel = path.strip_prefix(&root).unwrap_or(&path);
+            let obj = format!("{}.o", rel.to_string_lossy().replace('/', "_"));
+            if !sources.iter().any(|(p, _)| *p == path) {
+                sources.push((path, obj));
+            }
+        }
+    }
+    v.sources = sources;
     Ok(case)
 }
 

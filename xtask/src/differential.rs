@@ -89,6 +89,13 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
             }
         }
     }
+    // Biggest cases first, so a long compile (sqlite3.c) does not start last
+    // and leave the other core idle.
+    let weights: Vec<u64> = jobs.iter().map(|j| source_bytes(j.case)).collect();
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(weights[i]));
+    let mut slots: Vec<Option<Job<'_>>> = jobs.into_iter().map(Some).collect();
+    let jobs: Vec<Job<'_>> = order.iter().filter_map(|&i| slots[i].take()).collect();
     if jobs.is_empty() && broken.is_empty() && opts.allow_empty {
         return Ok(Summary {
             passed: 0,
@@ -227,6 +234,19 @@ impl Nanos {
     }
 }
 
+/// Total size of a case's sources, a proxy for its compile time.
+fn source_bytes(case: &Case) -> u64 {
+    let vendor = case
+        .vendor
+        .iter()
+        .flat_map(|v| v.sources.iter().map(|(p, _)| p));
+    case.all_sources()
+        .chain(vendor)
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum()
+}
+
 /// `-O1 -g` → `-O1-g`, for directory names.
 fn slug(opt: &[&str]) -> String {
     opt.iter()
@@ -340,11 +360,13 @@ pub fn build_inputs(
     log: &mut CommandLog,
     use_cache: bool,
 ) -> Result<Inputs, String> {
-    let compile = |src: &Path, out_dir: &Path, log: &mut CommandLog| -> Result<PathBuf, String> {
-        let file = src.file_name().unwrap_or_default().to_string_lossy();
-        let obj = out_dir.join(format!("{file}.o"));
+    let compile = |src: &Path,
+                   obj: PathBuf,
+                   cflags: &[String],
+                   log: &mut CommandLog|
+     -> Result<PathBuf, String> {
         let lang = Lang::of(src).unwrap_or(Lang::C);
-        let mut cmd = toolchain::compile_cmd(compiler, lang, opt, &case.cflags, src, &obj);
+        let mut cmd = toolchain::compile_cmd(compiler, lang, opt, cflags, src, &obj);
         log.note(&cmd);
         let key = if use_cache {
             Some(objcache::key(&cmd, &case.dir)?)
@@ -362,25 +384,47 @@ pub fn build_inputs(
         }
         Ok(obj)
     };
+    let obj_in = |out_dir: &Path, src: &Path| {
+        let file = src.file_name().unwrap_or_default().to_string_lossy();
+        out_dir.join(format!("{file}.o"))
+    };
+    let pack = |lib: PathBuf, members: &[PathBuf], log: &mut CommandLog| {
+        let mut ar = Command::new(toolchain::LLVM_AR);
+        ar.arg("rcs").arg(&lib).args(members);
+        log.note(&ar);
+        run_captured(&mut ar).map_err(|e| format!("packing {}: {e}", lib.display()))?;
+        Ok::<_, String>(lib)
+    };
+    let mkdir = |d: &Path| {
+        std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))
+    };
     let mut objects = Vec::new();
     for src in &case.sources {
-        objects.push(compile(src, dir, log)?);
+        objects.push(compile(src, obj_in(dir, src), &case.cflags, log)?);
     }
     let mut archives = Vec::new();
     for archive in &case.archives {
         let sub = dir.join(&archive.name);
-        std::fs::create_dir_all(&sub)
-            .map_err(|e| format!("cannot create {}: {e}", sub.display()))?;
+        mkdir(&sub)?;
         let mut members = Vec::new();
         for src in &archive.sources {
-            members.push(compile(src, &sub, log)?);
+            members.push(compile(src, obj_in(&sub, src), &case.cflags, log)?);
         }
-        let lib = dir.join(format!("lib{}.a", archive.name));
-        let mut ar = Command::new(toolchain::LLVM_AR);
-        ar.arg("rcs").arg(&lib).args(&members);
-        log.note(&ar);
-        run_captured(&mut ar).map_err(|e| format!("packing {}: {e}", lib.display()))?;
-        archives.push(lib);
+        archives.push(pack(
+            dir.join(format!("lib{}.a", archive.name)),
+            &members,
+            log,
+        )?);
+    }
+    // Vendored library sources: their own flags, packed as lib<crate>.a.
+    if let Some(v) = &case.vendor {
+        let sub = dir.join(format!("vendor-{}", v.krate));
+        mkdir(&sub)?;
+        let mut members = Vec::new();
+        for (src, obj) in &v.sources {
+            members.push(compile(src, sub.join(obj), &v.cflags, log)?);
+        }
+        archives.push(pack(dir.join(format!("lib{}.a", v.krate)), &members, log)?);
     }
     Ok(Inputs { objects, archives })
 }
@@ -436,8 +480,9 @@ fn check_expectations(case: &Case, reference: &Outcome) -> Result<(), String> {
         (End::Timeout | End::Error(_), _) => return Err(reference.end.to_string()),
         (End::Trap { message, .. }, Some(false)) => {
             return Err(format!(
-                "it trapped, but case.txt says `expect_trap = false`:\n{}",
-                util::indent(message, "    ")
+                "it trapped, but case.txt says `expect_trap = false`:\n{}{}",
+                util::indent(message, "    "),
+                output_tails(reference)
             ));
         }
         (_, Some(true)) if !trapped => {
@@ -453,9 +498,11 @@ fn check_expectations(case: &Case, reference: &Outcome) -> Result<(), String> {
             output_tails(reference)
         ));
     }
-    if let (End::Trap { .. }, Some(want)) = (&reference.end, case.expect_exit) {
+    if let (End::Trap { message, .. }, Some(want)) = (&reference.end, case.expect_exit) {
         return Err(format!(
-            "it trapped, but case.txt says `expect_exit = {want}`"
+            "it trapped, but case.txt says `expect_exit = {want}`:\n{}{}",
+            util::indent(message, "    "),
+            output_tails(reference)
         ));
     }
     Ok(())

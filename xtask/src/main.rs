@@ -13,6 +13,7 @@ mod setup;
 mod synth;
 mod toolchain;
 mod util;
+mod vendor;
 mod verify;
 
 use std::process::ExitCode;
