@@ -127,7 +127,7 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that a failed
 /// link never leaves a partial output or clobbers an existing one.
-fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let shown = path.display().to_string();
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,

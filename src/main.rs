@@ -21,18 +21,23 @@ fn main() -> ExitCode {
         }
         Err(e) => return report(&e),
     };
-    match weld::link(&config) {
-        Ok(out) => {
-            for w in &out.warnings {
-                eprintln!("weld: warning: {w}");
-            }
-            for line in &out.gc_report {
-                eprintln!("{line}");
-            }
-            ExitCode::SUCCESS
-        }
-        Err(e) => report(&e),
+    let (bytes, out) = match weld::link_to_bytes(&config) {
+        Ok(linked) => linked,
+        Err(e) => return report(&e),
+    };
+    for w in &out.warnings {
+        eprintln!("weld: warning: {w}");
     }
+    for line in &out.gc_report {
+        eprintln!("{line}");
+    }
+    if let Err(e) = weld::write_atomically(&config.output, &bytes) {
+        return report(&e);
+    }
+    // The process ends here: returning the output's memory to the system first would only
+    // cost time (as in other linkers, nothing is freed on the way out).
+    std::mem::forget(bytes);
+    ExitCode::SUCCESS
 }
 
 fn report(e: &weld::Error) -> ExitCode {

@@ -59,7 +59,9 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
             .collect(),
         custom_strings: FxHashMap::default(),
     };
-    let mut out: Vec<u8> = Vec::new();
+    // The inputs' total size bounds the output closely enough to allocate it once.
+    let estimate: usize = res.objects.iter().map(|o| o.bytes.len()).sum();
+    let mut out: Vec<u8> = Vec::with_capacity(estimate + 4096);
     out.extend_from_slice(b"\0asm\x01\0\0\0");
 
     // type
@@ -240,13 +242,11 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
     }
 
     // code
-    let code_section_start = out.len();
-    let (code, payload_offset) = ctx.code_section()?;
-    out.extend_from_slice(&code);
+    let payload_start = ctx.code_section(&mut out)?;
     let body_file_offsets = ctx
         .code_offsets
         .iter()
-        .map(|&o| code_section_start + payload_offset + o as usize)
+        .map(|&o| payload_start + o as usize)
         .collect();
 
     // data
@@ -265,15 +265,7 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
     }
 
     // custom sections from the inputs
-    for (name, bytes) in ctx.custom_sections()? {
-        push_section(
-            &mut out,
-            &CustomSection {
-                name: name.into(),
-                data: bytes.into(),
-            },
-        );
-    }
+    ctx.custom_sections(&mut out)?;
 
     if !config.strip_all {
         push_section(&mut out, &ctx.name_section());
@@ -371,7 +363,8 @@ impl<'a> Ctx<'_, 'a> {
     }
 
     /// Builds the code section; returns it and where its payload starts within it.
-    fn code_section(&mut self) -> Result<(Vec<u8>, usize)> {
+    /// Appends the code section to `out`; returns where its payload starts in `out`.
+    fn code_section(&mut self, out: &mut Vec<u8>) -> Result<usize> {
         use wasm_encoder::Encode;
         let l = self.l;
         let res = self.res;
@@ -440,19 +433,22 @@ impl<'a> Ctx<'_, 'a> {
                 _ => 0,
             })
             .collect();
-        let mut payload = Vec::new();
-        (l.functions.len() as u32).encode(&mut payload);
         let mut offsets = Vec::with_capacity(lens.len());
-        let mut pos = payload.len();
+        let mut total = leb_len(l.functions.len() as u64);
         for &len in &lens {
-            pos += leb_len(len as u64) + len;
+            total += leb_len(len as u64) + len;
         }
-        let total = pos;
-        payload.resize(total, 0);
+        // The section is written in place: header, then the payload filled in parallel.
+        out.push(10);
+        (total as u32).encode(out);
+        let payload_start = out.len();
+        (l.functions.len() as u32).encode(out);
+        out.resize(payload_start + total, 0);
+        let payload = &mut out[payload_start..];
         // Size prefixes, and each body's slice.
         let mut slices: Vec<&mut [u8]> = Vec::with_capacity(lens.len());
         {
-            let mut rest: &mut [u8] = &mut payload[..];
+            let mut rest: &mut [u8] = payload;
             let mut at = 0usize;
             let head = leb_len(l.functions.len() as u64);
             let (_, r) = rest.split_at_mut(head);
@@ -500,11 +496,7 @@ impl<'a> Ctx<'_, 'a> {
         for r in results {
             r?;
         }
-        let mut section = vec![10u8];
-        (payload.len() as u32).encode(&mut section);
-        let payload_offset = section.len();
-        section.extend_from_slice(&payload);
-        Ok((section, payload_offset))
+        Ok(payload_start)
     }
 
     /// The bytes of an output data segment, relocated.
@@ -535,7 +527,7 @@ impl<'a> Ctx<'_, 'a> {
 
     /// Custom sections of the inputs, concatenated by name in order of first appearance, with
     /// their relocations applied.
-    fn custom_sections(&mut self) -> Result<Vec<(&'a str, Vec<u8>)>> {
+    fn custom_sections(&mut self, out: &mut Vec<u8>) -> Result<()> {
         let res = self.res;
         let config = self.config;
         // As wasm-ld: embedded bitcode never goes to the output; `--strip-debug` and
@@ -601,10 +593,16 @@ impl<'a> Ctx<'_, 'a> {
                 at += res.objects[o.idx()].customs[c].data.len() as u64;
             }
         }
-        let mut out = Vec::new();
+        use wasm_encoder::Encode;
         for name in order {
             if let Some(bytes) = merged.remove(name) {
-                out.push((name, bytes));
+                push_section(
+                    out,
+                    &CustomSection {
+                        name: name.into(),
+                        data: bytes.into(),
+                    },
+                );
                 continue;
             }
             let tombstone = tombstone(name);
@@ -613,11 +611,19 @@ impl<'a> Ctx<'_, 'a> {
                 .iter()
                 .map(|&(o, c)| res.objects[o.idx()].customs[c].data.len())
                 .sum();
-            let mut bytes = vec![0u8; total];
+            // Written in place: header, then every piece copied and relocated in parallel.
+            let mut header = Vec::new();
+            name.encode(&mut header);
+            out.push(0);
+            ((header.len() + total) as u32).encode(out);
+            out.extend_from_slice(&header);
+            let start = out.len();
+            out.resize(start + total, 0);
+            let bytes = &mut out[start..];
             // Each input's piece is copied and relocated independently (debug sections carry
             // most of a program's relocations).
             let mut slices = Vec::with_capacity(list.len());
-            let mut rest: &mut [u8] = &mut bytes;
+            let mut rest: &mut [u8] = bytes;
             for &(o, c) in list {
                 let (head, tail) = rest.split_at_mut(res.objects[o.idx()].customs[c].data.len());
                 slices.push((o, c, head));
@@ -640,9 +646,8 @@ impl<'a> Ctx<'_, 'a> {
                 })
                 .collect();
             results.into_iter().collect::<Result<()>>()?;
-            out.push((name, bytes));
         }
-        Ok(out)
+        Ok(())
     }
 
     /// Patches one relocation into `chunk` (the chunk's output bytes). `place` is the output
@@ -831,7 +836,12 @@ impl<'a> Ctx<'_, 'a> {
                 OutFunc::Object(o, f) => res.objects[o.idx()].function_name(*f),
                 OutFunc::CallCtors => "__wasm_call_ctors".to_string(),
                 OutFunc::InitMemory => "__wasm_init_memory".to_string(),
-                OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => name.clone(),
+                // `undefined_weak:NAME`: wasm-ld demangles the symbol's part.
+                OutFunc::Trap { name, .. } => match name.split_once(':') {
+                    Some((kind, sym)) => format!("{kind}:{}", demangle(sym)),
+                    None => name.clone(),
+                },
+                OutFunc::CommandExport { name, .. } => name.clone(),
             };
             funcs.append(n + i as u32, &demangle(&name));
         }
@@ -931,13 +941,47 @@ fn demangle(name: &str) -> std::borrow::Cow<'_, str> {
     if name == "__main_argc_argv" {
         return "main".into();
     }
+    if let Some((prefix, rest)) = special_name(name) {
+        return format!("{prefix}{}", demangle(&format!("_Z{rest}"))).into();
+    }
     if name.starts_with("_Z")
         && let Ok(sym) = cpp_demangle::Symbol::new(name)
         && let Ok(text) = sym.demangle()
     {
+        // LLVM's demangler closes nested templates as `>>`; cpp_demangle writes `> >`.
+        let mut text = text;
+        while text.contains("> >") {
+            text = text.replace("> >", ">>");
+        }
         return text.into();
     }
     name.into()
+}
+
+/// Itanium special names that LLVM's demangler spells as a phrase before the target's name
+/// (cpp_demangle spells them differently): thunks and thread-local helpers.
+fn special_name(name: &str) -> Option<(&'static str, &str)> {
+    // A call offset: `h <number> _` or `v <number> _ <number> _`, numbers with an optional `n`.
+    fn number(s: &str) -> Option<&str> {
+        let s = s.strip_prefix('n').unwrap_or(s);
+        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
+        (digits > 0).then(|| &s[digits..])
+    }
+    let rest = name.strip_prefix("_ZT")?;
+    if let Some(r) = rest.strip_prefix('h') {
+        return Some(("non-virtual thunk to ", number(r)?.strip_prefix('_')?));
+    }
+    if let Some(r) = rest.strip_prefix('v') {
+        let r = number(r)?.strip_prefix('_')?;
+        return Some(("virtual thunk to ", number(r)?.strip_prefix('_')?));
+    }
+    if let Some(r) = rest.strip_prefix('H') {
+        return Some(("thread-local initialization routine for ", r));
+    }
+    if let Some(r) = rest.strip_prefix('W') {
+        return Some(("thread-local wrapper routine for ", r));
+    }
+    None
 }
 
 /// wasm-ld's tombstone for relocations against dead code in a custom section.
