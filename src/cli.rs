@@ -205,9 +205,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "export-dynamic" => c.export_dynamic = true,
             "no-export-dynamic" => c.export_dynamic = false,
             "export-table" => c.export_table = true,
-            "import-table" => {
-                return Err(Error::msg("unsupported option: --import-table"));
-            }
+            "import-table" => c.import_table = true,
             "growable-table" => c.growable_table = true,
             "table-base" => c.table_base = number(&name, &v())? as u32,
             "gc-sections" => c.gc_sections = true,

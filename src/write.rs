@@ -86,6 +86,21 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
     if let Some((module, name)) = &config.import_memory {
         imports.import(module, name, EntityType::Memory(memory_type(l)));
     }
+    let table_size = config.table_base as u64 + l.table_funcs.len() as u64;
+    if l.has_table && config.import_table {
+        // An imported table has no maximum (wasm-ld).
+        imports.import(
+            "env",
+            "__indirect_function_table",
+            EntityType::Table(TableType {
+                element_type: RefType::FUNCREF,
+                table64: false,
+                minimum: table_size,
+                maximum: None,
+                shared: false,
+            }),
+        );
+    }
     for (imp, &ty) in l.func_imports.iter().zip(&l.func_import_types) {
         imports.import(imp.module, imp.field, EntityType::Function(ty));
     }
@@ -117,8 +132,8 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
     }
 
     // table
-    if l.has_table {
-        let size = config.table_base as u64 + l.table_funcs.len() as u64;
+    if l.has_table && !config.import_table {
+        let size = table_size;
         let mut tables = TableSection::new();
         tables.table(TableType {
             element_type: RefType::FUNCREF,

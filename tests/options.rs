@@ -46,6 +46,7 @@ fn layout_options_match_wasm_ld() {
         &["--global-base=131072"],
         &["--export-table"],
         &["--growable-table"],
+        &["--import-table"],
         &["--table-base=5"],
         &["--export-dynamic"],
         &["--export-all"],
