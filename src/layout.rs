@@ -360,36 +360,29 @@ pub fn layout<'a>(
                 };
                 let ref_out = map_type(&mut l, oid, obj.func_type_index(fi));
                 let sym = &res.symbols[id.idx()];
-                if !sym.is_defined() && l.sym_func[id.idx()] == NONE {
-                    // Undefined and not importable: only weak (or tolerated) symbols get here.
-                    let key = (id, ref_out);
+                // One stub per symbol and signature, made on first use.
+                let mut stub = |l: &mut Layout<'a>, kind: &str| {
                     let next = nimports + l.functions.len() as u32;
-                    let stub = *stub_for.entry(key).or_insert(next);
+                    let stub = *stub_for.entry((id, ref_out)).or_insert(next);
                     if stub == next {
                         l.functions.push(OutFunc::Trap {
                             ty: ref_out,
-                            name: format!("undefined_weak:{}", res.symbols[id.idx()].name),
+                            name: format!("{kind}:{}", res.symbols[id.idx()].name),
                         });
                         l.func_types.push(ref_out);
                     }
                     l.call_overrides.insert((oid, r.index), stub);
+                };
+                if !sym.is_defined() && l.sym_func[id.idx()] == NONE {
+                    // Undefined and not importable: only weak (or tolerated) symbols get here.
+                    stub(&mut l, "undefined_weak");
                     continue;
                 }
                 let Some(def_ty) = defined_func_type(res, id) else {
                     continue;
                 };
                 if def_ty != ref_ty {
-                    let key = (id, ref_out);
-                    let next = nimports + l.functions.len() as u32;
-                    let stub = *stub_for.entry(key).or_insert(next);
-                    if stub == next {
-                        l.functions.push(OutFunc::Trap {
-                            ty: ref_out,
-                            name: format!("signature_mismatch:{}", res.symbols[id.idx()].name),
-                        });
-                        l.func_types.push(ref_out);
-                    }
-                    l.call_overrides.insert((oid, r.index), stub);
+                    stub(&mut l, "signature_mismatch");
                     if !warned[id.idx()] {
                         warned[id.idx()] = true;
                         let def_file = match res.symbols[id.idx()].def {

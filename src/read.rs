@@ -513,90 +513,55 @@ impl<'a, 'n> Reader<'a, 'n> {
     fn build_symbols(&mut self) -> Result<()> {
         let o = &self.obj;
         let nfi = o.func_imports.len() as u32;
-        let ngi = o.global_imports.len() as u32;
-        let nti = o.table_imports.len() as u32;
-        let ngi_tag = o.tag_imports.len() as u32;
+        // Import field names, the names of symbols that do not carry their own.
+        let func_fields: Vec<&str> = o.func_imports.iter().map(|i| i.import.field).collect();
+        let global_fields: Vec<&str> = o.global_imports.iter().map(|i| i.import.field).collect();
+        let table_fields: Vec<&str> = o.table_imports.iter().map(|i| i.import.field).collect();
+        let tag_fields: Vec<&str> = o.tag_imports.iter().map(|i| i.import.field).collect();
         let mut out = Vec::with_capacity(self.symbols_raw.len());
         for (i, s) in self.symbols_raw.iter().enumerate() {
             let bad = |what: &str| Error::file(self.name, format_args!("symbol {i}: {what}"));
             let sym = match *s {
-                SymbolInfo::Func { flags, index, name } => {
-                    let flags = SymFlags(flags.bits());
-                    let total = nfi + o.functions.len() as u32;
-                    if index >= total {
-                        return Err(bad("function index out of range"));
-                    }
-                    if flags.undefined() != (index < nfi) {
-                        return Err(bad("undefined flag disagrees with the function index"));
-                    }
-                    let name = match name {
-                        Some(n) => n,
-                        None => o.func_imports[index as usize].import.field,
-                    };
-                    ObjSymbol {
-                        name,
-                        kind: SymbolKind::Function,
-                        flags,
-                        target: SymbolTarget::Function(index),
-                    }
-                }
-                SymbolInfo::Global { flags, index, name } => {
-                    let flags = SymFlags(flags.bits());
-                    if index >= ngi + o.globals.len() as u32 {
-                        return Err(bad("global index out of range"));
-                    }
-                    if flags.undefined() != (index < ngi) {
-                        return Err(bad("undefined flag disagrees with the global index"));
-                    }
-                    let name = match name {
-                        Some(n) => n,
-                        None => o.global_imports[index as usize].import.field,
-                    };
-                    ObjSymbol {
-                        name,
-                        kind: SymbolKind::Global,
-                        flags,
-                        target: SymbolTarget::Global(index),
-                    }
-                }
-                SymbolInfo::Table { flags, index, name } => {
-                    let flags = SymFlags(flags.bits());
-                    if index >= nti + o.tables.len() as u32 {
-                        return Err(bad("table index out of range"));
-                    }
-                    if flags.undefined() != (index < nti) {
-                        return Err(bad("undefined flag disagrees with the table index"));
-                    }
-                    let name = match name {
-                        Some(n) => n,
-                        None => o.table_imports[index as usize].import.field,
-                    };
-                    ObjSymbol {
-                        name,
-                        kind: SymbolKind::Table,
-                        flags,
-                        target: SymbolTarget::Table(index),
-                    }
-                }
-                SymbolInfo::Event { flags, index, name } => {
-                    let flags = SymFlags(flags.bits());
-                    if index >= ngi_tag + o.tags.len() as u32 {
-                        return Err(bad("tag index out of range"));
-                    }
-                    if flags.undefined() != (index < ngi_tag) {
-                        return Err(bad("undefined flag disagrees with the tag index"));
-                    }
-                    let name = match name {
-                        Some(n) => n,
-                        None => o.tag_imports[index as usize].import.field,
-                    };
-                    ObjSymbol {
-                        name,
-                        kind: SymbolKind::Tag,
-                        flags,
-                        target: SymbolTarget::Tag(index),
-                    }
-                }
+                SymbolInfo::Func { flags, index, name } => indexed(
+                    SymbolKind::Function,
+                    SymFlags(flags.bits()),
+                    index,
+                    name,
+                    &func_fields,
+                    o.functions.len(),
+                    SymbolTarget::Function,
+                )
+                .map_err(bad)?,
+                SymbolInfo::Global { flags, index, name } => indexed(
+                    SymbolKind::Global,
+                    SymFlags(flags.bits()),
+                    index,
+                    name,
+                    &global_fields,
+                    o.globals.len(),
+                    SymbolTarget::Global,
+                )
+                .map_err(bad)?,
+                SymbolInfo::Table { flags, index, name } => indexed(
+                    SymbolKind::Table,
+                    SymFlags(flags.bits()),
+                    index,
+                    name,
+                    &table_fields,
+                    o.tables.len(),
+                    SymbolTarget::Table,
+                )
+                .map_err(bad)?,
+                SymbolInfo::Event { flags, index, name } => indexed(
+                    SymbolKind::Tag,
+                    SymFlags(flags.bits()),
+                    index,
+                    name,
+                    &tag_fields,
+                    o.tags.len(),
+                    SymbolTarget::Tag,
+                )
+                .map_err(bad)?,
                 SymbolInfo::Data {
                     flags,
                     name,
@@ -778,6 +743,36 @@ impl<'a, 'n> Reader<'a, 'n> {
             ))
         }
     }
+}
+
+/// A function, global, table or tag symbol: its index must exist, be an import exactly when the
+/// symbol is undefined, and an import's name is the field name unless the symbol has its own.
+fn indexed<'a>(
+    kind: SymbolKind,
+    flags: SymFlags,
+    index: u32,
+    name: Option<&'a str>,
+    import_fields: &[&'a str],
+    defined: usize,
+    target: fn(u32) -> SymbolTarget,
+) -> std::result::Result<ObjSymbol<'a>, &'static str> {
+    let imports = import_fields.len() as u32;
+    if index as u64 >= imports as u64 + defined as u64 {
+        return Err("index out of range");
+    }
+    if flags.undefined() != (index < imports) {
+        return Err("undefined flag disagrees with the index");
+    }
+    let name = match name {
+        Some(n) => n,
+        None => import_fields[index as usize],
+    };
+    Ok(ObjSymbol {
+        name,
+        kind,
+        flags,
+        target: target(index),
+    })
 }
 
 fn rel(e: &RelocationEntry, offset: usize) -> Reloc {
