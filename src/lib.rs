@@ -92,14 +92,15 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     let mut diags = Diagnostics::new(config.error_limit, config.fatal_warnings);
     let res = resolve::resolve(config, &archives, items, &mut diags)?;
     let live = gc::mark_live(config, &res, &mut diags);
-    let gc_report = if config.print_gc_sections {
-        gc_report(&res, &live)
-    } else {
-        Vec::new()
-    };
+
     // Feature conflicts are reported before anything is laid out.
     let allowed = features::allowed(config, &res)?;
     let layout = layout::layout(config, &res, &live, &allowed, &mut diags);
+    let gc_report = if config.print_gc_sections {
+        gc_report(&res, &live, &layout)
+    } else {
+        Vec::new()
+    };
     diags.check()?;
     let written = write::write(config, &res, &live, &layout)?;
     if config.validate {
@@ -150,11 +151,15 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn gc_report(res: &resolve::Resolved<'_>, live: &gc::Live) -> Vec<String> {
+fn gc_report(
+    res: &resolve::Resolved<'_>,
+    live: &gc::Live,
+    layout: &layout::Layout<'_>,
+) -> Vec<String> {
     let mut out = Vec::new();
     for (o, obj) in res.objects.iter().enumerate() {
         for f in 0..obj.functions.len() {
-            if !live.functions[o][f] && !res.excluded[o].functions.contains(&(f as u32)) {
+            if !live.functions[o][f] {
                 out.push(format!(
                     "removing unused section {}:({})",
                     obj.name,
@@ -163,12 +168,46 @@ fn gc_report(res: &resolve::Resolved<'_>, live: &gc::Live) -> Vec<String> {
             }
         }
         for (s, seg) in obj.segments.iter().enumerate() {
-            if !live.segments[o][s] && !res.excluded[o].segments.contains(&(s as u32)) {
+            if !live.segments[o][s] {
                 out.push(format!(
                     "removing unused section {}:({})",
                     obj.name, seg.name
                 ));
             }
+        }
+        let ngi = obj.global_imports.len() as u32;
+        for g in 0..obj.globals.len() {
+            if !live.globals[o][g] {
+                let index = ngi + g as u32;
+                let name = obj
+                    .symbols
+                    .iter()
+                    .find(|s| s.target == model::SymbolTarget::Global(index))
+                    .map_or("", |s| s.name);
+                out.push(format!("removing unused section {}:({name})", obj.name));
+            }
+        }
+    }
+    // The linker's own functions are reported as wasm-ld does, after the inputs'.
+    if let Some(id) = res.lookup("__wasm_call_ctors")
+        && !live.symbols[id.idx()]
+    {
+        out.push("removing unused section <internal>:(__wasm_call_ctors)".to_string());
+    }
+    // wasm-ld makes a trap stub for every weak undefined function and reports the unused ones.
+    let stubbed: std::collections::HashSet<u32> = layout
+        .call_overrides
+        .keys()
+        .map(|&(o, i)| res.sym(o, i).0)
+        .collect();
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if sym.kind == model::SymbolKind::Function
+            && !sym.local
+            && sym.is_undefined_weak()
+            && matches!(sym.def, resolve::Def::Undefined { .. })
+            && !stubbed.contains(&(i as u32))
+        {
+            out.push(format!("removing unused section <internal>:({})", sym.name));
         }
     }
     out

@@ -28,8 +28,9 @@ fn main() -> ExitCode {
     for w in &out.warnings {
         eprintln!("weld: warning: {w}");
     }
+    // wasm-ld prints this report to standard output.
     for line in &out.gc_report {
-        eprintln!("{line}");
+        println!("{line}");
     }
     if let Err(e) = weld::write_atomically(&config.output, &bytes) {
         return report(&e);

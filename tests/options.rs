@@ -112,3 +112,26 @@ fn layout_options_match_wasm_ld() {
         );
     }
 }
+
+#[test]
+fn print_gc_sections_matches_wasm_ld() {
+    let s = Scratch::new();
+    let obj = s.compile(
+        "main",
+        "#include <stdio.h>\n__attribute__((weak)) int absent(int);\n\
+         static int unused_fn(int x) { return x * 3; }\nint (*keep)(int) = 0;\n\
+         int unused_data[16] = {1};\n\
+         int main(void) { printf(\"%d\\n\", absent ? absent(1) : 2); return 0; }",
+        &["-ffunction-sections"],
+    );
+    let out = s.path("out.wasm");
+    let mut args = command_link_args(&[&obj], &out);
+    args.push("--print-gc-sections".into());
+    let reference = wasm_ld(&args);
+    assert!(reference.status.success());
+    let o = weld(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let expected = String::from_utf8_lossy(&reference.stdout);
+    assert!(expected.lines().count() > 10, "{expected}");
+    assert_eq!(String::from_utf8_lossy(&o.stdout), expected);
+}
