@@ -211,6 +211,51 @@ mod tests {
         assert!(RelocationType::try_from(RELOCS.len() as u8).is_err());
     }
 
+    /// The table in `spec/relocations.md` and this module's table say the same: every row of one
+    /// is a row of the other, with the same name, field, target kind and addend.
+    #[test]
+    fn table_matches_the_spec() {
+        let spec = include_str!("../spec/relocations.md");
+        let rows: Vec<Vec<&str>> = spec
+            .lines()
+            .filter(|l| l.starts_with("| ") && l.contains("R_WASM_"))
+            .map(|l| l.trim_matches('|').split('|').map(str::trim).collect())
+            .collect();
+        assert_eq!(rows.len(), RELOCS.len(), "spec rows vs code rows");
+        for row in rows {
+            let number: usize = row[0].parse().expect("relocation number");
+            let info = RELOCS
+                .get(number)
+                .unwrap_or_else(|| panic!("spec has #{number}, code does not"));
+            assert_eq!(row[1], info.name, "#{number}");
+            let field = match row[2] {
+                "uleb5" => Field::Uleb32,
+                "sleb5" => Field::Sleb32,
+                "uleb10" => Field::Uleb64,
+                "sleb10" => Field::Sleb64,
+                "i32" => Field::I32,
+                "i64" => Field::I64,
+                other => panic!("#{number}: unknown field {other}"),
+            };
+            assert_eq!(field, info.field, "#{number} field");
+            let target = match row[3] {
+                "function" | "(type index)" => SymbolKind::Function,
+                "data" | "data (TLS)" => SymbolKind::Data,
+                "global" => SymbolKind::Global,
+                "section" => SymbolKind::Section,
+                "tag" => SymbolKind::Tag,
+                "table" => SymbolKind::Table,
+                other => panic!("#{number}: unknown target {other}"),
+            };
+            assert_eq!(target, info.target, "#{number} target");
+            assert_eq!(
+                row[4].starts_with("yes"),
+                info.has_addend,
+                "#{number} addend"
+            );
+        }
+    }
+
     #[test]
     fn padded_leb_matches_the_spec_example() {
         // Linking.md: function index 3 is encoded as 83 80 80 80 00.
