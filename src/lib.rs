@@ -102,7 +102,7 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         Vec::new()
     };
     diags.check()?;
-    let written = write::write(config, &res, &live, &layout)?;
+    let bytes = write::write(config, &res, &layout, &allowed)?;
     if config.validate {
         let describe = |i: usize| match &layout.functions[i] {
             OutFunc::Object(o, f) => {
@@ -115,10 +115,10 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
                 format!("the synthesized function {name}")
             }
         };
-        validate::validate(&written.bytes, &describe)?;
+        validate::validate(&bytes, &describe)?;
     }
     Ok((
-        written.bytes,
+        bytes,
         LinkOutput {
             warnings: diags.warnings,
             gc_report,

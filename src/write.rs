@@ -4,6 +4,8 @@
 //! the code section's size and each body's offset are known before any byte is copied. Bodies
 //! are then copied and patched in parallel, each into its own slice of one buffer.
 
+use std::collections::BTreeSet;
+
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use wasm_encoder::{
@@ -16,20 +18,11 @@ use wasmparser::RelocationType;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::gc::Live;
 use crate::layout::{Layout, NONE, OutFunc, OutGlobal, func_type_of};
 use crate::model::*;
 use crate::reloc::{self, Value};
 use crate::resolve::{Def, Resolved};
 use crate::strings::{StringMerger, map_offset};
-
-/// Where each function body landed, for diagnostics and debug-info relocations.
-pub struct Written {
-    /// The module.
-    pub bytes: Vec<u8>,
-    /// Per defined output function: offset of its body (after the size) in the file.
-    pub body_file_offsets: Vec<usize>,
-}
 
 struct Ctx<'r, 'a> {
     config: &'r Config,
@@ -44,9 +37,13 @@ struct Ctx<'r, 'a> {
     custom_strings: FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
 }
 
-/// Emits the module.
-pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -> Result<Written> {
-    let _ = live;
+/// Emits the module. `features` is the allowed feature set, written to `target_features`.
+pub fn write(
+    config: &Config,
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    features: &BTreeSet<String>,
+) -> Result<Vec<u8>> {
     let mut ctx = Ctx {
         config,
         res,
@@ -257,12 +254,7 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
     }
 
     // code
-    let payload_start = ctx.code_section(&mut out)?;
-    let body_file_offsets = ctx
-        .code_offsets
-        .iter()
-        .map(|&o| payload_start + o as usize)
-        .collect();
+    ctx.code_section(&mut out)?;
 
     // data
     let emitted: Vec<_> = l
@@ -288,13 +280,10 @@ pub fn write(config: &Config, res: &Resolved<'_>, live: &Live, l: &Layout<'_>) -
     if let Some(p) = ctx.producers() {
         push_section(&mut out, &p);
     }
-    if let Some(f) = ctx.target_features()? {
-        push_section(&mut out, &f);
+    if !features.is_empty() && !config.strip_all {
+        push_section(&mut out, &target_features(features));
     }
-    Ok(Written {
-        bytes: out,
-        body_file_offsets,
-    })
+    Ok(out)
 }
 
 fn push_section(out: &mut Vec<u8>, s: &impl wasm_encoder::Section) {
@@ -378,8 +367,8 @@ impl<'a> Ctx<'_, 'a> {
     }
 
     /// Builds the code section; returns it and where its payload starts within it.
-    /// Appends the code section to `out`; returns where its payload starts in `out`.
-    fn code_section(&mut self, out: &mut Vec<u8>) -> Result<usize> {
+    /// Appends the code section to `out`.
+    fn code_section(&mut self, out: &mut Vec<u8>) -> Result<()> {
         use wasm_encoder::Encode;
         let l = self.l;
         let res = self.res;
@@ -511,7 +500,7 @@ impl<'a> Ctx<'_, 'a> {
         for r in results {
             r?;
         }
-        Ok(payload_start)
+        Ok(())
     }
 
     /// The bytes of an output data segment, relocated.
@@ -930,24 +919,6 @@ impl<'a> Ctx<'_, 'a> {
         }
         Some(p)
     }
-
-    fn target_features(&self) -> Result<Option<CustomSection<'static>>> {
-        let allowed = crate::features::allowed(self.config, self.res)?;
-        if allowed.is_empty() || self.config.strip_all {
-            return Ok(None);
-        }
-        let mut data = Vec::new();
-        use wasm_encoder::Encode;
-        (allowed.len() as u32).encode(&mut data);
-        for f in &allowed {
-            data.push(b'+');
-            f.as_str().encode(&mut data);
-        }
-        Ok(Some(CustomSection {
-            name: "target_features".into(),
-            data: data.into(),
-        }))
-    }
 }
 
 /// A C++ symbol's demangled name for the `name` section (as wasm-ld writes it); others as they are.
@@ -997,6 +968,21 @@ fn special_name(name: &str) -> Option<(&'static str, &str)> {
         return Some(("thread-local wrapper routine for ", r));
     }
     None
+}
+
+/// The `target_features` section: every allowed feature with prefix `+`, sorted.
+fn target_features(features: &BTreeSet<String>) -> CustomSection<'static> {
+    use wasm_encoder::Encode;
+    let mut data = Vec::new();
+    (features.len() as u32).encode(&mut data);
+    for f in features {
+        data.push(b'+');
+        f.as_str().encode(&mut data);
+    }
+    CustomSection {
+        name: "target_features".into(),
+        data: data.into(),
+    }
 }
 
 /// wasm-ld's tombstone for relocations against dead code in a custom section.
