@@ -12,6 +12,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return Err(format!("demo takes no arguments, got {args:?}"));
     }
     let root = util::repo_root();
+    // A fresh machine has no reference toolchain yet: the demo installs it like `verify` does.
+    if !crate::setup::missing().is_empty() {
+        println!("demo: setup (reference toolchain incomplete)");
+        crate::setup::ensure()?;
+    }
     if toolchain::weld_overridden() {
         println!(
             "demo: WELD={} (not building weld)",
