@@ -29,6 +29,8 @@ pub fn required() -> Vec<String> {
         "/usr/bin/wasm-ld-19",
         toolchain::LLVM_AR,
         "/usr/bin/wasm-objdump",
+        // tests/relocations.rs assembles its input.
+        "/usr/bin/llvm-mc-22",
     ]
     .iter()
     .map(|s| s.to_string())
