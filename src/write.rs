@@ -934,14 +934,93 @@ fn demangle(name: &str) -> std::borrow::Cow<'_, str> {
         && let Ok(sym) = cpp_demangle::Symbol::new(name)
         && let Ok(text) = sym.demangle()
     {
-        // LLVM's demangler closes nested templates as `>>`; cpp_demangle writes `> >`.
-        let mut text = text;
-        while text.contains("> >") {
-            text = text.replace("> >", ">>");
-        }
-        return text.into();
+        return llvm_spelling(text).into();
     }
     name.into()
+}
+
+/// Rewrites cpp_demangle's output in the spelling of LLVM's demangler, which wasm-ld uses:
+/// `>>` for nested templates, `'lambda'(…)`/`'lambda0'(…)` for closures, and integer
+/// literals with suffixes (`30ul` rather than `(unsigned long)30`).
+fn llvm_spelling(text: String) -> String {
+    let mut text = text;
+    while text.contains("> >") {
+        text = text.replace("> >", ">>");
+    }
+    // `{lambda(ARGS)#N}` → `'lambda'(ARGS)` for N = 1, `'lambdaK'(ARGS)` with K = N - 2 after.
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("{lambda(") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + "{lambda".len()..];
+        // The argument list, with nested parentheses.
+        let mut depth = 0usize;
+        let mut end = None;
+        for (i, c) in after.char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth == 0 {
+                        end = Some(i + 1);
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+        let parsed = end.and_then(|end| {
+            let tail = after[end..].strip_prefix('#')?;
+            let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
+            let n: u32 = tail[..digits].parse().ok()?;
+            let tail = tail[digits..].strip_prefix('}')?;
+            Some((&after[..end], n, tail))
+        });
+        match parsed {
+            Some((args, n, tail)) => {
+                let index = if n <= 1 {
+                    String::new()
+                } else {
+                    (n - 2).to_string()
+                };
+                out.push_str(&format!("'lambda{index}'{args}"));
+                rest = tail;
+            }
+            None => {
+                out.push_str("{lambda(");
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    let mut text = out;
+    for (cast, suffix) in [
+        ("(unsigned long long)", "ull"),
+        ("(unsigned long)", "ul"),
+        ("(unsigned int)", "u"),
+        ("(long long)", "ll"),
+        ("(long)", "l"),
+    ] {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find(cast) {
+            let after = &rest[at + cast.len()..];
+            let neg = after.starts_with('-') as usize;
+            let digits = after[neg..].bytes().take_while(u8::is_ascii_digit).count();
+            out.push_str(&rest[..at]);
+            if digits == 0 {
+                out.push_str(cast);
+                rest = after;
+                continue;
+            }
+            out.push_str(&after[..neg + digits]);
+            out.push_str(suffix);
+            rest = &after[neg + digits..];
+        }
+        out.push_str(rest);
+        text = out;
+    }
+    text
 }
 
 /// Itanium special names that LLVM's demangler spells as a phrase before the target's name
