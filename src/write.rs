@@ -1083,3 +1083,34 @@ fn leb_len(mut v: u64) -> usize {
     }
     n
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Spellings seen in wasm-ld-22's `name` sections for the same symbols.
+    #[test]
+    fn demangled_names_use_llvm_spelling() {
+        assert_eq!(demangle("__main_argc_argv"), "main");
+        assert_eq!(
+            demangle("_ZThn4_N6CircleD1Ev"),
+            "non-virtual thunk to Circle::~Circle()"
+        );
+        assert_eq!(
+            demangle("_ZTH5errno"),
+            "thread-local initialization routine for errno"
+        );
+        assert_eq!(
+            llvm_spelling("f()::{lambda()#2}::operator()() const".into()),
+            "f()::'lambda0'()::operator()() const"
+        );
+        assert_eq!(
+            llvm_spelling("g::{lambda(int, (char)2)#1}".into()),
+            "g::'lambda'(int, (char)2)"
+        );
+        assert_eq!(
+            llvm_spelling("v<a<b<c> > >::x<(unsigned long)30, (long)-1>".into()),
+            "v<a<b<c>>>::x<30ul, -1l>"
+        );
+    }
+}
