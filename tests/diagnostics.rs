@@ -294,3 +294,43 @@ fn exports_of(bytes: &[u8]) -> Vec<String> {
     }
     out
 }
+
+#[test]
+fn allow_undefined_file_and_dash_u() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "int nowhere(void); int main(void) { return nowhere(); }",
+        &[],
+    );
+    let out = s.path("out.wasm");
+    // A file of names that may stay undefined: they become imports, as with wasm-ld.
+    let list = s.path("allowed.txt");
+    std::fs::write(&list, "# comment\nnowhere\n").unwrap();
+    let mut args = command_link_args(&[&main], &out);
+    args.insert(0, format!("--allow-undefined-file={}", list.display()));
+    assert!(wasm_ld(&args).status.success());
+    let o = weld(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(imports_of(&std::fs::read(&out).unwrap()).contains(&("env".into(), "nowhere".into())));
+
+    // `-u NAME` extracts the archive member that defines NAME even though nothing refers to it.
+    let extra = s.compile(
+        "extra",
+        "__attribute__((export_name(\"extra\"))) int extra(void) { return 9; }",
+        &[],
+    );
+    let lib = s.archive("libextra.a", &[&extra]);
+    let ok = s.compile("ok", "int main(void) { return 0; }", &[]);
+    for with_u in [false, true] {
+        let mut args = command_link_args(&[&ok, &lib], &out);
+        if with_u {
+            args.splice(0..0, ["-u".to_string(), "extra".to_string()]);
+        }
+        assert!(wasm_ld(&args).status.success());
+        let o = weld(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let exported = exports_of(&std::fs::read(&out).unwrap()).contains(&"extra".to_string());
+        assert_eq!(exported, with_u, "-u given: {with_u}");
+    }
+}
