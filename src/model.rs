@@ -414,3 +414,59 @@ impl<'a> Object<'a> {
         &self.bytes[range.clone()]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `spec/symbols.md` and the constants here agree.
+    #[test]
+    fn flags_match_the_spec() {
+        let spec = include_str!("../spec/symbols.md");
+        let code = [
+            ("BINDING_WEAK", SymFlags::WEAK),
+            ("BINDING_LOCAL", SymFlags::LOCAL),
+            ("VISIBILITY_HIDDEN", SymFlags::HIDDEN),
+            ("UNDEFINED", SymFlags::UNDEFINED),
+            ("EXPORTED", SymFlags::EXPORTED),
+            ("EXPLICIT_NAME", SymFlags::EXPLICIT_NAME),
+            ("NO_STRIP", SymFlags::NO_STRIP),
+            ("TLS", SymFlags::TLS),
+            ("ABSOLUTE", SymFlags::ABSOLUTE),
+        ];
+        let rows: Vec<(u32, &str)> = spec
+            .lines()
+            .filter(|l| l.starts_with("| 0x"))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+                let bit = u32::from_str_radix(cells[0].trim_start_matches("0x"), 16).unwrap();
+                (bit, cells[1])
+            })
+            .collect();
+        assert_eq!(rows.len(), code.len());
+        for (name, bit) in code {
+            assert!(
+                rows.contains(&(bit, name)),
+                "{name} = {bit:#x} not in spec/symbols.md"
+            );
+        }
+        // The kinds table names each kind in the order of its number.
+        let kinds: Vec<&str> = spec
+            .lines()
+            .filter(|l| l.contains("SYMTAB_"))
+            .filter_map(|l| l.rsplit('`').nth(1))
+            .collect();
+        let expected = [
+            SymbolKind::Function,
+            SymbolKind::Data,
+            SymbolKind::Global,
+            SymbolKind::Section,
+            SymbolKind::Tag,
+            SymbolKind::Table,
+        ];
+        assert_eq!(kinds.len(), expected.len());
+        for (row, kind) in kinds.iter().zip(expected) {
+            assert_eq!(*row, format!("SymbolKind::{kind:?}"));
+        }
+    }
+}
