@@ -4,6 +4,8 @@
 //! writes the output atomically. Each phase is a module with a plain function over flat,
 //! index-addressed tables; the command line ([`cli`]) only builds a [`Config`].
 
+#![deny(missing_docs)]
+
 pub mod cli;
 pub mod config;
 pub mod error;
