@@ -162,41 +162,24 @@ pub struct Import<'a> {
     pub field: &'a str,
 }
 
-/// A function imported by an object.
+/// Something an object imports, with its type: a type index for functions and tags, the
+/// global or table type for globals and tables.
 #[derive(Debug, Clone)]
-pub struct FuncImport<'a> {
+pub struct Imported<'a, T> {
     /// Where it comes from.
     pub import: Import<'a>,
-    /// Index into the object's type section.
-    pub ty: u32,
+    /// Its type.
+    pub ty: T,
 }
 
+/// A function imported by an object (`ty`: index into the object's type section).
+pub type FuncImport<'a> = Imported<'a, u32>;
 /// A global imported by an object.
-#[derive(Debug, Clone)]
-pub struct GlobalImport<'a> {
-    /// Where it comes from.
-    pub import: Import<'a>,
-    /// Its type.
-    pub ty: GlobalType,
-}
-
+pub type GlobalImport<'a> = Imported<'a, GlobalType>;
 /// A table imported by an object.
-#[derive(Debug, Clone)]
-pub struct TableImport<'a> {
-    /// Where it comes from.
-    pub import: Import<'a>,
-    /// Its type.
-    pub ty: TableType,
-}
-
-/// A tag imported by an object.
-#[derive(Debug, Clone)]
-pub struct TagImport<'a> {
-    /// Where it comes from.
-    pub import: Import<'a>,
-    /// Index into the object's type section.
-    pub ty: u32,
-}
+pub type TableImport<'a> = Imported<'a, TableType>;
+/// A tag imported by an object (`ty`: index into the object's type section).
+pub type TagImport<'a> = Imported<'a, u32>;
 
 /// A function defined in an object.
 #[derive(Debug, Clone)]

@@ -49,6 +49,11 @@ pub fn run_captured(cmd: &mut Command) -> Result<Output, String> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| format!("could not run `{}`: {e}", show(cmd)))?;
+    succeeded(cmd, out)
+}
+
+/// The output of a finished command, or an error naming it and showing its stderr.
+fn succeeded(cmd: &Command, out: Output) -> Result<Output, String> {
     if out.status.success() {
         Ok(out)
     } else {
@@ -88,16 +93,7 @@ pub fn run_captured_timeout(cmd: &mut Command, timeout: Duration) -> Result<Outp
             ));
         }
     };
-    if out.status.success() {
-        Ok(out)
-    } else {
-        Err(format!(
-            "`{}` failed ({}){}",
-            show(cmd),
-            out.status,
-            indent_output(&out)
-        ))
-    }
+    succeeded(cmd, out)
 }
 
 /// Runs a command with inherited stdio (for cargo steps the user should watch).
