@@ -68,6 +68,8 @@ pub struct Diagnostics {
     pub warnings: Vec<Diagnostic>,
     limit: usize,
     fatal_warnings: bool,
+    /// Errors beyond the limit were dropped.
+    truncated: bool,
 }
 
 impl Diagnostics {
@@ -78,6 +80,7 @@ impl Diagnostics {
             warnings: Vec::new(),
             limit,
             fatal_warnings,
+            truncated: false,
         }
     }
 
@@ -87,6 +90,8 @@ impl Diagnostics {
             self.errors.push(Diagnostic {
                 message: message.into(),
             });
+        } else {
+            self.truncated = true;
         }
     }
 
@@ -109,11 +114,18 @@ impl Diagnostics {
     /// Fails with every recorded error, if there was any.
     pub fn check(&mut self) -> Result<()> {
         if self.errors.is_empty() {
-            Ok(())
-        } else {
-            Err(Error {
-                diagnostics: std::mem::take(&mut self.errors),
-            })
+            return Ok(());
         }
+        if std::mem::take(&mut self.truncated) {
+            // wasm-ld's wording, so that users find the option.
+            self.errors.push(Diagnostic {
+                message: "too many errors emitted, stopping now (use -error-limit=0 to see all \
+                          errors)"
+                    .to_string(),
+            });
+        }
+        Err(Error {
+            diagnostics: std::mem::take(&mut self.errors),
+        })
     }
 }

@@ -334,3 +334,30 @@ fn allow_undefined_file_and_dash_u() {
         assert_eq!(exported, with_u, "-u given: {with_u}");
     }
 }
+
+#[test]
+fn error_limit_stops_with_wasm_ld_wording() {
+    let s = Scratch::new();
+    let decls: String = (0..30).map(|i| format!("int u{i}(void);\n")).collect();
+    let calls: Vec<String> = (0..30).map(|i| format!("u{i}()")).collect();
+    let src = format!("{decls}int main(void) {{ return {}; }}", calls.join(" + "));
+    let obj = s.compile("many", &src, &[]);
+    let out = s.path("out.wasm");
+    let args = command_link_args(&[&obj], &out);
+    let reference = stderr(&wasm_ld(&args));
+    let e = stderr(&weld(&args));
+    let last = |t: &str| {
+        t.lines()
+            .last()
+            .unwrap_or("")
+            .split("error: ")
+            .nth(1)
+            .map(str::to_string)
+    };
+    assert_eq!(last(&e), last(&reference), "{e}");
+    assert_eq!(e.matches("undefined symbol").count(), 20);
+    // --error-limit=0 shows them all.
+    let mut all = args.clone();
+    all.insert(0, "--error-limit=0".into());
+    assert_eq!(stderr(&weld(&all)).matches("undefined symbol").count(), 30);
+}
