@@ -163,3 +163,62 @@ fn mutated_objects_never_panic_or_produce_invalid_modules() {
     // Most mutations hit bytes that matter; if none fail, the mutator is broken.
     assert!(failed > 30, "only {failed} mutations were rejected");
 }
+
+#[test]
+fn mutated_archives_never_panic() {
+    let s = Scratch::new();
+    let a = s.compile(
+        "a",
+        "int b_fn(void); int a_fn(void) { return b_fn() + 1; }",
+        &[],
+    );
+    let b = s.compile("b", "int b_fn(void) { return 2; }", &[]);
+    let main = s.compile(
+        "main",
+        "int a_fn(void); int main(void) { return a_fn() - 3; }",
+        &[],
+    );
+    let archive = std::fs::read(s.archive("liblib.a", &[&a, &b])).unwrap();
+    let mutated = s.path("mutated.a");
+    let out = s.path("out.wasm");
+    let mut rng = Rng(0xa4c1_11fe_0000_0002);
+    let (mut failed, mut linked) = (0, 0);
+    for case in 0..150 {
+        let mut bytes = archive.clone();
+        match case % 3 {
+            0 => {
+                for _ in 0..1 + rng.below(4) {
+                    let at = 8 + rng.below(bytes.len() - 8);
+                    bytes[at] = rng.next() as u8;
+                }
+            }
+            1 => bytes.truncate(rng.below(bytes.len())),
+            _ => {
+                let at = rng.below(bytes.len());
+                for _ in 0..1 + rng.below(8) {
+                    bytes.insert(at, rng.next() as u8);
+                }
+            }
+        }
+        std::fs::write(&mutated, &bytes).unwrap();
+        let args = command_link_args(&[&main, &mutated], &out);
+        let Command::Link(config) = cli::parse(&args).unwrap() else {
+            unreachable!()
+        };
+        match catch_unwind(AssertUnwindSafe(|| weld::link_to_bytes(&config))) {
+            Err(_) => panic!("weld panicked on archive mutation {case}"),
+            Ok(Err(_)) => failed += 1,
+            Ok(Ok((module, _))) => {
+                linked += 1;
+                let mut v =
+                    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all());
+                assert!(
+                    v.validate_all(&module).is_ok(),
+                    "archive mutation {case}: invalid output"
+                );
+            }
+        }
+    }
+    eprintln!("archive mutations: {linked} linked (all valid), {failed} rejected, 0 panics");
+    assert!(failed > 30, "only {failed} archive mutations were rejected");
+}
