@@ -39,6 +39,7 @@ const LONG: &[(&str, Arity)] = &[
     ("end-lib", Arity::Flag),
     ("entry", Arity::Value),
     ("error-limit", Arity::Value),
+    ("emit-relocs", Arity::Flag),
     ("error-unresolved-symbols", Arity::Flag),
     ("export", Arity::Value),
     ("export-all", Arity::Flag),
@@ -76,6 +77,7 @@ const LONG: &[(&str, Arity)] = &[
     ("no-validate", Arity::Flag),
     ("no-whole-archive", Arity::Flag),
     ("print-gc-sections", Arity::Flag),
+    ("relocatable", Arity::Flag),
     ("stack-first", Arity::Flag),
     ("start-lib", Arity::Flag),
     ("strip-all", Arity::Flag),
@@ -100,6 +102,7 @@ const SHORT_FLAG: &[(&str, &str)] = &[
     ("E", "export-dynamic"),
     ("v", "version"),
     ("t", "trace"),
+    ("r", "relocatable"),
     ("h", "help"),
 ];
 
@@ -125,6 +128,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut whole = false;
     let mut lazy = false;
     let mut saw_output = false;
+    let mut gc_explicit = false;
     for a in parsed {
         let (name, value) = match a {
             Arg::Input(path) => {
@@ -208,7 +212,10 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "import-table" => c.import_table = true,
             "growable-table" => c.growable_table = true,
             "table-base" => c.table_base = number(&name, &v())? as u32,
-            "gc-sections" => c.gc_sections = true,
+            "gc-sections" => {
+                c.gc_sections = true;
+                gc_explicit = true;
+            }
             "no-gc-sections" => c.gc_sections = false,
             "print-gc-sections" => c.print_gc_sections = true,
             "no-print-gc-sections" => c.print_gc_sections = false,
@@ -274,6 +281,8 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 c.threads = Some(n.max(1));
             }
             "trace" => c.trace = true,
+            "relocatable" => c.relocatable = true,
+            "emit-relocs" => c.emit_relocs = true,
             "fatal-warnings" => c.fatal_warnings = true,
             "no-fatal-warnings" => c.fatal_warnings = false,
             "error-limit" => c.error_limit = number(&name, &v())? as usize,
@@ -290,6 +299,24 @@ pub fn parse(args: &[String]) -> Result<Command> {
         c.output = PathBuf::from("a.out");
     }
     if c.import_memory.is_some() && !args.iter().any(|a| a.contains("export-memory")) {
+        c.export_memory = None;
+    }
+    if c.relocatable {
+        // As wasm-ld: these describe a module, not an object.
+        if gc_explicit {
+            return Err(Error::msg("-r and --gc-sections may not be used together"));
+        }
+        if c.entry_explicit {
+            return Err(Error::msg(
+                "entry point specified for relocatable output file",
+            ));
+        }
+        if c.global_base.is_some() {
+            return Err(Error::msg("-r and --global-base may not be used together"));
+        }
+        c.entry = None;
+        c.gc_sections = false;
+        c.merge_data_segments = false;
         c.export_memory = None;
     }
     Ok(Command::Link(Box::new(c)))

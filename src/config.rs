@@ -116,6 +116,10 @@ pub struct Config {
     pub fatal_warnings: bool,
     /// `--error-limit=N` (0: no limit).
     pub error_limit: usize,
+    /// `-r` / `--relocatable`: write a relocatable object instead of a module.
+    pub relocatable: bool,
+    /// `--emit-relocs`: keep the symbol table and relocations in the output module.
+    pub emit_relocs: bool,
 }
 
 impl Default for Config {
@@ -164,6 +168,8 @@ impl Default for Config {
             trace: false,
             fatal_warnings: false,
             error_limit: 20,
+            relocatable: false,
+            emit_relocs: false,
         }
     }
 }

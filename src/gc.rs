@@ -37,6 +37,11 @@ enum Item {
 
 /// Whether an undefined symbol may become an import of the output.
 pub fn importable(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
+    // A relocatable output imports whatever it does not define, weak or not; the final link
+    // decides.
+    if config.relocatable {
+        return !matches!(sym.kind, SymbolKind::Data | SymbolKind::Section);
+    }
     match sym.kind {
         SymbolKind::Function => {
             sym.flags.has(SymFlags::EXPLICIT_NAME)
@@ -73,6 +78,7 @@ fn explicit_module(res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
 /// Whether an undefined symbol may stay undefined (resolving to 0 or a trap).
 fn tolerated(config: &Config, sym: &Symbol<'_>) -> bool {
     sym.weak_refs_only
+        || config.relocatable
         || config.allow_undefined
         || config.unresolved != UnresolvedPolicy::ReportAll
         || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
@@ -188,6 +194,16 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
         if let Some(id) = res.call_dtors {
             self.mark_symbol(id, None);
+        }
+        // A relocatable output keeps every global symbol of its objects, referenced or not
+        // (data symbols may stay undefined there).
+        if self.config.relocatable {
+            for (i, sym) in res.symbols.iter().enumerate() {
+                if !sym.local && matches!(sym.def, Def::Defined { .. } | Def::Undefined { .. }) {
+                    self.live.symbols[i] = true;
+                    self.mark_symbol(SymbolId(i as u32), None);
+                }
+            }
         }
         for (o, obj) in res.objects.iter().enumerate() {
             let oid = ObjectId(o as u32);

@@ -270,7 +270,8 @@ pub fn layout<'a>(
         let o = &res.objects[obj.idx()];
         // A weak undefined symbol is never imported by a static link (wasm-ld): it resolves to
         // null, and direct calls to a trap.
-        let importable = !sym.weak_refs_only && importable(config, res, sym);
+        let importable =
+            (config.relocatable || !sym.weak_refs_only) && importable(config, res, sym);
         match (sym.kind, o.symbols[si as usize].target) {
             (SymbolKind::Function, SymbolTarget::Function(f)) if importable => {
                 let imp = &o.func_imports[f as usize];
@@ -340,6 +341,8 @@ pub fn layout<'a>(
     // signature than the definition's; wasm-ld puts them after `__wasm_call_ctors`.
     let mut stub_for: FxHashMap<(SymbolId, u32), u32> = FxHashMap::default();
     let mut warned: Vec<bool> = vec![false; nsym];
+    // A relocatable output imports missing functions, so only mismatch stubs arise there; they
+    // become local symbols (wasm-ld).
     for (o, obj) in res.objects.iter().enumerate() {
         let oid = ObjectId(o as u32);
         for (f, func) in obj.functions.iter().enumerate() {
@@ -411,7 +414,10 @@ pub fn layout<'a>(
             .enumerate()
             .any(|(s, seg)| live.segments[o][s] && seg.is_bss())
     });
-    if config.import_memory.is_some() && any_bss {
+    if config.relocatable {
+        // Objects carry `.bss` as data segments of zeroes.
+        l.bss_in_binary = true;
+    } else if config.import_memory.is_some() && any_bss {
         if features.contains("bulk-memory") {
             let index = nimports + l.functions.len() as u32;
             l.init_memory = Some(index);
@@ -582,7 +588,13 @@ pub fn layout<'a>(
     }
     for (i, sym) in res.symbols.iter().enumerate() {
         // wasm-ld creates the table whenever an object declares it, live or not.
-        if sym.kind == SymbolKind::Table && sym.def == Def::Synthetic(Synthetic::FunctionTable) {
+        // In a relocatable output the table stays an import, as in the inputs.
+        let undefined_in_r = config.relocatable
+            && sym.name == "__indirect_function_table"
+            && matches!(sym.def, Def::Undefined { .. });
+        if sym.kind == SymbolKind::Table
+            && (sym.def == Def::Synthetic(Synthetic::FunctionTable) || undefined_in_r)
+        {
             l.sym_table[i] = 0;
             l.has_table = true;
         }
@@ -594,8 +606,11 @@ pub fn layout<'a>(
     order_types(res, &mut l, &reloc_types);
     layout_memory(config, res, live, &mut l, diags);
 
-    // Exports.
+    // Exports (an object has none).
     for (i, sym) in res.symbols.iter().enumerate() {
+        if config.relocatable {
+            break;
+        }
         let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();
         if entry || crate::gc::is_exported(config, sym) {
             l.exported[i] = true;
@@ -740,7 +755,10 @@ fn output_segment_name<'a>(config: &Config, seg: &Segment<'a>) -> &'a str {
 /// Whether wasm-ld would merge this segment's strings: a string segment, byte-aligned,
 /// non-empty, without relocations, when optimizing (`-O1`, the default, or more).
 fn is_mergeable(config: &Config, seg: &Segment<'_>) -> bool {
-    config.optimize >= 1
+    // A relocatable output keeps string segments whole (weld): the final link merges them, and
+    // a relocation's addend may then still reach past its symbol's own string.
+    !config.relocatable
+        && config.optimize >= 1
         && seg.flags & Segment::STRINGS != 0
         && seg.align_log2 == 0
         && !seg.data.is_empty()
@@ -868,7 +886,9 @@ fn layout_memory<'a>(
         *ptr += config.stack_size;
         *ptr
     };
-    if config.stack_first {
+    if config.relocatable {
+        // An object's data starts at address 0 and has no stack.
+    } else if config.stack_first {
         l.stack_pointer = place_stack(&mut ptr);
         if let Some(base) = config.global_base {
             if base < ptr {
@@ -888,7 +908,7 @@ fn layout_memory<'a>(
         ptr += seg.size;
     }
     let data_end = ptr;
-    if !config.stack_first {
+    if !config.stack_first && !config.relocatable {
         l.stack_pointer = place_stack(&mut ptr);
     }
     let heap_base = align_to(ptr, 4);

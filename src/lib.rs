@@ -13,6 +13,7 @@ pub mod features;
 pub mod gc;
 pub mod input;
 pub mod layout;
+pub mod linking;
 pub mod model;
 pub mod read;
 pub mod reloc;

@@ -211,11 +211,9 @@ impl<'a, 'n> Reader<'a, 'n> {
                     self.obj.tables.push(t.ty);
                 }
             }
-            Payload::MemorySection(_) => {
-                return Err(self.err(
-                    "defines a memory; relocatable objects import env.__linear_memory instead",
-                ));
-            }
+            // Relocatable output of wasm-ld (and of weld) defines the memory its data was laid
+            // out in; the final link makes its own, so it is ignored, as wasm-ld does.
+            Payload::MemorySection(_) => self.roles.push(SectionRole::Other),
             Payload::TagSection(r) => {
                 self.roles.push(SectionRole::Other);
                 for t in r {

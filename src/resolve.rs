@@ -284,18 +284,22 @@ impl<'a> Resolver<'a, '_> {
     fn run(&mut self, items: Vec<LoadItem<'a>>) -> Result<()> {
         // wasm-ld defines these before reading inputs, so an input defining them conflicts.
         // wasm-ld gives `__stack_pointer` default visibility: `--export-dynamic` exports it.
-        let sp = self.new_symbol(
-            "__stack_pointer",
-            SymbolKind::Global,
-            Def::Synthetic(Synthetic::StackPointer),
-            SymFlags(0),
-        );
-        self.names.insert("__stack_pointer", sp);
-        self.define_synthetic(
-            "__wasm_call_ctors",
-            SymbolKind::Function,
-            Synthetic::CallCtors,
-        );
+        // A relocatable output defines none of the linker's symbols: references to them stay
+        // undefined for the final link.
+        if !self.config.relocatable {
+            let sp = self.new_symbol(
+                "__stack_pointer",
+                SymbolKind::Global,
+                Def::Synthetic(Synthetic::StackPointer),
+                SymFlags(0),
+            );
+            self.names.insert("__stack_pointer", sp);
+            self.define_synthetic(
+                "__wasm_call_ctors",
+                SymbolKind::Function,
+                Synthetic::CallCtors,
+            );
+        }
 
         // Objects named on the command line are all loaded, so they are parsed up front, in
         // parallel; archive members are parsed one at a time as they are extracted.
@@ -399,8 +403,10 @@ impl<'a> Resolver<'a, '_> {
             }
         }
 
-        self.command_exports = self.find_call_dtors()?;
-        self.define_optional_symbols();
+        if !config.relocatable {
+            self.command_exports = self.find_call_dtors()?;
+            self.define_optional_symbols();
+        }
         self.reorder_objects();
         Ok(())
     }

@@ -35,6 +35,8 @@ struct Ctx<'r, 'a> {
     /// Custom sections whose strings were merged: (object, custom index) → pieces as (offset
     /// in the input, offset in the output section).
     custom_strings: FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
+    /// Custom sections copied from the inputs: name and section index.
+    customs: Vec<(&'a str, u32)>,
 }
 
 /// Emits the module. `features` is the allowed feature set, written to `target_features`.
@@ -55,6 +57,7 @@ pub fn write(
             .map(|o| vec![u64::MAX; o.customs.len()])
             .collect(),
         custom_strings: FxHashMap::default(),
+        customs: Vec::new(),
     };
     // The inputs' total size bounds the output closely enough to allocate it once.
     let estimate: usize = res.objects.iter().map(|o| o.bytes.len()).sum();
@@ -84,7 +87,9 @@ pub fn write(
         imports.import(module, name, EntityType::Memory(memory_type(l)));
     }
     let table_size = config.table_base as u64 + l.table_funcs.len() as u64;
-    if l.has_table && config.import_table {
+    // A relocatable output imports the table, as its inputs do.
+    let import_table = config.import_table || config.relocatable;
+    if l.has_table && import_table {
         // An imported table has no maximum (wasm-ld).
         imports.import(
             "env",
@@ -129,7 +134,7 @@ pub fn write(
     }
 
     // table
-    if l.has_table && !config.import_table {
+    if l.has_table && !import_table {
         let size = table_size;
         let mut tables = TableSection::new();
         tables.table(TableType {
@@ -233,6 +238,19 @@ pub fn write(
         }
         exports.export(name, kind, index);
     }
+    if config.relocatable {
+        // An object's export section carries only `export_name` renames, for the final link.
+        exports = ExportSection::new();
+        for (i, sym) in res.symbols.iter().enumerate() {
+            let f = l.sym_func[i];
+            if sym.kind != SymbolKind::Function || f == NONE || !sym.is_defined() {
+                continue;
+            }
+            if let Some(name) = object_export_name(res, sym) {
+                exports.export(name, ExportKind::Func, f);
+            }
+        }
+    }
     if !exports.is_empty() {
         push_section(&mut out, &exports);
     }
@@ -254,6 +272,7 @@ pub fn write(
     }
 
     // code
+    let code_section = (!l.functions.is_empty()).then(|| section_count(&out));
     ctx.code_section(&mut out)?;
 
     // data
@@ -262,17 +281,50 @@ pub fn write(
         .iter()
         .filter(|s| !s.bss || l.bss_in_binary)
         .collect();
+    // Where each segment's bytes start in the data section's payload, for `reloc.DATA`.
+    let mut segment_offsets: Vec<Option<u64>> = vec![None; l.segments.len()];
+    let mut data_section = None;
     if !emitted.is_empty() {
+        data_section = Some(section_count(&out));
         let mut data = DataSection::new();
-        for seg in emitted {
+        let mut at = leb_len(emitted.len() as u64) as u64;
+        let mut k = 0;
+        for (i, seg) in l.segments.iter().enumerate() {
+            if seg.bss && !l.bss_in_binary {
+                continue;
+            }
             let bytes = ctx.segment_bytes(seg)?;
-            data.active(0, &ConstExpr::i32_const(seg.addr as i32), bytes);
+            // Flags 0 (active, memory 0), `i32.const addr` `end`, then the size.
+            let expr = ConstExpr::i32_const(seg.addr as i32);
+            let mut head = vec![0u8];
+            use wasm_encoder::Encode;
+            expr.encode(&mut head);
+            (bytes.len() as u32).encode(&mut head);
+            segment_offsets[i] = Some(at + head.len() as u64);
+            at += (head.len() + bytes.len()) as u64;
+            data.active(0, &expr, bytes);
+            k += 1;
         }
+        debug_assert_eq!(k, emitted.len());
         push_section(&mut out, &data);
     }
 
     // custom sections from the inputs
     ctx.custom_sections(&mut out)?;
+
+    if config.relocatable || config.emit_relocs {
+        let placement = crate::linking::Placement {
+            code_section,
+            code_offsets: &ctx.code_offsets,
+            data_section,
+            segment_offsets: &segment_offsets,
+            customs: &ctx.customs,
+            custom_offsets: &ctx.custom_offsets,
+        };
+        for section in crate::linking::sections(config, res, l, &placement)? {
+            push_section(&mut out, &section);
+        }
+    }
 
     if !config.strip_all {
         push_section(&mut out, &ctx.name_section());
@@ -306,15 +358,22 @@ fn memory_type(l: &Layout<'_>) -> MemoryType {
 
 /// The export name of a symbol: the object's `export_name` if it gave one.
 fn export_name<'a>(res: &Resolved<'a>, sym: &crate::resolve::Symbol<'a>) -> &'a str {
-    if let Def::Defined { obj, sym: si } = sym.def {
-        let o = &res.objects[obj.idx()];
-        if let SymbolTarget::Function(f) = o.symbols[si as usize].target
-            && let Some(&(_, n)) = o.export_names.iter().find(|(i, _)| *i == f)
-        {
-            return n;
-        }
-    }
-    sym.name
+    object_export_name(res, sym).unwrap_or(sym.name)
+}
+
+/// The name the defining object's export section gives a function symbol, if any.
+fn object_export_name<'a>(res: &Resolved<'a>, sym: &crate::resolve::Symbol<'a>) -> Option<&'a str> {
+    let Def::Defined { obj, sym: si } = sym.def else {
+        return None;
+    };
+    let o = &res.objects[obj.idx()];
+    let SymbolTarget::Function(f) = o.symbols[si as usize].target else {
+        return None;
+    };
+    o.export_names
+        .iter()
+        .find(|(i, _)| *i == f)
+        .map(|&(_, n)| n)
 }
 
 impl<'a> Ctx<'_, 'a> {
@@ -565,7 +624,8 @@ impl<'a> Ctx<'_, 'a> {
         let mut merged: FxHashMap<&str, Vec<u8>> = FxHashMap::default();
         for name in &order {
             let list = &pieces[name];
-            let mergeable = config.optimize >= 1
+            let mergeable = !config.relocatable
+                && config.optimize >= 1
                 && matches!(*name, ".debug_str" | ".debug_str.dwo" | ".debug_line_str")
                 && list
                     .iter()
@@ -599,6 +659,7 @@ impl<'a> Ctx<'_, 'a> {
         }
         use wasm_encoder::Encode;
         for name in order {
+            self.customs.push((name, section_count(out)));
             if let Some(bytes) = merged.remove(name) {
                 push_section(
                     out,
@@ -1073,6 +1134,27 @@ fn tombstone(section: &str) -> u64 {
     } else {
         0
     }
+}
+
+/// How many sections `module` (a module being written) holds so far: the next one's index.
+fn section_count(module: &[u8]) -> u32 {
+    let mut rd = wasmparser::BinaryReader::new(module, 0);
+    let mut n = 0;
+    // Only our own, well-formed output is scanned; the magic and version come first.
+    if rd.read_bytes(8).is_err() {
+        return 0;
+    }
+    while !rd.eof() {
+        let ok = rd.read_u8().is_ok()
+            && rd
+                .read_var_u32()
+                .is_ok_and(|size| rd.read_bytes(size as usize).is_ok());
+        if !ok {
+            break;
+        }
+        n += 1;
+    }
+    n
 }
 
 fn leb_len(mut v: u64) -> usize {

@@ -326,7 +326,68 @@ fn run_job(
         save_outcomes(dir, &reference, &ours);
         return Err(format!("{}  linked by: {}", diff, show(&weld_cmd)));
     }
+    let t = Instant::now();
+    relocatable_round_trip(runner, job, weld, dir, &inputs, &spec, &reference)?;
+    phases.link.add(t);
     Ok(same)
+}
+
+/// Metamorphic check of `weld -r`: the case's objects combined into one relocatable object
+/// by weld, then linked (by weld, and by wasm-ld, which must accept weld's object) with the
+/// same archives and libraries, must run exactly as the direct link did.
+fn relocatable_round_trip(
+    runner: &Runner,
+    job: &Job<'_>,
+    weld: &Path,
+    dir: &Path,
+    inputs: &Inputs,
+    spec: &RunSpec,
+    reference: &Outcome,
+) -> Result<(), String> {
+    let sub = dir.join("relocatable");
+    std::fs::create_dir_all(&sub).map_err(|e| format!("  cannot create {}: {e}", sub.display()))?;
+    let combined = sub.join("combined.o");
+    let mut log = CommandLog::new(&sub);
+    let mut r_cmd = Command::new(weld);
+    r_cmd
+        .arg("-r")
+        .args(&inputs.objects)
+        .arg("-o")
+        .arg(&combined);
+    log.note(&r_cmd);
+    run_captured_timeout(&mut r_cmd, LINK_TIMEOUT)
+        .map_err(|e| format!("  weld -r failed:\n  {e}"))?;
+    let one = Inputs {
+        objects: vec![combined],
+        archives: inputs.archives.clone(),
+    };
+    for (linker, name) in [
+        (weld.as_os_str(), "weld"),
+        (toolchain::WASM_LD.as_ref(), "wasm-ld"),
+    ] {
+        let out_dir = sub.join(name);
+        std::fs::create_dir_all(&out_dir)
+            .map_err(|e| format!("  cannot create {}: {e}", out_dir.display()))?;
+        let out = out_dir.join("out.wasm");
+        let mut cmd = Command::new(linker);
+        cmd.args(link_args(job.case, job.compiler, &one, &out));
+        log.note(&cmd);
+        run_captured_timeout(&mut cmd, LINK_TIMEOUT)
+            .map_err(|e| format!("  {name} failed to link weld's relocatable output:\n  {e}"))?;
+        let bytes =
+            std::fs::read(&out).map_err(|e| format!("  cannot read {}: {e}", out.display()))?;
+        validate(&bytes)
+            .map_err(|e| format!("  {name}'s link of weld -r output does not validate: {e}"))?;
+        let outcome = runner.run(&bytes, spec);
+        let diff = outcome.diff(reference);
+        if !diff.is_empty() {
+            return Err(format!(
+                "  weld -r, then {name}: behaves differently from the direct link\n{diff}  linked by: {}",
+                show(&cmd)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// `<dir>/wasm-ld/out.wasm` and `<dir>/weld/out.wasm`: the same file name,

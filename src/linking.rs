@@ -1,0 +1,625 @@
+//! The `linking` and `reloc.*` sections of a relocatable output (`-r`) and of `--emit-relocs`:
+//! the output's symbol table, segment info, constructors and COMDAT groups, and every input
+//! relocation re-expressed against output offsets, output symbols and output type indices.
+//!
+//! The relocated fields themselves already hold their final values (the writer patched them as
+//! for an executable, with data laid out from address 0), so a reader that ignores these
+//! sections still sees a consistent module, as with wasm-ld's output.
+
+use rustc_hash::FxHashMap;
+use wasm_encoder::{CustomSection, Encode};
+use wasmparser::RelocationType;
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::layout::{Layout, MERGED_STRINGS, NONE, OutFunc};
+use crate::model::*;
+use crate::reloc;
+use crate::resolve::{Def, Resolved, Synthetic};
+
+/// Where the writer put the chunks that relocations patch.
+pub struct Placement<'p, 'a> {
+    /// Index of the code section among the output's sections.
+    pub code_section: Option<u32>,
+    /// Per defined function: offset of its body from the start of the code section's payload.
+    pub code_offsets: &'p [u64],
+    /// Index of the data section among the output's sections.
+    pub data_section: Option<u32>,
+    /// Per entry of [`Layout::segments`]: offset of its bytes from the start of the data
+    /// section's payload, or `None` when it is not written (`.bss` of an executable).
+    pub segment_offsets: &'p [Option<u64>],
+    /// The output's custom sections that came from inputs: name and section index.
+    pub customs: &'p [(&'a str, u32)],
+    /// Per object, per custom section: offset of its piece in the output section
+    /// (`u64::MAX` when dropped).
+    pub custom_offsets: &'p [Vec<u64>],
+}
+
+/// Output symbol-table index of each symbol, and of each output custom section's symbol.
+struct SymbolTable {
+    /// The encoded `WASM_SYMBOL_TABLE` entries.
+    entries: Vec<u8>,
+    count: u32,
+    /// Per [`SymbolId`]: its output index, or [`NONE`].
+    index: Vec<u32>,
+    /// Per output custom section (same order as [`Placement::customs`]): its section symbol.
+    section_symbols: Vec<u32>,
+    /// Output function index of each trap stub → its local symbol.
+    stubs: FxHashMap<u32, u32>,
+}
+
+/// `SYMTAB_*` kind numbers.
+fn kind_code(kind: SymbolKind) -> u8 {
+    match kind {
+        SymbolKind::Function => 0,
+        SymbolKind::Data => 1,
+        SymbolKind::Global => 2,
+        SymbolKind::Section => 3,
+        SymbolKind::Tag => 4,
+        SymbolKind::Table => 5,
+    }
+}
+
+/// The `linking` section followed by one `reloc.*` section per relocated section, ready to be
+/// appended after the last section they describe.
+pub fn sections(
+    config: &Config,
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    p: &Placement<'_, '_>,
+) -> Result<Vec<CustomSection<'static>>> {
+    let seg_of = output_segments(l);
+    let emitted: Vec<u32> = {
+        let mut next = 0u32;
+        p.segment_offsets
+            .iter()
+            .map(|o| match o {
+                Some(_) => {
+                    next += 1;
+                    next - 1
+                }
+                None => NONE,
+            })
+            .collect()
+    };
+    let symtab = symbol_table(res, l, p, &seg_of, &emitted);
+
+    let mut linking = Vec::new();
+    2u32.encode(&mut linking);
+    subsection(&mut linking, 8, |b| {
+        symtab.count.encode(b);
+        b.extend_from_slice(&symtab.entries);
+    });
+    let segments: Vec<(usize, &crate::layout::OutSegment<'_>)> = l
+        .segments
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| p.segment_offsets[*k].is_some())
+        .collect();
+    if !segments.is_empty() {
+        subsection(&mut linking, 5, |b| {
+            (segments.len() as u32).encode(b);
+            for (_, seg) in &segments {
+                seg.name.encode(b);
+                seg.align_log2.encode(b);
+                segment_flags(res, seg).encode(b);
+            }
+        });
+    }
+    if config.relocatable {
+        let inits = init_funcs(res, &symtab);
+        if !inits.is_empty() {
+            subsection(&mut linking, 6, |b| {
+                (inits.len() as u32).encode(b);
+                for (priority, sym) in &inits {
+                    priority.encode(b);
+                    sym.encode(b);
+                }
+            });
+        }
+        let comdats = comdats(res, l, p, &seg_of, &emitted);
+        if !comdats.is_empty() {
+            subsection(&mut linking, 7, |b| {
+                (comdats.len() as u32).encode(b);
+                for (name, members) in &comdats {
+                    name.encode(b);
+                    0u32.encode(b);
+                    (members.len() as u32).encode(b);
+                    for &(kind, index) in members {
+                        b.push(kind);
+                        index.encode(b);
+                    }
+                }
+            });
+        }
+    }
+    let mut out = vec![CustomSection {
+        name: "linking".into(),
+        data: linking.into(),
+    }];
+
+    // reloc.CODE
+    let mut code = Vec::new();
+    for (i, f) in l.functions.iter().enumerate() {
+        let OutFunc::Object(o, fi) = *f else { continue };
+        let obj = &res.objects[o.idx()];
+        let base = p.code_offsets[i];
+        for r in &obj.relocs[obj.functions[fi as usize].relocs.clone()] {
+            let at = base + r.offset as u64;
+            translate(res, l, p, &symtab, o, r, at, &mut code).map_err(|m| {
+                Error::file(
+                    &obj.name,
+                    format_args!("in function {}: {m}", obj.function_name(fi)),
+                )
+            })?;
+        }
+    }
+    if let Some(index) = p.code_section {
+        push_relocs(&mut out, "reloc.CODE", index, code);
+    }
+
+    // reloc.DATA
+    let mut data = Vec::new();
+    for (k, seg) in l.segments.iter().enumerate() {
+        let Some(base) = p.segment_offsets[k] else {
+            continue;
+        };
+        for &(o, s, off) in &seg.pieces {
+            if o == MERGED_STRINGS {
+                continue;
+            }
+            let obj = &res.objects[o.idx()];
+            let input = &obj.segments[s as usize];
+            for r in &obj.relocs[input.relocs.clone()] {
+                let at = base + off + r.offset as u64;
+                translate(res, l, p, &symtab, o, r, at, &mut data).map_err(|m| {
+                    Error::file(
+                        &obj.name,
+                        format_args!("in data segment {}: {m}", input.name),
+                    )
+                })?;
+            }
+        }
+    }
+    if let Some(index) = p.data_section {
+        push_relocs(&mut out, "reloc.DATA", index, data);
+    }
+
+    // reloc.<custom>
+    for &(name, index) in p.customs {
+        let mut entries = Vec::new();
+        for (o, obj) in res.objects.iter().enumerate() {
+            for (c, custom) in obj.customs.iter().enumerate() {
+                let base = p.custom_offsets[o][c];
+                if custom.name != name || base == u64::MAX {
+                    continue;
+                }
+                for r in &obj.relocs[custom.relocs.clone()] {
+                    let at = base + r.offset as u64;
+                    translate(res, l, p, &symtab, ObjectId(o as u32), r, at, &mut entries)
+                        .map_err(|m| {
+                            Error::file(&obj.name, format_args!("in section {name}: {m}"))
+                        })?;
+                }
+            }
+        }
+        push_relocs(&mut out, &format!("reloc.{name}"), index, entries);
+    }
+    Ok(out)
+}
+
+/// One relocation entry as written: (offset, type, index, addend).
+type Entry = (u64, RelocationType, u32, i64);
+
+fn push_relocs(
+    out: &mut Vec<CustomSection<'static>>,
+    name: &str,
+    section: u32,
+    mut entries: Vec<Entry>,
+) {
+    if entries.is_empty() {
+        return;
+    }
+    // Readers expect offsets in increasing order (LLVM's reader checks it).
+    entries.sort_by_key(|e| e.0);
+    let mut b = Vec::new();
+    section.encode(&mut b);
+    (entries.len() as u32).encode(&mut b);
+    for (offset, ty, index, addend) in entries {
+        b.push(ty as u8);
+        (offset as u32).encode(&mut b);
+        index.encode(&mut b);
+        if reloc::info(ty).has_addend {
+            addend.encode(&mut b);
+        }
+    }
+    out.push(CustomSection {
+        name: name.to_string().into(),
+        data: b.into(),
+    });
+}
+
+/// Re-expresses one input relocation for the output, or leaves it out when its target has no
+/// output symbol (a reference from kept debug data to something dropped: the field holds the
+/// tombstone and nothing will relocate it again).
+#[allow(clippy::too_many_arguments)]
+fn translate(
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    p: &Placement<'_, '_>,
+    symtab: &SymbolTable,
+    o: ObjectId,
+    r: &Reloc,
+    at: u64,
+    out: &mut Vec<Entry>,
+) -> std::result::Result<(), String> {
+    if at > u32::MAX as u64 {
+        return Err("relocation offset exceeds 4 GiB".into());
+    }
+    if r.ty == RelocationType::TypeIndexLeb {
+        let t = l.obj_types[o.idx()][r.index as usize];
+        if t == NONE {
+            return Err(format!("type {} was not laid out", r.index));
+        }
+        out.push((at, r.ty, t, 0));
+        return Ok(());
+    }
+    let id = res.sym(o, r.index);
+    let sym = &res.symbols[id.idx()];
+    if sym.kind == SymbolKind::Section {
+        // Section symbols are merged per output section; the piece's offset moves into the
+        // addend.
+        let Def::Defined { obj, sym: si } = sym.def else {
+            return Ok(());
+        };
+        let owner = &res.objects[obj.idx()];
+        let SymbolTarget::Section(sec) = owner.symbols[si as usize].target else {
+            return Ok(());
+        };
+        let Some(c) = owner.customs.iter().position(|c| c.section_index == sec) else {
+            return Err(format!(
+                "{} against section {}, which is not a custom section: not supported in relocatable output",
+                reloc::name(r.ty),
+                sym.name
+            ));
+        };
+        let base = p.custom_offsets[obj.idx()][c];
+        let Some(k) = p
+            .customs
+            .iter()
+            .position(|(n, _)| *n == owner.customs[c].name)
+        else {
+            return Ok(());
+        };
+        if base == u64::MAX {
+            return Ok(());
+        }
+        out.push((at, r.ty, symtab.section_symbols[k], base as i64 + r.addend));
+        return Ok(());
+    }
+    if r.ty == RelocationType::FunctionIndexLeb
+        && let Some(stub) = l.call_overrides.get(&(o, r.index))
+    {
+        out.push((at, r.ty, symtab.stubs[stub], 0));
+        return Ok(());
+    }
+    let index = symtab.index[id.idx()];
+    if index == NONE {
+        return Ok(());
+    }
+    out.push((at, r.ty, index, r.addend));
+    Ok(())
+}
+
+/// Output segment of each live input segment, including string segments merged into a block.
+fn output_segments(l: &Layout<'_>) -> FxHashMap<(ObjectId, u32), usize> {
+    let mut map = FxHashMap::default();
+    for (k, seg) in l.segments.iter().enumerate() {
+        for &(o, s, _) in &seg.pieces {
+            if o != MERGED_STRINGS {
+                map.insert((o, s), k);
+            }
+        }
+    }
+    for (&key, pieces) in &l.string_pieces {
+        if let Some(&(_, addr)) = pieces.first() {
+            let k = l
+                .segments
+                .iter()
+                .position(|s| s.addr <= addr && addr < s.addr + s.size.max(1));
+            if let Some(k) = k {
+                map.insert(key, k);
+            }
+        }
+    }
+    map
+}
+
+/// `WASM_SEGMENT_FLAG_*` of an output segment: strings if every piece is an unmerged string
+/// segment, retained if any piece is.
+fn segment_flags(res: &Resolved<'_>, seg: &crate::layout::OutSegment<'_>) -> u32 {
+    let mut strings = !seg.pieces.is_empty();
+    let mut retain = false;
+    for &(o, s, _) in &seg.pieces {
+        if o == MERGED_STRINGS {
+            strings = false;
+            continue;
+        }
+        let f = res.objects[o.idx()].segments[s as usize].flags;
+        strings &= f & Segment::STRINGS != 0;
+        retain |= f & Segment::RETAIN != 0;
+    }
+    (if strings { Segment::STRINGS } else { 0 }) | (if retain { Segment::RETAIN } else { 0 })
+}
+
+/// Builds the output symbol table: global symbols in symbol-table order, then local ones, then
+/// one section symbol per custom section, as wasm-ld orders them.
+fn symbol_table(
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    p: &Placement<'_, '_>,
+    seg_of: &FxHashMap<(ObjectId, u32), usize>,
+    emitted: &[u32],
+) -> SymbolTable {
+    let mut t = SymbolTable {
+        entries: Vec::new(),
+        count: 0,
+        index: vec![NONE; res.symbols.len()],
+        section_symbols: Vec::new(),
+        stubs: FxHashMap::default(),
+    };
+    let globals = res.symbols.iter().enumerate().filter(|(_, s)| !s.local);
+    let locals = res.symbols.iter().enumerate().filter(|(_, s)| s.local);
+    for (i, sym) in globals.chain(locals) {
+        if sym.kind == SymbolKind::Section {
+            continue;
+        }
+        let Some(entry) = entry(res, l, seg_of, emitted, i, sym) else {
+            continue;
+        };
+        t.index[i] = t.count;
+        t.count += 1;
+        t.entries.extend_from_slice(&entry);
+    }
+    // Trap stubs (`signature_mismatch:NAME`) are local functions of the output.
+    let nimports = l.func_imports.len() as u32;
+    for (i, f) in l.functions.iter().enumerate() {
+        if let OutFunc::Trap { name, .. } = f {
+            let index = nimports + i as u32;
+            t.stubs.insert(index, t.count);
+            t.count += 1;
+            t.entries.push(kind_code(SymbolKind::Function));
+            SymFlags::LOCAL.encode(&mut t.entries);
+            index.encode(&mut t.entries);
+            name.as_str().encode(&mut t.entries);
+        }
+    }
+    for &(name, section) in p.customs {
+        t.section_symbols.push(t.count);
+        t.count += 1;
+        t.entries.push(kind_code(SymbolKind::Section));
+        SymFlags::LOCAL.encode(&mut t.entries);
+        section.encode(&mut t.entries);
+        let _ = name;
+    }
+    t
+}
+
+/// One symbol's `WASM_SYMBOL_TABLE` entry, if it has a place in the output.
+fn entry(
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    seg_of: &FxHashMap<(ObjectId, u32), usize>,
+    emitted: &[u32],
+    i: usize,
+    sym: &crate::resolve::Symbol<'_>,
+) -> Option<Vec<u8>> {
+    const KEEP: u32 = SymFlags::WEAK
+        | SymFlags::LOCAL
+        | SymFlags::HIDDEN
+        | SymFlags::EXPORTED
+        | SymFlags::NO_STRIP
+        | SymFlags::TLS;
+    let mut b = Vec::new();
+    let index = match sym.kind {
+        SymbolKind::Function => l.sym_func[i],
+        SymbolKind::Global => l.sym_global[i],
+        SymbolKind::Tag => l.sym_tag[i],
+        SymbolKind::Table => l.sym_table[i],
+        SymbolKind::Data | SymbolKind::Section => NONE,
+    };
+    let name_flag = |field: Option<&str>| match field {
+        Some(f) if f != sym.name => SymFlags::EXPLICIT_NAME,
+        _ => 0,
+    };
+    match sym.def {
+        Def::Defined { obj, sym: si } => {
+            let osym = &res.objects[obj.idx()].symbols[si as usize];
+            let flags = osym.flags.0 & KEEP;
+            b.push(kind_code(sym.kind));
+            if sym.kind == SymbolKind::Data {
+                let (addr, seg, offset, size) = match osym.target {
+                    SymbolTarget::Data {
+                        segment,
+                        offset,
+                        size,
+                    } => {
+                        let addr = l.data_addr(obj, segment, offset)?;
+                        let k = *seg_of.get(&(obj, segment))?;
+                        (addr, emitted[k], addr - l.segments[k].addr, size)
+                    }
+                    SymbolTarget::AbsoluteData(a) => (a as u64, NONE, a as u64, 0),
+                    _ => return None,
+                };
+                if seg == NONE {
+                    // In a segment that is not written (`.bss` of an executable): its address.
+                    (flags | SymFlags::ABSOLUTE).encode(&mut b);
+                    sym.name.encode(&mut b);
+                    0u32.encode(&mut b);
+                    addr.encode(&mut b);
+                    (size as u64).encode(&mut b);
+                } else {
+                    flags.encode(&mut b);
+                    sym.name.encode(&mut b);
+                    seg.encode(&mut b);
+                    offset.encode(&mut b);
+                    (size as u64).encode(&mut b);
+                }
+            } else {
+                if index == NONE {
+                    return None;
+                }
+                flags.encode(&mut b);
+                index.encode(&mut b);
+                sym.name.encode(&mut b);
+            }
+        }
+        Def::Undefined { .. } => {
+            let weak = if sym.weak_refs_only {
+                SymFlags::WEAK
+            } else {
+                0
+            };
+            let base = (sym.flags.0 & KEEP & !SymFlags::WEAK) | weak | SymFlags::UNDEFINED;
+            b.push(kind_code(sym.kind));
+            if sym.kind == SymbolKind::Data {
+                base.encode(&mut b);
+                sym.name.encode(&mut b);
+            } else {
+                if index == NONE {
+                    return None;
+                }
+                let field = import_field(l, sym.kind, index);
+                let flags = base | name_flag(field);
+                flags.encode(&mut b);
+                index.encode(&mut b);
+                if flags & SymFlags::EXPLICIT_NAME != 0 {
+                    sym.name.encode(&mut b);
+                }
+            }
+        }
+        Def::Synthetic(s) => {
+            // Only an executable (`--emit-relocs`) has linker-defined symbols.
+            let flags = SymFlags::HIDDEN & sym.flags.0;
+            b.push(kind_code(sym.kind));
+            if let Synthetic::Data(_) = s {
+                let addr = l.sym_addr[i]?;
+                (flags | SymFlags::ABSOLUTE).encode(&mut b);
+                sym.name.encode(&mut b);
+                0u32.encode(&mut b);
+                addr.encode(&mut b);
+                0u64.encode(&mut b);
+            } else {
+                if index == NONE {
+                    return None;
+                }
+                flags.encode(&mut b);
+                index.encode(&mut b);
+                sym.name.encode(&mut b);
+            }
+        }
+        Def::Lazy(_) | Def::CommandLine => return None,
+    }
+    Some(b)
+}
+
+/// The field name of an imported function, global, tag or table, if `index` is an import.
+fn import_field<'a>(l: &Layout<'a>, kind: SymbolKind, index: u32) -> Option<&'a str> {
+    let i = index as usize;
+    match kind {
+        SymbolKind::Function => l.func_imports.get(i).map(|m| m.field),
+        SymbolKind::Global => l.global_imports.get(i).map(|(m, _)| m.field),
+        SymbolKind::Tag => l.tag_imports.get(i).map(|(m, _)| m.field),
+        SymbolKind::Table => Some("__indirect_function_table"),
+        _ => None,
+    }
+}
+
+/// Constructors of every object, in object order: (priority, output symbol).
+fn init_funcs(res: &Resolved<'_>, t: &SymbolTable) -> Vec<(u32, u32)> {
+    let mut out = Vec::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for f in &obj.init_funcs {
+            let id = res.sym(ObjectId(o as u32), f.symbol);
+            let s = t.index[id.idx()];
+            if s != NONE && !out.contains(&(f.priority, s)) {
+                out.push((f.priority, s));
+            }
+        }
+    }
+    out
+}
+
+/// COMDAT groups with their surviving members, in output indices.
+fn comdats<'a>(
+    res: &Resolved<'a>,
+    l: &Layout<'_>,
+    p: &Placement<'_, '_>,
+    seg_of: &FxHashMap<(ObjectId, u32), usize>,
+    emitted: &[u32],
+) -> Vec<(&'a str, Vec<(u8, u32)>)> {
+    let mut groups: Vec<(&'a str, Vec<(u8, u32)>)> = Vec::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        let ex = &res.excluded[o];
+        for cd in &obj.comdats {
+            let mut members = Vec::new();
+            for &m in &cd.members {
+                let member = match m {
+                    ComdatMember::Function(f) => f
+                        .checked_sub(obj.num_func_imports())
+                        .filter(|d| !ex.functions.contains(d))
+                        .map(|d| l.func_index[o][d as usize])
+                        .filter(|&x| x != NONE)
+                        .map(|x| (1u8, x)),
+                    ComdatMember::Data(s) => seg_of
+                        .get(&(oid, s))
+                        .map(|&k| emitted[k])
+                        .filter(|&x| x != NONE && !ex.segments.contains(&s))
+                        .map(|x| (0u8, x)),
+                    ComdatMember::Global(g) => g
+                        .checked_sub(obj.global_imports.len() as u32)
+                        .filter(|d| !ex.globals.contains(d))
+                        .map(|d| l.global_index[o][d as usize])
+                        .filter(|&x| x != NONE)
+                        .map(|x| (2u8, x)),
+                    ComdatMember::Section(c) => {
+                        let name = obj.customs.get(c as usize).map(|c| c.name);
+                        p.customs
+                            .iter()
+                            .find(|(n, _)| Some(*n) == name)
+                            .filter(|_| !ex.customs.contains(&c))
+                            .map(|&(_, idx)| (5u8, idx))
+                    }
+                    ComdatMember::Tag(_) | ComdatMember::Table(_) => None,
+                };
+                if let Some(m) = member {
+                    members.push(m);
+                }
+            }
+            if members.is_empty() {
+                continue;
+            }
+            match groups.iter_mut().find(|(n, _)| *n == cd.name) {
+                Some((_, list)) => {
+                    for m in members {
+                        if !list.contains(&m) {
+                            list.push(m);
+                        }
+                    }
+                }
+                None => groups.push((cd.name, members)),
+            }
+        }
+    }
+    groups
+}
+
+/// Appends a `linking` subsection: its type, size and body.
+fn subsection(out: &mut Vec<u8>, ty: u8, body: impl FnOnce(&mut Vec<u8>)) {
+    let mut b = Vec::new();
+    body(&mut b);
+    out.push(ty);
+    (b.len() as u32).encode(out);
+    out.extend_from_slice(&b);
+}
