@@ -46,6 +46,9 @@ struct SymbolTable {
     section_symbols: Vec<u32>,
     /// Output function index of each trap stub → its local symbol.
     stubs: FxHashMap<u32, u32>,
+    /// An undefined weak function with an `undefined_weak:` stub → the stub's symbol: wasm-ld
+    /// names the stub in every relocation against the missing function.
+    missing: FxHashMap<SymbolId, u32>,
 }
 
 /// `SYMTAB_*` kind numbers.
@@ -303,9 +306,12 @@ fn translate(
         out.push((at, r.ty, symtab.stubs[stub], 0));
         return Ok(());
     }
-    let index = symtab.index[id.idx()];
+    let mut index = symtab.index[id.idx()];
     if index == NONE {
-        return Ok(());
+        match symtab.missing.get(&id) {
+            Some(&stub) => index = stub,
+            None => return Ok(()),
+        }
     }
     out.push((at, r.ty, index, r.addend));
     Ok(())
@@ -367,8 +373,20 @@ fn symbol_table(
         index: vec![NONE; res.symbols.len()],
         section_symbols: Vec::new(),
         stubs: FxHashMap::default(),
+        missing: FxHashMap::default(),
     };
-    let globals = res.symbols.iter().enumerate().filter(|(_, s)| !s.local);
+    // Linker-defined symbols appear only if an object refers to them (wasm-ld).
+    let mut referenced = vec![false; res.symbols.len()];
+    for ids in &res.obj_symbols {
+        for id in ids {
+            referenced[id.idx()] = true;
+        }
+    }
+    let globals = res
+        .symbols
+        .iter()
+        .enumerate()
+        .filter(|&(i, s)| !s.local && (referenced[i] || !matches!(s.def, Def::Synthetic(_))));
     let locals = res.symbols.iter().enumerate().filter(|(_, s)| s.local);
     for (i, sym) in globals.chain(locals) {
         if sym.kind == SymbolKind::Section {
@@ -392,6 +410,14 @@ fn symbol_table(
             SymFlags::LOCAL.encode(&mut t.entries);
             index.encode(&mut t.entries);
             name.as_str().encode(&mut t.entries);
+        }
+    }
+    for (&(o, si), stub) in &l.call_overrides {
+        let id = res.sym(o, si);
+        if !res.symbols[id.idx()].is_defined()
+            && let Some(&s) = t.stubs.get(stub)
+        {
+            t.missing.insert(id, s);
         }
     }
     for &(name, section) in p.customs {
