@@ -7,6 +7,7 @@ mod bench;
 mod cases;
 mod demo;
 mod differential;
+mod fuzz;
 mod objcache;
 mod run;
 mod setup;
@@ -37,6 +38,9 @@ commands:
       --runs N          links per linker and case (default 10)
       --large           also the synthetic ~2,000-object input (generated once, cached)
   gen-large             only generate and compile the synthetic input (target/bench-input)
+  fuzz TARGET [--time N]
+                        coverage-guided libFuzzer run of fuzz/fuzz_targets/TARGET.rs for N
+                        seconds (default 60); targets: parse, link_model, differential
 
 environment:
   WELD=/path/to/linker  use this linker instead of target/release/weld (and skip building it)
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         "demo" => demo::run(rest),
         "bench" => bench::run(rest),
         "gen-large" => synth::run(rest),
+        "fuzz" => fuzz::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -139,6 +139,7 @@ pub struct Opts {
     pub no_cache: bool,
     pub filter: Option<String>,
     pub runs: Option<usize>,
+    pub time: Option<u64>,
 }
 
 /// Parses `--flag` / `--opt VALUE` / `--opt=VALUE`; `allowed` lists the names
@@ -176,6 +177,13 @@ pub fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
                     .parse()
                     .map_err(|_| format!("`--runs {v}`: not a number"))?;
                 opts.runs = Some(n);
+            }
+            "--time" => {
+                let v = value(name)?;
+                let n = v
+                    .parse()
+                    .map_err(|_| format!("`--time {v}`: not a number of seconds"))?;
+                opts.time = Some(n);
             }
             _ => return Err(format!("option `{name}` is not implemented")),
         }
