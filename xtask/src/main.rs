@@ -8,6 +8,7 @@ mod cases;
 mod demo;
 mod differential;
 mod fuzz;
+mod mutants;
 mod objcache;
 mod run;
 mod setup;
@@ -38,6 +39,9 @@ commands:
       --runs N          links per linker and case (default 10)
       --large           also the synthetic ~2,000-object input (generated once, cached)
   gen-large             only generate and compile the synthetic input (target/bench-input)
+  mutants [--shard K/N] [--file src/F.rs]... [--list]
+                        mutation testing of the linker core with cargo-mutants against
+                        `cargo test -p weld`; prints the score and the surviving mutants
   fuzz TARGET [--time N]
                         coverage-guided libFuzzer run of fuzz/fuzz_targets/TARGET.rs for N
                         seconds (default 60); targets: parse, link_model, differential
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         "bench" => bench::run(rest),
         "gen-large" => synth::run(rest),
         "fuzz" => fuzz::run(rest),
+        "mutants" => mutants::run(rest),
         "help" | "-h" | "--help" => {
             print!("{USAGE}");
             return ExitCode::SUCCESS;
