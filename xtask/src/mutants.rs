@@ -62,6 +62,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "--test-package",
         "weld",
         "--no-shuffle",
+        // A shard is then a sample of every file, not a slice of one.
+        "--sharding",
+        "round-robin",
     ]);
     for f in &files {
         cmd.args(["--file", f]);
