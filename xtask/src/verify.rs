@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use crate::differential::{self, SuiteOpts};
 use crate::util::{self, cargo, parse_opts, run_inherited};
-use crate::{setup, synth, toolchain};
+use crate::{fuzz, setup, synth, toolchain};
 
 const SYNTHETIC: &str = "synthetic-large";
 
@@ -101,6 +101,27 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
             Err(e) => {
                 failed += 1;
                 println!("FAIL {label}\n{e}");
+            }
+        }
+    }
+    // Fuzzing: a short coverage-guided run of the parser (seeded with the suite's objects, which
+    // the differential suite just compiled), longer under --long.
+    if opts.filter.is_none() {
+        let secs = if opts.long { 300 } else { 20 };
+        let t = Instant::now();
+        match fuzz::fuzz("parse", secs) {
+            Ok(stats) => {
+                passed += 1;
+                println!(
+                    "ok   fuzz parse: {} inputs in {}, no failure ({} coverage edges)",
+                    stats.runs,
+                    util::secs(t.elapsed()),
+                    stats.edges
+                );
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL fuzz parse\n{e}");
             }
         }
     }
