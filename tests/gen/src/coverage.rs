@@ -1,0 +1,438 @@
+//! Coverage: which spec entries and link situations a set of programs exercises.
+//!
+//! The entries are read from weld's specification: the relocation table of
+//! `spec/relocations.md` and the kind and flag tables of `spec/symbols.md`. The `linking`
+//! subsections and segment flags have no table in `spec/` and are listed here from
+//! tool-conventions' `Linking.md`. Link situations (archive extraction, weak resolution, gc …)
+//! are this crate's own list, [`SITUATIONS`]. Entries out of scope are in [`EXCLUDED`].
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+use crate::encode::encode;
+use crate::model::*;
+use crate::oracle::{Chunk, Expect, FieldValue, Oracle};
+
+/// Spec entries the generator deliberately never produces, with the reason.
+pub const EXCLUDED: &[(&str, &str)] = &[
+    (
+        "reloc 11",
+        "PIC (R_WASM_MEMORY_ADDR_REL_SLEB): weld rejects PIC relocations for now",
+    ),
+    (
+        "reloc 12",
+        "PIC (R_WASM_TABLE_INDEX_REL_SLEB): weld rejects PIC relocations for now",
+    ),
+    (
+        "reloc 17",
+        "PIC (R_WASM_MEMORY_ADDR_REL_SLEB64): weld rejects PIC relocations for now",
+    ),
+    (
+        "reloc 21",
+        "TLS (R_WASM_MEMORY_ADDR_TLS_SLEB): TLS output is not supported yet",
+    ),
+    (
+        "reloc 24",
+        "PIC (R_WASM_TABLE_INDEX_REL_SLEB64): weld rejects PIC relocations for now",
+    ),
+    (
+        "reloc 25",
+        "TLS (R_WASM_MEMORY_ADDR_TLS_SLEB64): TLS output is not supported yet",
+    ),
+    (
+        "symbol flag 0x100",
+        "TLS symbols: TLS output is not supported yet",
+    ),
+    (
+        "segment flag 0x2",
+        "TLS segments: TLS output is not supported yet",
+    ),
+];
+
+/// `linking` subsections (tool-conventions `Linking.md`; spec/ has no table of them).
+pub const SUBSECTIONS: &[(u8, &str)] = &[
+    (5, "WASM_SEGMENT_INFO"),
+    (6, "WASM_INIT_FUNCS"),
+    (7, "WASM_COMDAT_INFO"),
+    (8, "WASM_SYMBOL_TABLE"),
+];
+
+/// Segment flags (tool-conventions `Linking.md`).
+pub const SEGMENT_FLAGS: &[(u32, &str)] = &[
+    (0x1, "WASM_SEGMENT_FLAG_STRINGS"),
+    (0x2, "WASM_SEGMENT_FLAG_TLS"),
+    (0x4, "WASM_SEG_FLAG_RETAIN"),
+];
+
+/// Link situations the oracle recognises.
+pub const SITUATIONS: &[&str] = &[
+    "archive member extracted",
+    "archive member not extracted",
+    "archive member extracted but not live (its constructors do not run)",
+    "constructor of an archive member ran",
+    "archive member extracted by --export",
+    "weak definition overridden by a strong one",
+    "first of several weak definitions kept",
+    "weak undefined function left undefined",
+    "weak undefined data left undefined",
+    "weak reference resolved to a definition",
+    "COMDAT duplicate dropped",
+    "gc dropped a function",
+    "gc dropped data",
+    "gc dropped a global",
+    "NO_STRIP kept a definition",
+    "local NO_STRIP is no gc root",
+    "RETAIN kept a segment",
+    "init functions with different priorities",
+    "init functions with equal priorities (load order)",
+    "--export",
+    "--export-dynamic",
+    "EXPORTED flag",
+    "host function imported",
+    "host global imported",
+    "weak reference to an explicit import stays null",
+    "check function expected to trap",
+    "same string in two objects (merged)",
+    "tombstone -1 in .debug_*",
+    "tombstone -2 in .debug_ranges",
+    "dead target in a non-debug custom section (addend)",
+    "tag link (throw checked structurally)",
+];
+
+fn spec_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../spec")
+}
+
+/// Rows of the markdown tables in `file` whose first cell is a number (decimal or `0x` hex):
+/// `(first cell, second cell)`.
+fn table_rows(file: &str) -> Vec<(String, String)> {
+    let path = spec_dir().join(file);
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+    text.lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l
+                .trim()
+                .strip_prefix('|')?
+                .split('|')
+                .map(str::trim)
+                .collect();
+            let first = *cells.first()?;
+            let numeric = first.starts_with("0x")
+                || (!first.is_empty() && first.chars().all(|c| c.is_ascii_digit()));
+            (numeric && cells.len() >= 2).then(|| (first.to_string(), cells[1].to_string()))
+        })
+        .collect()
+}
+
+/// Every spec entry as `(key, description)`: `reloc N`, `symbol kind N`, `symbol flag 0xN`,
+/// `subsection N`, `segment flag 0xN`.
+pub fn spec_entries() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (n, name) in table_rows("relocations.md") {
+        out.push((format!("reloc {n}"), name));
+    }
+    for (n, name) in table_rows("symbols.md") {
+        if n.starts_with("0x") {
+            out.push((format!("symbol flag {n}"), name));
+        } else {
+            out.push((format!("symbol kind {n}"), name));
+        }
+    }
+    for &(n, name) in SUBSECTIONS {
+        out.push((format!("subsection {n}"), name.to_string()));
+    }
+    for &(n, name) in SEGMENT_FLAGS {
+        out.push((format!("segment flag {n:#x}"), name.to_string()));
+    }
+    out
+}
+
+/// Counts of entries and situations over a set of programs.
+#[derive(Debug, Default, Clone)]
+pub struct Coverage {
+    /// Count by key (spec entry key or situation name).
+    pub counts: BTreeMap<String, usize>,
+    /// Programs added.
+    pub programs: usize,
+}
+
+impl Coverage {
+    fn hit(&mut self, key: &str) {
+        *self.counts.entry(key.to_string()).or_default() += 1;
+    }
+
+    /// Records what `p` exercises.
+    pub fn add(&mut self, p: &Program) {
+        self.programs += 1;
+        let enc = encode(p);
+        for (&t, &n) in &enc.stats.relocs {
+            *self.counts.entry(format!("reloc {t}")).or_default() += n;
+        }
+        for (&k, &n) in &enc.stats.symbol_kinds {
+            *self.counts.entry(format!("symbol kind {k}")).or_default() += n;
+        }
+        for (&f, &n) in &enc.stats.symbol_flags {
+            *self
+                .counts
+                .entry(format!("symbol flag {f:#x}"))
+                .or_default() += n;
+        }
+        for (&s, &n) in &enc.stats.subsections {
+            *self.counts.entry(format!("subsection {s}")).or_default() += n;
+        }
+        for (&f, &n) in &enc.stats.segment_flags {
+            *self
+                .counts
+                .entry(format!("segment flag {f:#x}"))
+                .or_default() += n;
+        }
+        for s in situations(p) {
+            self.hit(s);
+        }
+    }
+
+    /// The table: `(key, description, count, excluded reason)` for every spec entry, then every
+    /// situation.
+    pub fn table(&self) -> Vec<(String, String, usize, Option<&'static str>)> {
+        let mut out = Vec::new();
+        for (key, desc) in spec_entries() {
+            let excluded = EXCLUDED.iter().find(|(k, _)| *k == key).map(|(_, r)| *r);
+            let n = self.counts.get(&key).copied().unwrap_or(0);
+            out.push((key, desc, n, excluded));
+        }
+        for s in SITUATIONS {
+            let n = self.counts.get(*s).copied().unwrap_or(0);
+            out.push((s.to_string(), String::new(), n, None));
+        }
+        out
+    }
+
+    /// In-scope entries never produced.
+    pub fn missing(&self) -> Vec<String> {
+        self.table()
+            .into_iter()
+            .filter(|(_, _, n, ex)| *n == 0 && ex.is_none())
+            .map(|(k, d, _, _)| format!("{k} {d}"))
+            .collect()
+    }
+
+    /// The table as text.
+    pub fn render(&self) -> String {
+        let mut s = format!("coverage over {} programs\n", self.programs);
+        for (key, desc, n, ex) in self.table() {
+            let note = ex.map(|r| format!("  (excluded: {r})")).unwrap_or_default();
+            s.push_str(&format!("{n:>7}  {key} {desc}{note}\n"));
+        }
+        s
+    }
+}
+
+/// The link situations `p` exercises (names from [`SITUATIONS`]).
+pub fn situations(p: &Program) -> Vec<&'static str> {
+    let or = Oracle::new(p);
+    let mut out = Vec::new();
+    let mut add = |cond: bool, s: &'static str| {
+        if cond {
+            out.push(s);
+        }
+    };
+    let members: Vec<usize> = (0..p.objects.len())
+        .filter(|&i| p.objects[i].in_archive)
+        .collect();
+    add(members.iter().any(|&i| or.loaded[i]), SITUATIONS[0]);
+    add(members.iter().any(|&i| !or.loaded[i]), SITUATIONS[1]);
+    add(
+        members
+            .iter()
+            .any(|&i| or.loaded[i] && !or.live_obj[i] && !p.objects[i].ctors.is_empty()),
+        SITUATIONS[2],
+    );
+    add(
+        or.ctor_order
+            .iter()
+            .any(|(o, _, _)| p.objects[o.idx()].in_archive),
+        SITUATIONS[3],
+    );
+    add(
+        p.cli_exports.iter().any(|s| {
+            or.target(*s)
+                .is_some_and(|(o, _)| p.objects[o.idx()].in_archive)
+        }),
+        SITUATIONS[4],
+    );
+    // Weak resolution, over loaded definitions.
+    let mut defs: HashMap<Sym, Vec<Binding>> = HashMap::new();
+    for (i, o) in p.objects.iter().enumerate() {
+        if or.loaded[i] && o.comdats.is_empty() {
+            for (s, b) in o.definitions() {
+                defs.entry(s).or_default().push(b);
+            }
+        }
+    }
+    add(
+        defs.values()
+            .any(|v| v.iter().any(|b| b.weak) && v.iter().any(|b| !b.weak && !b.local)),
+        SITUATIONS[5],
+    );
+    add(
+        defs.values()
+            .any(|v| v.len() > 1 && v.iter().all(|b| b.weak)),
+        SITUATIONS[6],
+    );
+    let weak_refs: Vec<Sym> = p
+        .objects
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| or.loaded[*i])
+        .flat_map(|(_, o)| o.weak_refs.iter().copied())
+        .collect();
+    let is_host = |s: Sym| matches!(s, Sym::Func(f) if matches!(p.funcs[f.idx()].role, FuncRole::Host { .. }));
+    add(
+        weak_refs
+            .iter()
+            .any(|&s| matches!(s, Sym::Func(_)) && !is_host(s) && or.target(s).is_none()),
+        SITUATIONS[7],
+    );
+    add(
+        weak_refs
+            .iter()
+            .any(|&s| matches!(s, Sym::Data(_)) && or.target(s).is_none()),
+        SITUATIONS[8],
+    );
+    add(
+        weak_refs.iter().any(|&s| or.target(s).is_some()),
+        SITUATIONS[9],
+    );
+    add(!or.comdat_dropped.is_empty(), SITUATIONS[10]);
+    // gc.
+    let mut dead_func = false;
+    let mut dead_seg = false;
+    let mut dead_global = false;
+    let mut no_strip = false;
+    let mut local_no_strip = false;
+    let mut retained = false;
+    for (i, o) in p.objects.iter().enumerate() {
+        if !or.loaded[i] {
+            continue;
+        }
+        let oid = ObjId(i as u32);
+        for (fi, f) in o.funcs.iter().enumerate() {
+            let live = or.live.contains(&Chunk::Func(oid, fi));
+            dead_func |= !live && or.target(Sym::Func(f.func)).is_some();
+            no_strip |= live && f.binding.no_strip && !f.binding.local;
+            local_no_strip |= !live && f.binding.no_strip && f.binding.local;
+        }
+        for (si, s) in o.segments.iter().enumerate() {
+            let live = or.live.contains(&Chunk::Segment(oid, si));
+            dead_seg |= !live;
+            retained |= live && s.retain;
+            for d in &s.symbols {
+                no_strip |= live && d.binding.no_strip && !d.binding.local;
+                local_no_strip |= !live && d.binding.no_strip && d.binding.local;
+            }
+        }
+        for (gi, _) in o.globals.iter().enumerate() {
+            dead_global |= !or.live.contains(&Chunk::Global(oid, gi));
+        }
+    }
+    add(dead_func, SITUATIONS[11]);
+    add(dead_seg, SITUATIONS[12]);
+    add(dead_global, SITUATIONS[13]);
+    add(no_strip, SITUATIONS[14]);
+    add(local_no_strip, SITUATIONS[15]);
+    add(retained, SITUATIONS[16]);
+    let mut prios: Vec<u32> = or.ctor_order.iter().map(|c| c.2).collect();
+    let n = prios.len();
+    prios.dedup();
+    add(prios.len() > 1, SITUATIONS[17]);
+    add(prios.len() < n, SITUATIONS[18]);
+    add(!p.cli_exports.is_empty(), SITUATIONS[19]);
+    add(p.export_dynamic, SITUATIONS[20]);
+    add(
+        or.expects
+            .iter()
+            .any(|e| matches!(e, Expect::Export { present: true, .. }))
+            && p.objects
+                .iter()
+                .any(|o| o.definitions().iter().any(|(_, b)| b.exported)),
+        SITUATIONS[21],
+    );
+    add(
+        or.imported.iter().any(|s| matches!(s, Sym::Func(_))),
+        SITUATIONS[22],
+    );
+    add(
+        or.imported.iter().any(|s| matches!(s, Sym::Global(_))),
+        SITUATIONS[23],
+    );
+    add(
+        weak_refs
+            .iter()
+            .any(|&s| is_host(s) && !or.imported.contains(&s)),
+        SITUATIONS[24],
+    );
+    add(
+        or.checks
+            .iter()
+            .any(|(_, o)| *o == crate::oracle::Outcome::Trap),
+        SITUATIONS[25],
+    );
+    let mut strings: HashMap<Vec<u8>, Vec<usize>> = HashMap::new();
+    for (i, o) in p.objects.iter().enumerate() {
+        for s in o.segments.iter().filter(|s| s.strings) {
+            for d in &s.symbols {
+                let size = p.datas[d.data.idx()].size as usize;
+                let at = d.offset as usize;
+                strings
+                    .entry(s.bytes[at..at + size].to_vec())
+                    .or_default()
+                    .push(i);
+            }
+        }
+    }
+    add(
+        strings.values().any(|v| {
+            let mut v = v.clone();
+            v.dedup();
+            v.len() > 1
+        }),
+        SITUATIONS[26],
+    );
+    let customs = || {
+        or.expects.iter().filter_map(|e| match e {
+            Expect::Custom { section, value, .. } => Some((section.as_str(), value)),
+            _ => None,
+        })
+    };
+    add(
+        customs().any(|(s, v)| {
+            s.starts_with(".debug_") && *v == FieldValue::Exact(0xffff_ffff)
+                || *v == FieldValue::Exact(u64::MAX)
+        }),
+        SITUATIONS[27],
+    );
+    add(
+        customs().any(|(s, v)| {
+            s == ".debug_ranges"
+                && matches!(v, FieldValue::Exact(x) if *x == 0xffff_fffe || *x == -2i64 as u64)
+        }),
+        SITUATIONS[28],
+    );
+    add(
+        p.objects.iter().enumerate().any(|(i, o)| {
+            let oid = ObjId(i as u32);
+            o.customs.iter().filter(|c| !c.name.starts_with(".debug")).any(|c| {
+                c.fields.iter().any(|f| match *f {
+                    CustomField::FuncOffset { func, .. } | CustomField::FuncIndex { func } => {
+                        matches!(or.target(Sym::Func(func)), Some((o2, crate::oracle::Loc::Func(fi))) if !or.live.contains(&Chunk::Func(o2, fi)))
+                    }
+                    _ => false,
+                })
+            }) && or.loaded[oid.idx()]
+        }),
+        SITUATIONS[29],
+    );
+    add(!or.throws.is_empty(), SITUATIONS[30]);
+    out
+}

@@ -1,0 +1,706 @@
+//! Linking a program with weld (in-process) and wasm-ld-22, validating, running and checking
+//! the outputs against the [`Oracle`].
+
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use wasmparser::{
+    ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef, Validator, WasmFeatures,
+};
+use wasmtime::{
+    Engine, Extern, Global, GlobalType, Instance, Linker, Module, Mutability, Store, Val,
+};
+
+use crate::encode::{ARCHIVE_NAME, encode};
+use crate::model::*;
+use crate::oracle::{Expect, FieldValue, Oracle, Outcome, ThrowExpect, host_value};
+
+/// The reference linker.
+pub const WASM_LD: &str = "wasm-ld-22";
+
+/// What [`Runner::check`] does besides linking with weld and checking against the oracle.
+#[derive(Debug, Clone, Copy)]
+pub struct CheckOptions {
+    /// Also link with wasm-ld-22 (when installed) and compare.
+    pub wasm_ld: bool,
+    /// Link again, with 1 and 4 threads, and require byte-identical output.
+    pub determinism: bool,
+    /// Link with the command-line objects in reverse order and check that too.
+    pub permute: bool,
+}
+
+impl Default for CheckOptions {
+    fn default() -> Self {
+        CheckOptions {
+            wasm_ld: true,
+            determinism: true,
+            permute: true,
+        }
+    }
+}
+
+/// Which check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailureKind {
+    /// weld rejected a valid program.
+    WeldError,
+    /// weld panicked.
+    WeldPanic,
+    /// weld's output does not validate (or wasmtime rejects it).
+    Invalid,
+    /// weld's output does not behave as the oracle predicts.
+    Mismatch,
+    /// wasm-ld-22 disagrees: it failed where weld succeeded, or its output differs from the
+    /// oracle (an oracle bug, or a wasm-ld bug).
+    WasmLd,
+    /// Linking twice, or with another thread count, gave different bytes.
+    Nondeterministic,
+    /// Reordering the command-line objects changed the results.
+    Permutation,
+    /// The harness itself failed (temporary files, …).
+    Harness,
+}
+
+/// A failed check, with a description.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    /// What failed.
+    pub kind: FailureKind,
+    /// Details: the link arguments, expected and actual values.
+    pub message: String,
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}: {}", self.kind, self.message)
+    }
+}
+
+impl std::error::Error for Failure {}
+
+fn fail(kind: FailureKind, message: impl Into<String>) -> Failure {
+    Failure {
+        kind,
+        message: message.into(),
+    }
+}
+
+/// What a successful check observed.
+#[derive(Debug, Clone)]
+pub struct Report {
+    /// Each check function's outcome (equal to the oracle's).
+    pub checks: Vec<(String, Outcome)>,
+    /// Whether wasm-ld-22 was run and agreed.
+    pub compared_with_wasm_ld: bool,
+    /// The oracle's predictions.
+    pub oracle: Oracle,
+}
+
+/// Links, runs and checks programs; holds one wasmtime engine for all of them.
+pub struct Runner {
+    engine: Engine,
+    wasm_ld: Option<PathBuf>,
+}
+
+impl Default for Runner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Whether wasm-ld-22 can be run.
+pub fn wasm_ld_available() -> bool {
+    Command::new(WASM_LD)
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Checks a program with a shared [`Runner`] (for fuzz targets and tests).
+pub fn check_program(p: &Program, opts: &CheckOptions) -> Result<Report, Failure> {
+    static RUNNER: OnceLock<Runner> = OnceLock::new();
+    RUNNER.get_or_init(Runner::new).check(p, opts)
+}
+
+/// The wasm-ld command line for `p` (inputs in `dir`), without `-o`.
+pub fn link_args(p: &Program, dir: &Path, tags: bool) -> Vec<String> {
+    let mut args = vec![
+        "--no-entry".to_string(),
+        "--export=__wasm_call_ctors".to_string(),
+    ];
+    if p.export_dynamic {
+        args.push("--export-dynamic".into());
+    }
+    for &s in &p.cli_exports {
+        args.push(format!("--export={}", p.name(s)));
+    }
+    if tags {
+        for (f, _) in p.throwers() {
+            args.push(format!("--export={}", p.funcs[f.idx()].name));
+        }
+        for t in &p.tags {
+            args.push(format!("--export-if-defined={}", t.name));
+        }
+    }
+    for o in p.objects.iter().filter(|o| !o.in_archive) {
+        args.push(dir.join(&o.file).display().to_string());
+    }
+    if p.objects.iter().any(|o| o.in_archive) {
+        args.push(dir.join(ARCHIVE_NAME).display().to_string());
+    }
+    args
+}
+
+/// Everything the checks need from an output module.
+#[derive(Debug, Default)]
+struct OutInfo {
+    exports: HashMap<String, (ExternalKind, u32)>,
+    func_names: HashMap<String, u32>,
+    global_names: HashMap<String, u32>,
+    n_func_imports: u32,
+    n_global_imports: u32,
+    /// Offset of each defined function's body (after its size) from the code payload start.
+    body_offsets: Vec<u32>,
+    /// Each defined function's first `throw` tag, if any.
+    throws: Vec<Option<u32>>,
+    customs: HashMap<String, Vec<u8>>,
+    data: Vec<(u32, Vec<u8>)>,
+    global_inits: Vec<Option<i64>>,
+}
+
+impl OutInfo {
+    fn parse(bytes: &[u8]) -> Result<OutInfo, String> {
+        let mut info = OutInfo::default();
+        let mut code_start = 0usize;
+        for payload in Parser::new(0).parse_all(bytes) {
+            let payload = payload.map_err(|e| e.to_string())?;
+            match payload {
+                Payload::ImportSection(r) => {
+                    for imp in r.into_imports() {
+                        match imp.map_err(|e| e.to_string())?.ty {
+                            TypeRef::Func(_) | TypeRef::FuncExact(_) => info.n_func_imports += 1,
+                            TypeRef::Global(_) => info.n_global_imports += 1,
+                            _ => {}
+                        }
+                    }
+                }
+                Payload::ExportSection(r) => {
+                    for e in r {
+                        let e = e.map_err(|e| e.to_string())?;
+                        info.exports.insert(e.name.to_string(), (e.kind, e.index));
+                    }
+                }
+                Payload::GlobalSection(r) => {
+                    for g in r {
+                        let g = g.map_err(|e| e.to_string())?;
+                        let mut ops = g.init_expr.get_operators_reader();
+                        let v = match ops.read().map_err(|e| e.to_string())? {
+                            Operator::I32Const { value } => Some(value as i64),
+                            Operator::I64Const { value } => Some(value),
+                            _ => None,
+                        };
+                        info.global_inits.push(v);
+                    }
+                }
+                Payload::CodeSectionStart { range, .. } => code_start = range.start,
+                Payload::CodeSectionEntry(body) => {
+                    info.body_offsets
+                        .push((body.range().start - code_start) as u32);
+                    let mut throw = None;
+                    let mut ops = body.get_operators_reader().map_err(|e| e.to_string())?;
+                    while !ops.eof() {
+                        if let Operator::Throw { tag_index } =
+                            ops.read().map_err(|e| e.to_string())?
+                        {
+                            throw.get_or_insert(tag_index);
+                        }
+                    }
+                    info.throws.push(throw);
+                }
+                Payload::DataSection(r) => {
+                    for d in r {
+                        let d = d.map_err(|e| e.to_string())?;
+                        if let wasmparser::DataKind::Active { offset_expr, .. } = d.kind {
+                            let mut ops = offset_expr.get_operators_reader();
+                            if let Operator::I32Const { value } =
+                                ops.read().map_err(|e| e.to_string())?
+                            {
+                                info.data.push((value as u32, d.data.to_vec()));
+                            }
+                        }
+                    }
+                }
+                Payload::CustomSection(c) => {
+                    if let KnownCustom::Name(names) = c.as_known() {
+                        for n in names {
+                            let (map, target) = match n.map_err(|e| e.to_string())? {
+                                Name::Function(m) => (m, &mut info.func_names),
+                                Name::Global(m) => (m, &mut info.global_names),
+                                _ => continue,
+                            };
+                            for naming in map {
+                                let naming = naming.map_err(|e| e.to_string())?;
+                                target.insert(naming.name.to_string(), naming.index);
+                            }
+                        }
+                    } else {
+                        info.customs.insert(c.name().to_string(), c.data().to_vec());
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(info)
+    }
+
+    /// Reads memory as the data section initialises it (zero elsewhere).
+    fn memory(&self, addr: u32, len: usize) -> Vec<u8> {
+        (0..len as u32)
+            .map(|i| {
+                let a = addr.wrapping_add(i);
+                self.data
+                    .iter()
+                    .find(|(s, d)| a >= *s && ((a - s) as usize) < d.len())
+                    .map(|(s, d)| d[(a - s) as usize])
+                    .unwrap_or(0)
+            })
+            .collect()
+    }
+
+    fn contains_marker(&self, m: &[u8; 8]) -> bool {
+        self.data.iter().any(|(_, d)| d.windows(8).any(|w| w == m))
+    }
+
+    fn check_value(&self, got: u64, want: &FieldValue) -> Result<(), String> {
+        let ok = match want {
+            FieldValue::Exact(v) => got == *v,
+            FieldValue::FuncBody { name, addend } => {
+                let idx = self
+                    .func_names
+                    .get(name)
+                    .ok_or(format!("no function {name}"))?;
+                let body = idx
+                    .checked_sub(self.n_func_imports)
+                    .and_then(|i| self.body_offsets.get(i as usize))
+                    .ok_or(format!("{name} has no body"))?;
+                got == (*body + addend) as u64
+            }
+            FieldValue::FuncIndex(name) => {
+                self.func_names.get(name).map(|&i| i as u64) == Some(got)
+            }
+            FieldValue::GlobalIndex(name) => {
+                self.global_names.get(name).map(|&i| i as u64) == Some(got)
+            }
+            FieldValue::DataAt(bytes) => got != 0 && self.memory(got as u32, bytes.len()) == *bytes,
+        };
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("expected {want:?}, got {got:#x}"))
+        }
+    }
+}
+
+/// Validates a linked module with every feature the generated objects may use.
+pub fn validate(bytes: &[u8]) -> Result<(), String> {
+    let features =
+        WasmFeatures::default() | WasmFeatures::EXCEPTIONS | WasmFeatures::REFERENCE_TYPES;
+    Validator::new_with_features(features)
+        .validate_all(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+impl Runner {
+    /// A runner with its own wasmtime engine; wasm-ld-22 is used if it can be run.
+    pub fn new() -> Runner {
+        Runner {
+            engine: Engine::default(),
+            wasm_ld: wasm_ld_available().then(|| PathBuf::from(WASM_LD)),
+        }
+    }
+
+    /// Links `args` with weld in-process (`-o` is needed by the parser but nothing is written).
+    pub fn weld(&self, args: &[String], threads: usize) -> Result<Vec<u8>, Failure> {
+        let mut args = args.to_vec();
+        args.extend(["-o".to_string(), "/dev/null".to_string()]);
+        let config = match weld::cli::parse(&args) {
+            Ok(weld::cli::Command::Link(c)) => c,
+            Ok(_) => return Err(fail(FailureKind::Harness, "weld: not a link command")),
+            Err(e) => {
+                return Err(fail(
+                    FailureKind::WeldError,
+                    format!("weld rejected {args:?}: {e}"),
+                ));
+            }
+        };
+        let mut config = *config;
+        config.threads = Some(threads);
+        match catch_unwind(AssertUnwindSafe(|| weld::link_to_bytes(&config))) {
+            Ok(Ok((bytes, _))) => Ok(bytes),
+            Ok(Err(e)) => Err(fail(
+                FailureKind::WeldError,
+                format!(
+                    "weld failed on a valid program: {e}\nargs: {}",
+                    args.join(" ")
+                ),
+            )),
+            Err(panic) => {
+                let msg = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                    .unwrap_or_default();
+                Err(fail(
+                    FailureKind::WeldPanic,
+                    format!("weld panicked: {msg}\nargs: {}", args.join(" ")),
+                ))
+            }
+        }
+    }
+
+    /// Links `args` with wasm-ld-22 into `out`; `Err(stderr)` if it fails.
+    pub fn wasm_ld(&self, args: &[String], out: &Path) -> Result<Vec<u8>, String> {
+        let ld = self.wasm_ld.as_ref().ok_or("wasm-ld-22 is not installed")?;
+        let o = Command::new(ld)
+            .args(args)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .map_err(|e| e.to_string())?;
+        if !o.status.success() {
+            return Err(String::from_utf8_lossy(&o.stderr).into_owned());
+        }
+        std::fs::read(out).map_err(|e| e.to_string())
+    }
+
+    /// Runs the module: constructors, then each check function.
+    fn execute(&self, bytes: &[u8], p: &Program) -> Result<Vec<(String, Outcome)>, String> {
+        let module = Module::new(&self.engine, bytes).map_err(|e| format!("wasmtime: {e:#}"))?;
+        let mut store = Store::new(&self.engine, ());
+        let mut linker: Linker<()> = Linker::new(&self.engine);
+        for imp in module.imports() {
+            let host_fn = p.funcs.iter().find_map(|f| match f.role {
+                FuncRole::Host { module, field }
+                    if module == imp.module() && field == imp.name() =>
+                {
+                    Some(field)
+                }
+                _ => None,
+            });
+            let host_global = p.globals.iter().find_map(|g| match g.host {
+                Some((m, f, v)) if m == imp.module() && f == imp.name() => Some(v),
+                _ => None,
+            });
+            if let Some(field) = host_fn {
+                let v = host_value(field);
+                linker
+                    .func_wrap(imp.module(), imp.name(), move || -> i64 { v })
+                    .map_err(|e| e.to_string())?;
+            } else if let Some(v) = host_global {
+                let g = Global::new(
+                    &mut store,
+                    GlobalType::new(wasmtime::ValType::I64, Mutability::Const),
+                    Val::I64(v),
+                )
+                .map_err(|e| e.to_string())?;
+                linker
+                    .define(&store, imp.module(), imp.name(), Extern::Global(g))
+                    .map_err(|e| e.to_string())?;
+            } else {
+                return Err(format!("unexpected import {}.{}", imp.module(), imp.name()));
+            }
+        }
+        let instance: Instance = linker
+            .instantiate(&mut store, &module)
+            .map_err(|e| format!("instantiation: {e:#}"))?;
+        let ctors = instance
+            .get_typed_func::<(), ()>(&mut store, "__wasm_call_ctors")
+            .map_err(|e| format!("__wasm_call_ctors: {e:#}"))?;
+        ctors
+            .call(&mut store, ())
+            .map_err(|e| format!("__wasm_call_ctors trapped: {e:#}"))?;
+        let mut out = Vec::new();
+        for (f, _) in p.checks() {
+            let name = &p.funcs[f.idx()].name;
+            let func = instance
+                .get_typed_func::<(), i64>(&mut store, name)
+                .map_err(|e| format!("{name}: {e:#}"))?;
+            let r = match func.call(&mut store, ()) {
+                Ok(v) => Outcome::Value(v),
+                Err(_) => Outcome::Trap,
+            };
+            out.push((name.clone(), r));
+        }
+        Ok(out)
+    }
+
+    /// Checks a linked module against the oracle: structure, then execution.
+    pub fn verify(
+        &self,
+        bytes: &[u8],
+        p: &Program,
+        or: &Oracle,
+    ) -> Result<Vec<(String, Outcome)>, String> {
+        let info = OutInfo::parse(bytes)?;
+        let mut errors = Vec::new();
+        for e in &or.expects {
+            match e {
+                Expect::Custom {
+                    section,
+                    offset,
+                    wide,
+                    value,
+                    what,
+                } => {
+                    let Some(data) = info.customs.get(section) else {
+                        errors.push(format!("no custom section {section} (for {what})"));
+                        continue;
+                    };
+                    let w = if *wide { 8 } else { 4 };
+                    let at = *offset as usize;
+                    let Some(field) = data.get(at..at + w) else {
+                        errors.push(format!("{section} too short for {what} at {at}"));
+                        continue;
+                    };
+                    let mut b = [0u8; 8];
+                    b[..w].copy_from_slice(field);
+                    if let Err(m) = info.check_value(u64::from_le_bytes(b), value) {
+                        errors.push(format!("{section}+{at:#x} ({what}): {m}"));
+                    }
+                }
+                Expect::FuncPresent { name, present } => {
+                    if info.func_names.contains_key(name) != *present {
+                        errors.push(format!(
+                            "function {name} should {}be in the output",
+                            if *present { "" } else { "not " }
+                        ));
+                    }
+                }
+                Expect::DataPresent {
+                    marker,
+                    present,
+                    what,
+                } => {
+                    if info.contains_marker(marker) != *present {
+                        errors.push(format!(
+                            "{what} should {}be in the output",
+                            if *present { "" } else { "not " }
+                        ));
+                    }
+                }
+                Expect::Export {
+                    name,
+                    present,
+                    value,
+                } => {
+                    let got = info.exports.get(name);
+                    if got.is_some() != *present {
+                        errors.push(format!(
+                            "{name} should {}be exported",
+                            if *present { "" } else { "not " }
+                        ));
+                        continue;
+                    }
+                    if let (Some(&(ExternalKind::Global, g)), Some(v)) = (got, value) {
+                        let addr = g
+                            .checked_sub(info.n_global_imports)
+                            .and_then(|i| info.global_inits.get(i as usize).copied().flatten());
+                        match addr {
+                            Some(a) => {
+                                if let FieldValue::DataAt(b) = v
+                                    && b.is_empty()
+                                {
+                                    continue;
+                                }
+                                if let Err(m) = info.check_value(a as u32 as u64, v) {
+                                    errors.push(format!("export {name}: {m}"));
+                                }
+                            }
+                            None => errors.push(format!("export {name}: not a constant global")),
+                        }
+                    }
+                }
+            }
+        }
+        match self.execute(bytes, p) {
+            Err(e) => errors.push(e),
+            Ok(results) => {
+                for ((name, got), (_, want)) in results.iter().zip(&or.checks) {
+                    if got != want {
+                        errors.push(format!("{name}: expected {want:?}, got {got:?}"));
+                    }
+                }
+                if errors.is_empty() {
+                    return Ok(results);
+                }
+            }
+        }
+        Err(errors.join("\n"))
+    }
+
+    /// Checks the tag link: every thrower's `throw` names its tag's output index.
+    fn verify_throws(&self, bytes: &[u8], throws: &[ThrowExpect]) -> Result<(), String> {
+        let info = OutInfo::parse(bytes)?;
+        for t in throws {
+            let (Some(&(ExternalKind::Func, f)), Some(&(ExternalKind::Tag, tag))) =
+                (info.exports.get(&t.thrower), info.exports.get(&t.tag))
+            else {
+                return Err(format!("{} or {} not exported", t.thrower, t.tag));
+            };
+            let got = f
+                .checked_sub(info.n_func_imports)
+                .and_then(|i| info.throws.get(i as usize).copied().flatten());
+            if got != Some(tag) {
+                return Err(format!(
+                    "{} throws tag {got:?}, expected {} = {tag}",
+                    t.thrower, t.tag
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the program's files into a new temporary directory.
+    fn write_files(&self, p: &Program) -> Result<tempfile::TempDir, Failure> {
+        let dir = tempfile::tempdir().map_err(|e| fail(FailureKind::Harness, e.to_string()))?;
+        for (name, bytes) in encode(p).files {
+            std::fs::write(dir.path().join(name), bytes)
+                .map_err(|e| fail(FailureKind::Harness, e.to_string()))?;
+        }
+        Ok(dir)
+    }
+
+    /// Links `p` with weld and checks everything `opts` asks for.
+    pub fn check(&self, p: &Program, opts: &CheckOptions) -> Result<Report, Failure> {
+        let or = Oracle::new(p);
+        let dir = self.write_files(p)?;
+        let args = link_args(p, dir.path(), false);
+        let bytes = self.weld(&args, 4)?;
+        let shown = || format!("weld/wasm-ld arguments: {}", args.join(" "));
+        let use_ld = opts.wasm_ld && self.wasm_ld.is_some();
+        validate(&bytes).map_err(|e| {
+            fail(
+                FailureKind::Invalid,
+                format!("weld's output is invalid: {e}\n{}", shown()),
+            )
+        })?;
+        let checks = match self.verify(&bytes, p, &or) {
+            Ok(c) => c,
+            Err(e) => {
+                // Say whether wasm-ld agrees with weld or with the oracle.
+                let ld = if use_ld {
+                    match self.wasm_ld(&args, &dir.path().join("ref.wasm")) {
+                        Ok(b) => match self.verify(&b, p, &or) {
+                            Ok(_) => "wasm-ld-22's output matches the oracle".to_string(),
+                            Err(e2) => format!("wasm-ld-22's output differs too:\n{e2}"),
+                        },
+                        Err(e2) => format!("wasm-ld-22 fails: {e2}"),
+                    }
+                } else {
+                    "wasm-ld-22 not run".to_string()
+                };
+                return Err(fail(
+                    FailureKind::Mismatch,
+                    format!(
+                        "weld's output differs from the oracle:\n{e}\n{ld}\n{}",
+                        shown()
+                    ),
+                ));
+            }
+        };
+        if use_ld {
+            let reference = self
+                .wasm_ld(&args, &dir.path().join("ref.wasm"))
+                .map_err(|e| {
+                    fail(
+                        FailureKind::WasmLd,
+                        format!("wasm-ld-22 fails where weld links: {e}\n{}", shown()),
+                    )
+                })?;
+            self.verify(&reference, p, &or).map_err(|e| {
+                fail(
+                    FailureKind::WasmLd,
+                    format!(
+                        "wasm-ld-22's output differs from the oracle (weld's matches):\n{e}\n{}",
+                        shown()
+                    ),
+                )
+            })?;
+        }
+        if opts.determinism {
+            for threads in [1, 4] {
+                let again = self.weld(&args, threads)?;
+                if again != bytes {
+                    return Err(fail(
+                        FailureKind::Nondeterministic,
+                        format!(
+                            "linking again with {threads} thread(s) gave different bytes\n{}",
+                            shown()
+                        ),
+                    ));
+                }
+            }
+        }
+        if !p.throwers().is_empty() {
+            let targs = link_args(p, dir.path(), true);
+            let tbytes = self.weld(&targs, 4)?;
+            validate(&tbytes).map_err(|e| {
+                fail(
+                    FailureKind::Invalid,
+                    format!(
+                        "weld's tag link output is invalid: {e}\nargs: {}",
+                        targs.join(" ")
+                    ),
+                )
+            })?;
+            self.verify_throws(&tbytes, &or.throws).map_err(|e| {
+                fail(
+                    FailureKind::Mismatch,
+                    format!("tag link: {e}\nargs: {}", targs.join(" ")),
+                )
+            })?;
+            if use_ld {
+                let r = self
+                    .wasm_ld(&targs, &dir.path().join("ref-tags.wasm"))
+                    .map_err(|e| {
+                        fail(
+                            FailureKind::WasmLd,
+                            format!("wasm-ld-22 fails on the tag link: {e}"),
+                        )
+                    })?;
+                self.verify_throws(&r, &or.throws)
+                    .map_err(|e| fail(FailureKind::WasmLd, format!("wasm-ld-22 tag link: {e}")))?;
+            }
+        }
+        let n_cmd = p.objects.iter().filter(|o| !o.in_archive).count();
+        if opts.permute && n_cmd >= 2 {
+            let perm: Vec<usize> = (0..n_cmd).rev().collect();
+            let q = p.with_command_line_order(&perm);
+            let qor = Oracle::new(&q);
+            let qdir = self.write_files(&q)?;
+            let qargs = link_args(&q, qdir.path(), false);
+            let qbytes = self.weld(&qargs, 4)?;
+            let qchecks = self.verify(&qbytes, &q, &qor).map_err(|e| {
+                fail(
+                    FailureKind::Mismatch,
+                    format!("with the objects reversed, weld's output differs from the oracle:\n{e}\nargs: {}", qargs.join(" ")),
+                )
+            })?;
+            if !Oracle::order_sensitive(p) && qchecks != checks {
+                return Err(fail(
+                    FailureKind::Permutation,
+                    format!("reversing the objects changed the results: {checks:?} vs {qchecks:?}"),
+                ));
+            }
+        }
+        Ok(Report {
+            checks,
+            compared_with_wasm_ld: use_ld,
+            oracle: or,
+        })
+    }
+}
