@@ -62,15 +62,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "--test-package",
         "weld",
         "--no-shuffle",
-        // A shard is then a sample of every file, not a slice of one.
-        "--sharding",
-        "round-robin",
     ]);
     for f in &files {
         cmd.args(["--file", f]);
     }
     if let Some(s) = &shard {
-        cmd.args(["--shard", s]);
+        // Round-robin: a shard is a sample of every file, not a slice of one.
+        cmd.args(["--shard", s, "--sharding", "round-robin"]);
     }
     if list {
         cmd.arg("--list");
