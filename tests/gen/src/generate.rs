@@ -65,6 +65,9 @@ pub struct GenConfig {
     pub defined_globals: bool,
     /// `ABSOLUTE` data symbols (wasm-ld-22 resolves them relative to segment 0).
     pub absolute_symbols: bool,
+    /// `R_WASM_MEMORY_ADDR_LOCREL_I32` fields at a non-zero offset of their segment (weld
+    /// counts the field's offset twice).
+    pub locrel_at_offset: bool,
     /// Several data symbols in one segment (inner symbols, several strings per `STRINGS`
     /// segment). weld, debug builds: overflow panic when such a segment is garbage-collected.
     pub offset_data_symbols: bool,
@@ -76,6 +79,7 @@ impl GenConfig {
         defined_tables: true,
         defined_globals: true,
         absolute_symbols: true,
+        locrel_at_offset: true,
         offset_data_symbols: true,
     };
 }
@@ -166,6 +170,7 @@ impl Gen<'_, '_> {
                 mutable: false,
                 hidden: false,
                 host: Some(("host", "hg0", 0x5eed_0000_0001)),
+                linker: false,
             });
         }
         let n_tables = if self.cfg.defined_tables {
@@ -203,6 +208,17 @@ impl Gen<'_, '_> {
             for _ in 0..self.s.int(0, 2) {
                 self.declare_strings(ObjId(o as u32));
             }
+        }
+        if self.s.chance(1, 3) {
+            // The linker's own global, as DWARF frame bases use it.
+            self.p.globals.push(GlobalDecl {
+                name: "__stack_pointer".into(),
+                ty: ValType::I32,
+                mutable: true,
+                hidden: true,
+                host: None,
+                linker: true,
+            });
         }
         if self.cfg.absolute_symbols && self.s.chance(1, 3) {
             let addr = 0x100 + 16 * self.s.int(0, 64);
@@ -422,6 +438,7 @@ impl Gen<'_, '_> {
             mutable,
             hidden,
             host: None,
+            linker: false,
         });
         for (o, b) in self.place() {
             let init = self.s.i64();
@@ -716,7 +733,10 @@ impl Gen<'_, '_> {
     fn is_host(&self, sym: Sym) -> bool {
         match sym {
             Sym::Func(f) => matches!(self.p.funcs[f.idx()].role, FuncRole::Host { .. }),
-            Sym::Global(g) => self.p.globals[g.idx()].host.is_some(),
+            Sym::Global(g) => {
+                let d = &self.p.globals[g.idx()];
+                d.host.is_some() || d.linker
+            }
             _ => false,
         }
     }
@@ -772,13 +792,23 @@ impl Gen<'_, '_> {
                 let mut relocs = Vec::new();
                 for slot in 0..n_slots {
                     let at = 8 * slot as u32;
-                    if let Some(kind) = self.ptr_field(o) {
+                    if let Some(mut kind) = self.ptr_field(o) {
                         // A 4-byte field sits at either half of its 8-byte slot.
                         let off = if kind.width() == 4 && self.s.chance(1, 2) {
                             at + 4
                         } else {
                             at
                         };
+                        if let DataRelocKind::Locrel { target, addend } = kind
+                            && off != 0
+                            && !self.cfg.locrel_at_offset
+                        {
+                            kind = DataRelocKind::MemAddr {
+                                target,
+                                addend,
+                                wide: false,
+                            };
+                        }
                         relocs.push(DataReloc { offset: off, kind });
                     }
                 }
@@ -1066,8 +1096,8 @@ impl Gen<'_, '_> {
                     let cands: Vec<GlobalId> = (0..self.p.globals.len())
                         .map(|i| GlobalId(i as u32))
                         .filter(|&x| {
-                            self.p.globals[x.idx()].mutable
-                                && self.p.globals[x.idx()].host.is_none()
+                            let d = &self.p.globals[x.idx()];
+                            d.mutable && d.host.is_none() && !d.linker
                         })
                         .collect();
                     if cands.is_empty() {
@@ -1155,6 +1185,8 @@ impl Gen<'_, '_> {
                 Some(CustomField::SectionOffset { section: s, addend })
             }
             3 => {
+                // Not host globals: what a relocation against an import used only here gives
+                // is murky (both linkers write 0, not a tombstone).
                 let cands: Vec<GlobalId> = (0..self.p.globals.len())
                     .map(|i| GlobalId(i as u32))
                     .filter(|&g| self.p.globals[g.idx()].host.is_none())
@@ -1207,7 +1239,7 @@ impl Gen<'_, '_> {
             }
         }
         for (i, g) in self.p.globals.iter().enumerate() {
-            if g.host.is_none() {
+            if g.host.is_none() && !g.linker {
                 cands.push(Sym::Global(GlobalId(i as u32)));
             }
         }

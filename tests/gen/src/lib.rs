@@ -37,6 +37,7 @@ pub mod encode;
 pub mod generate;
 pub mod model;
 pub mod oracle;
+pub mod reduce;
 pub mod run;
 
 pub use model::Program;
@@ -52,7 +53,7 @@ pub fn program() -> impl Strategy<Value = Program> {
 }
 
 /// Default number of cases of the property test (`WELD_GEN_CASES` overrides it).
-pub const DEFAULT_CASES: u32 = 48;
+pub const DEFAULT_CASES: u32 = 256;
 
 /// Default seed (`WELD_GEN_SEED` overrides it), so that the coverage test sees the same
 /// programs as the property test.

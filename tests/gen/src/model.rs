@@ -185,6 +185,8 @@ pub struct GlobalDecl {
     pub hidden: bool,
     /// Imported from the host `(module, field)` with this value, never defined.
     pub host: Option<(&'static str, &'static str, i64)>,
+    /// Defined by the linker (`__stack_pointer`), never by an object.
+    pub linker: bool,
 }
 
 /// A table name (a funcref table an object defines).

@@ -477,6 +477,8 @@ impl Oracle {
         for (i, g) in p.globals.iter().enumerate() {
             let id = GlobalId(i as u32);
             let v = match (g.host, self.target(Sym::Global(id))) {
+                // __stack_pointer starts at the top of the 64 KiB stack (stack first).
+                _ if g.linker => 65536,
                 (Some((_, _, v)), _) => v,
                 (None, Some((o, Loc::Global(j)))) => p.objects[o.idx()].globals[j].init,
                 _ => continue,
@@ -726,7 +728,9 @@ impl Oracle {
                         }
                         CustomField::GlobalIndex { global } => {
                             let name = p.globals[global.idx()].name.clone();
-                            let v = if self.sym_live(Sym::Global(global)) {
+                            let v = if self.sym_live(Sym::Global(global))
+                                || p.globals[global.idx()].linker
+                            {
                                 FieldValue::GlobalIndex(name.clone())
                             } else {
                                 dead(0)
@@ -797,7 +801,11 @@ impl Oracle {
         let mut names: Vec<Sym> = Vec::new();
         names.extend((0..p.funcs.len()).map(|i| Sym::Func(FuncId(i as u32))));
         names.extend((0..p.datas.len()).map(|i| Sym::Data(DataId(i as u32))));
-        names.extend((0..p.globals.len()).map(|i| Sym::Global(GlobalId(i as u32))));
+        names.extend(
+            (0..p.globals.len())
+                .filter(|&i| !p.globals[i].linker)
+                .map(|i| Sym::Global(GlobalId(i as u32))),
+        );
         for s in names {
             let exported = match self.target(s) {
                 Some((o, loc)) => {
