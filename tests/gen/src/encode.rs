@@ -319,6 +319,16 @@ pub fn encode_object(p: &Program, oid: ObjId, stats: &mut EncodeStats) -> (Vec<u
         imports.import("env", "__indirect_function_table", funcref_table(0));
         n_tables = 1;
     }
+    // Tables defined by other objects.
+    let mut table_import_syms = Vec::new();
+    for &s in &undefined {
+        if let Sym::Table(t) = s {
+            imports.import("env", &p.tables[t.idx()].name, funcref_table(0));
+            cx.table_index.insert(t, n_tables);
+            table_import_syms.push(t);
+            n_tables += 1;
+        }
+    }
     // (symbol info to write later) kind, flags, payload
     let mut symtab: Vec<Vec<u8>> = Vec::new();
     let mut add_sym = |stats: &mut EncodeStats, kind: u8, fl: u32, payload: Vec<u8>| -> u32 {
@@ -524,6 +534,12 @@ pub fn encode_object(p: &Program, oid: ObjId, stats: &mut EncodeStats) -> (Vec<u
         name(&mut pl, &p.tables[t.table.idx()].name);
         let i = add_sym(stats, 5, def_flags(t.binding, true), pl);
         cx.sym_index.insert(Sym::Table(t.table), i);
+    }
+    for &t in &table_import_syms {
+        let mut pl = Vec::new();
+        uleb(&mut pl, cx.table_index[&t] as u64);
+        let i = add_sym(stats, 5, flags::UNDEFINED, pl);
+        cx.sym_index.insert(Sym::Table(t), i);
     }
     if with_ift {
         let mut pl = Vec::new();

@@ -65,9 +65,11 @@ pub fn proptest_config() -> Config {
     Config {
         cases: env("WELD_GEN_CASES").map_or(DEFAULT_CASES, |c| c as u32),
         rng_seed: RngSeed::Fixed(env("WELD_GEN_SEED").unwrap_or(DEFAULT_SEED)),
-        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource(
-            "proptest-regressions",
-        ))),
+        // Shrunk failures are saved here and replayed first by every run.
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proptest-regressions/properties.txt"
+        )))),
         // Failures are shrunk, but a long shrink of a slow case is not useful.
         max_shrink_iters: 256,
         ..Config::default()

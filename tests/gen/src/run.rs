@@ -565,7 +565,7 @@ impl Runner {
     }
 
     /// Writes the program's files into a new temporary directory.
-    fn write_files(&self, p: &Program) -> Result<tempfile::TempDir, Failure> {
+    pub fn write_files(&self, p: &Program) -> Result<tempfile::TempDir, Failure> {
         let dir = tempfile::tempdir().map_err(|e| fail(FailureKind::Harness, e.to_string()))?;
         for (name, bytes) in encode(p).files {
             std::fs::write(dir.path().join(name), bytes)

@@ -12,7 +12,9 @@ use weld_gen::run::{CheckOptions, check_program, wasm_ld_available};
 
 #[test]
 fn generated_programs_link_as_the_oracle_predicts() {
-    let mut runner = TestRunner::new(weld_gen::proptest_config());
+    let mut config = weld_gen::proptest_config();
+    config.source_file = Some(file!());
+    let mut runner = TestRunner::new(config);
     let opts = CheckOptions {
         wasm_ld: wasm_ld_available(),
         ..CheckOptions::default()
