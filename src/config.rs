@@ -23,8 +23,6 @@ pub enum UnresolvedPolicy {
     ReportAll,
     /// `ignore-all`: undefined functions become imports; undefined data resolves to 0.
     IgnoreAll,
-    /// `import-dynamic`: undefined symbols become imports.
-    ImportDynamic,
 }
 
 /// Every option of a link.

@@ -47,7 +47,6 @@ pub fn importable(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool
             sym.flags.has(SymFlags::EXPLICIT_NAME)
                 || config.import_undefined
                 || config.allow_undefined
-                || config.unresolved == UnresolvedPolicy::ImportDynamic
                 || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
                 || explicit_module(res, sym)
         }
@@ -55,7 +54,6 @@ pub fn importable(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool
             sym.flags.has(SymFlags::EXPLICIT_NAME)
                 || config.import_undefined
                 || config.allow_undefined
-                || config.unresolved == UnresolvedPolicy::ImportDynamic
                 || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
         }
         SymbolKind::Data | SymbolKind::Section => false,
@@ -73,6 +71,16 @@ fn explicit_module(res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
         }
     }
     false
+}
+
+/// Whether an undefined symbol is allowed to be undefined whatever the policy (lld's
+/// `allowUndefined`): explicitly imported, a function under `--import-undefined`, or listed in
+/// `--allow-undefined-file`. `--import-undefined` alone does not excuse a global.
+fn allowed(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
+    sym.flags.has(SymFlags::EXPLICIT_NAME)
+        || explicit_module(res, sym)
+        || (sym.kind == SymbolKind::Function && config.import_undefined)
+        || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
 }
 
 /// Whether an undefined symbol may stay undefined (resolving to 0 or a trap).
@@ -137,6 +145,7 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
     };
     m.roots();
     m.run();
+    m.check_start_stop();
     // `__wasm_call_ctors` is live when referenced, or when any constructor is, or when nothing
     // is collected (wasm-ld then keeps every synthetic function).
     if let Some(id) = res.lookup("__wasm_call_ctors") {
@@ -278,7 +287,6 @@ impl<'r, 'a> Marker<'r, 'a> {
     fn mark_symbol(&mut self, id: SymbolId, from: Option<(ObjectId, Item)>) {
         let res = self.res;
         let sym = &res.symbols[id.idx()];
-        let first = !self.live.symbols[id.idx()];
         self.live.symbols[id.idx()] = true;
         match sym.def {
             Def::Defined { obj, sym: i } => {
@@ -312,21 +320,6 @@ impl<'r, 'a> Marker<'r, 'a> {
                     _ => {}
                 }
             }
-            Def::Synthetic(Synthetic::Data(
-                SyntheticData::SegmentStart | SyntheticData::SegmentStop,
-            )) if first => {
-                let seg_name = sym
-                    .name
-                    .trim_start_matches("__start_")
-                    .trim_start_matches("__stop_");
-                for (o, obj) in res.objects.iter().enumerate() {
-                    for (s, seg) in obj.segments.iter().enumerate() {
-                        if seg.name == seg_name && !res.excluded[o].segments.contains(&(s as u32)) {
-                            self.push(Item::Segment(ObjectId(o as u32), s as u32));
-                        }
-                    }
-                }
-            }
             Def::Undefined { .. } | Def::Lazy(_) | Def::CommandLine => {
                 self.check_undefined(id, from);
             }
@@ -334,10 +327,55 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
     }
 
+    /// `__start_SEG`/`__stop_SEG` exist only when a live segment is named SEG (wasm-ld: a
+    /// reference to them does not keep such segments); otherwise a strong reference is to an
+    /// undefined symbol.
+    fn check_start_stop(&mut self) {
+        let res = self.res;
+        for (i, sym) in res.symbols.iter().enumerate() {
+            let Def::Synthetic(Synthetic::Data(
+                SyntheticData::SegmentStart | SyntheticData::SegmentStop,
+            )) = sym.def
+            else {
+                continue;
+            };
+            if !self.live.symbols[i] || tolerated(self.config, sym) {
+                continue;
+            }
+            let seg = sym
+                .name
+                .trim_start_matches("__start_")
+                .trim_start_matches("__stop_");
+            let exists = res.objects.iter().enumerate().any(|(o, obj)| {
+                obj.segments
+                    .iter()
+                    .enumerate()
+                    .any(|(s, g)| self.live.segments[o][s] && g.name == seg && !g.is_tls())
+            });
+            if exists {
+                continue;
+            }
+            let referrer = res.objects.iter().find(|o| {
+                o.symbols
+                    .iter()
+                    .any(|s| s.name == sym.name && s.flags.undefined())
+            });
+            let msg = match referrer {
+                Some(o) => format!("{}: undefined symbol: {}", o.name, sym.name),
+                None => format!("undefined symbol: {}", sym.name),
+            };
+            if self.config.warn_unresolved {
+                self.diags.warn(msg);
+            } else {
+                self.diags.error(msg);
+            }
+        }
+    }
+
     fn check_undefined(&mut self, id: SymbolId, from: Option<(ObjectId, Item)>) {
         let res = self.res;
         let sym = &res.symbols[id.idx()];
-        if self.reported[id.idx()] || importable(self.config, res, sym) {
+        if self.reported[id.idx()] || allowed(self.config, res, sym) {
             return;
         }
         if tolerated(self.config, sym) {

@@ -364,28 +364,37 @@ pub fn layout<'a>(
                 let ref_out = map_type(&mut l, oid, obj.func_type_index(fi));
                 let sym = &res.symbols[id.idx()];
                 // One stub per symbol and signature, made on first use.
-                let mut stub = |l: &mut Layout<'a>, kind: &str| {
+                // `kind` None: one `undefined_stub` per signature, shared (wasm-ld).
+                let mut stub = |l: &mut Layout<'a>, kind: Option<&str>| {
                     let next = nimports + l.functions.len() as u32;
-                    let stub = *stub_for.entry((id, ref_out)).or_insert(next);
+                    let key = if kind.is_some() {
+                        id
+                    } else {
+                        SymbolId(u32::MAX)
+                    };
+                    let stub = *stub_for.entry((key, ref_out)).or_insert(next);
                     if stub == next {
-                        l.functions.push(OutFunc::Trap {
-                            ty: ref_out,
-                            name: format!("{kind}:{}", res.symbols[id.idx()].name),
-                        });
+                        let name = match kind {
+                            Some(k) => format!("{k}:{}", res.symbols[id.idx()].name),
+                            None => "undefined_stub".to_string(),
+                        };
+                        l.functions.push(OutFunc::Trap { ty: ref_out, name });
                         l.func_types.push(ref_out);
                     }
                     l.call_overrides.insert((oid, r.index), stub);
                 };
                 if !sym.is_defined() && l.sym_func[id.idx()] == NONE {
-                    // Undefined and not importable: only weak (or tolerated) symbols get here.
-                    stub(&mut l, "undefined_weak");
+                    // Undefined and not importable: weak symbols, and strong ones that
+                    // `--unresolved-symbols=ignore-all` tolerates.
+                    let weak = sym.weak_refs_only;
+                    stub(&mut l, weak.then_some("undefined_weak"));
                     continue;
                 }
                 let Some(def_ty) = defined_func_type(res, id) else {
                     continue;
                 };
                 if def_ty != ref_ty {
-                    stub(&mut l, "signature_mismatch");
+                    stub(&mut l, Some("signature_mismatch"));
                     if !warned[id.idx()] {
                         warned[id.idx()] = true;
                         let def_file = match res.symbols[id.idx()].def {

@@ -818,6 +818,13 @@ impl<'a> Ctx<'_, 'a> {
                 if g == NONE {
                     return if tombstone != 0 {
                         Ok(dead)
+                    } else if undefined {
+                        // wasm-ld writes index -1 here, an invalid module (spec/resolution.md).
+                        Err(format!(
+                            "undefined global {} has no index: import it (--allow-undefined, \
+                             --allow-undefined-file) or define it",
+                            sym.name
+                        ))
                     } else {
                         Err(format!("global {} is not in the output", sym.name))
                     };
@@ -932,7 +939,8 @@ impl<'a> Ctx<'_, 'a> {
                         .map(|s| s.name)
                         .unwrap_or("")
                 }
-                OutGlobal::Address(s) => res.symbols[s.idx()].name,
+                // wasm-ld leaves the globals of exported data symbols unnamed.
+                OutGlobal::Address(_) => continue,
             };
             globals.append(gn + i as u32, name);
         }

@@ -106,7 +106,7 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
     }
     // Fuzzing: a short coverage-guided run of the parser (seeded with the suite's objects, which
     // the differential suite just compiled), longer under --long.
-    if opts.filter.is_none() {
+    if checks && opts.filter.is_none() {
         let secs = if opts.long { 300 } else { 20 };
         let t = Instant::now();
         match fuzz::fuzz("parse", secs) {
