@@ -220,10 +220,15 @@ impl Gen<'_, '_> {
                 linker: true,
             });
         }
-        if self.cfg.absolute_symbols && self.s.chance(1, 3) {
+        // LLVM's object reader (llvm-objdump, wasm-ld) crashes on an ABSOLUTE symbol in an
+        // object without data segments: only objects with segments get one.
+        let with_segments: Vec<u32> = (0..self.n_cmd as u32)
+            .filter(|&o| !self.p.objects[o as usize].segments.is_empty())
+            .collect();
+        if self.cfg.absolute_symbols && !with_segments.is_empty() && self.s.chance(1, 3) {
             let addr = 0x100 + 16 * self.s.int(0, 64);
             let d = self.new_data(DataKind::Abs(addr), 0, false, "abs");
-            let o = self.cmd_obj();
+            let o = ObjId(self.s.pick(&with_segments));
             let b = Binding::default();
             self.p.objects[o.idx()].abs_datas.push((d, b));
             self.add_def(Sym::Data(d), o, b);

@@ -46,10 +46,16 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, FileFailurePersistence, RngSeed};
 
 /// The proptest strategy: programs from random byte strings (shrinking shortens the bytes,
-/// which gives smaller programs).
+/// which gives smaller programs), with [`generate::GenConfig::default`].
 pub fn program() -> impl Strategy<Value = Program> {
-    proptest::collection::vec(any::<u8>(), 0..4096)
-        .prop_map(|bytes| generate::program_from_bytes(&bytes))
+    program_with(generate::GenConfig::default())
+}
+
+/// The proptest strategy with the features `cfg` allows.
+pub fn program_with(cfg: generate::GenConfig) -> impl Strategy<Value = Program> {
+    proptest::collection::vec(any::<u8>(), 0..4096).prop_map(move |bytes| {
+        generate::generate_with(&mut arbitrary::Unstructured::new(&bytes), cfg)
+    })
 }
 
 /// Default number of cases of the property test (`WELD_GEN_CASES` overrides it).

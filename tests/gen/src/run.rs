@@ -579,9 +579,19 @@ impl Runner {
         let or = Oracle::new(p);
         let dir = self.write_files(p)?;
         let args = link_args(p, dir.path(), false);
-        let bytes = self.weld(&args, 4)?;
-        let shown = || format!("weld/wasm-ld arguments: {}", args.join(" "));
         let use_ld = opts.wasm_ld && self.wasm_ld.is_some();
+        let bytes = self.weld(&args, 4).map_err(|mut f| {
+            // Both failing would mean the generator made an invalid program.
+            if use_ld {
+                let verdict = match self.wasm_ld(&args, &dir.path().join("ref.wasm")) {
+                    Ok(_) => "wasm-ld-22 links it".to_string(),
+                    Err(e) => format!("wasm-ld-22 fails too (a generator bug?): {e}"),
+                };
+                f.message = format!("{}\n{verdict}", f.message);
+            }
+            f
+        })?;
+        let shown = || format!("weld/wasm-ld arguments: {}", args.join(" "));
         validate(&bytes).map_err(|e| {
             fail(
                 FailureKind::Invalid,
