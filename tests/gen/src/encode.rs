@@ -120,13 +120,35 @@ pub struct Encoded {
 /// Name of the archive holding the members.
 pub const ARCHIVE_NAME: &str = "lib.a";
 
+/// Encoder choices that are not part of the program.
+#[derive(Debug, Clone, Copy)]
+pub struct EncodeOptions {
+    /// Mark the undefined `__indirect_function_table` symbol `NO_STRIP` in objects that use
+    /// the table, as LLVM does (without it, wasm-ld-22 crashes when no relocation names the
+    /// table symbol: `tests/known_bugs.rs`).
+    pub table_symbol_no_strip: bool,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        EncodeOptions {
+            table_symbol_no_strip: true,
+        }
+    }
+}
+
 /// Encodes every object, and the members into one archive.
 pub fn encode(p: &Program) -> Encoded {
+    encode_with(p, &EncodeOptions::default())
+}
+
+/// [`encode`] with options.
+pub fn encode_with(p: &Program, opts: &EncodeOptions) -> Encoded {
     let mut stats = EncodeStats::default();
     let mut files = Vec::new();
     let mut members = Vec::new();
     for (i, o) in p.objects.iter().enumerate() {
-        let (bytes, index) = encode_object(p, ObjId(i as u32), &mut stats);
+        let (bytes, index) = encode_object(p, ObjId(i as u32), opts, &mut stats);
         if o.in_archive {
             members.push((o.file.clone(), bytes, index));
         } else {
@@ -275,7 +297,12 @@ fn uses_table(o: &Object) -> bool {
 }
 
 /// Encodes object `oid`; returns its bytes and the names its archive index should list.
-pub fn encode_object(p: &Program, oid: ObjId, stats: &mut EncodeStats) -> (Vec<u8>, Vec<String>) {
+pub fn encode_object(
+    p: &Program,
+    oid: ObjId,
+    opts: &EncodeOptions,
+    stats: &mut EncodeStats,
+) -> (Vec<u8>, Vec<String>) {
     let o = &p.objects[oid.idx()];
     let mut cx = Ctx {
         p,
@@ -546,7 +573,12 @@ pub fn encode_object(p: &Program, oid: ObjId, stats: &mut EncodeStats) -> (Vec<u
         uleb(&mut pl, 0);
         // As LLVM does, the table symbol is NO_STRIP when the object takes function addresses:
         // wasm-ld-22 crashes writing the element segment if the table symbol is dead.
-        cx.ift = Some(add_sym(stats, 5, flags::UNDEFINED | flags::NO_STRIP, pl));
+        let no_strip = if opts.table_symbol_no_strip {
+            flags::NO_STRIP
+        } else {
+            0
+        };
+        cx.ift = Some(add_sym(stats, 5, flags::UNDEFINED | no_strip, pl));
     }
     for &(t, b) in &o.tags {
         let mut pl = Vec::new();

@@ -277,3 +277,46 @@ fn wasm_ld_resolves_absolute_symbols_relative_to_segment_0() {
         "{err}"
     );
 }
+
+/// wasm-ld-22 crashes (in `TableSymbol::getTableNumber`, writing the element section) on an
+/// object that imports `__indirect_function_table` with an undefined table symbol that is not
+/// `NO_STRIP` and that no relocation names, and takes a function's address
+/// (`R_WASM_TABLE_INDEX_SLEB`). LLVM marks that symbol `NO_STRIP` (or omits it), so its own
+/// objects do not trigger this; the object is valid all the same. weld links it.
+#[test]
+fn wasm_ld_crashes_on_an_unreferenced_table_symbol() {
+    let mut p = program(1);
+    p.funcs.push(FuncDecl {
+        name: "f0".into(),
+        sig: Sig::Nullary,
+        role: FuncRole::Value,
+        hidden: false,
+    });
+    p.objects[0].funcs.push(FuncDef {
+        func: FuncId(0),
+        binding: Binding::default(),
+        body: Body::Value {
+            base: 1,
+            probes: vec![],
+        },
+    });
+    check(&mut p, 0, vec![Probe::FuncIsNull { func: FuncId(0) }]);
+    let opts = weld_gen::encode::EncodeOptions {
+        table_symbol_no_strip: false,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    for (name, bytes) in weld_gen::encode::encode_with(&p, &opts).files {
+        std::fs::write(dir.path().join(name), bytes).unwrap();
+    }
+    let args = link_args(&p, dir.path(), false);
+    let runner = Runner::new();
+    let linked = runner.weld(&args, 1).expect("weld links it");
+    runner.verify(&linked, &p, &Oracle::new(&p)).unwrap();
+    if !wasm_ld_available() {
+        return;
+    }
+    let err = runner
+        .wasm_ld(&args, &dir.path().join("ref.wasm"))
+        .expect_err("wasm-ld-22 no longer crashes");
+    assert!(err.contains("getTableNumber"), "{err}");
+}
