@@ -8,6 +8,7 @@ use crate::config::{Config, UnresolvedPolicy};
 use crate::error::Diagnostics;
 use crate::model::*;
 use crate::resolve::{Def, Resolved, Symbol, Synthetic, SyntheticData};
+use wasmparser::RelocationType;
 
 /// What survives garbage collection.
 #[derive(Debug, Default)]
@@ -36,7 +37,7 @@ enum Item {
 }
 
 /// Whether an undefined symbol may become an import of the output.
-pub fn importable(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
+pub fn importable(config: &Config, sym: &Symbol<'_>) -> bool {
     // A relocatable output imports whatever it does not define, weak or not; the final link
     // decides.
     if config.relocatable {
@@ -48,7 +49,6 @@ pub fn importable(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool
                 || config.import_undefined
                 || config.allow_undefined
                 || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
-                || explicit_module(res, sym)
         }
         SymbolKind::Global | SymbolKind::Tag | SymbolKind::Table => {
             sym.flags.has(SymFlags::EXPLICIT_NAME)
@@ -60,25 +60,11 @@ pub fn importable(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool
     }
 }
 
-/// An import from a module other than `env` is explicit even without an explicit name.
-fn explicit_module(res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
-    if let Def::Undefined { obj, sym: i } = sym.def {
-        let o = &res.objects[obj.idx()];
-        if let SymbolTarget::Function(f) = o.symbols[i as usize].target
-            && let Some(imp) = o.func_imports.get(f as usize)
-        {
-            return imp.import.module != "env";
-        }
-    }
-    false
-}
-
 /// Whether an undefined symbol is allowed to be undefined whatever the policy (lld's
 /// `allowUndefined`): explicitly imported, a function under `--import-undefined`, or listed in
 /// `--allow-undefined-file`. `--import-undefined` alone does not excuse a global.
-fn allowed(config: &Config, res: &Resolved<'_>, sym: &Symbol<'_>) -> bool {
+fn allowed(config: &Config, sym: &Symbol<'_>) -> bool {
     sym.flags.has(SymFlags::EXPLICIT_NAME)
-        || explicit_module(res, sym)
         || (sym.kind == SymbolKind::Function && config.import_undefined)
         || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
 }
@@ -101,8 +87,14 @@ struct Marker<'r, 'a> {
     /// An object is live once one of its definitions is; its constructors and retained
     /// segments then are too.
     obj_live: Vec<bool>,
-    reported: Vec<bool>,
+    /// Per symbol: the first reference, in wasm-ld's scan order, to an undefined symbol that
+    /// must be reported (reported after marking, in that order).
+    undefined: Vec<Option<(ScanKey, Option<(ObjectId, Item)>)>>,
 }
+
+/// Where wasm-ld meets a reference when it scans relocations: object, then functions before
+/// data segments, chunk, relocation. References from the command line come first.
+type ScanKey = (u32, u32, u32, u32);
 
 /// Marks the live parts of the link.
 pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -> Live {
@@ -141,10 +133,11 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
         queue: Vec::new(),
         diags,
         obj_live: vec![false; res.objects.len()],
-        reported: vec![false; res.symbols.len()],
+        undefined: vec![None; res.symbols.len()],
     };
     m.roots();
     m.run();
+    m.report_undefined();
     m.check_start_stop();
     // `__wasm_call_ctors` is live when referenced, or when any constructor is, or when nothing
     // is collected (wasm-ld then keeps every synthetic function).
@@ -372,30 +365,68 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
     }
 
+    /// Notes a reference to an undefined symbol that is neither allowed nor tolerated; the
+    /// earliest one in scan order is the one reported.
     fn check_undefined(&mut self, id: SymbolId, from: Option<(ObjectId, Item)>) {
         let res = self.res;
         let sym = &res.symbols[id.idx()];
-        if self.reported[id.idx()] || allowed(self.config, res, sym) {
+        if allowed(self.config, sym) || tolerated(self.config, sym) {
             return;
         }
-        if tolerated(self.config, sym) {
-            return;
+        let key = match from {
+            None => (0, 0, 0, 0),
+            Some((obj, item)) => {
+                let o = &res.objects[obj.idx()];
+                let (rank, chunk, relocs) = match item {
+                    Item::Function(_, f) => (1, f, o.functions[f as usize].relocs.clone()),
+                    Item::Segment(_, g) => (2, g, o.segments[g as usize].relocs.clone()),
+                    Item::Global(_, g) => (3, g, 0..0),
+                    Item::Tag(_, t) => (4, t, 0..0),
+                    Item::Table(_, t) => (5, t, 0..0),
+                };
+                let at = o.relocs[relocs]
+                    .iter()
+                    .position(|r| {
+                        r.ty != RelocationType::TypeIndexLeb && res.sym(obj, r.index) == id
+                    })
+                    .unwrap_or(0);
+                (obj.0 + 1, rank, chunk, at as u32)
+            }
+        };
+        let slot = &mut self.undefined[id.idx()];
+        if slot.as_ref().is_none_or(|(k, _)| key < *k) {
+            *slot = Some((key, from));
         }
-        self.reported[id.idx()] = true;
-        let mut msg = String::new();
-        if let Some((obj, item)) = from {
-            let o = &res.objects[obj.idx()];
-            msg.push_str(&o.name);
-            msg.push_str(": ");
-            msg.push_str(&format!("undefined symbol: {}", sym.name));
-            msg.push_str(&format!("\n>>> referenced by {}", describe_item(o, item)));
-        } else {
-            msg.push_str(&format!("undefined symbol: {}", sym.name));
-        }
-        if self.config.warn_unresolved {
-            self.diags.warn(msg);
-        } else {
-            self.diags.error(msg);
+    }
+
+    /// Reports the undefined symbols, in the order wasm-ld meets them.
+    fn report_undefined(&mut self) {
+        let res = self.res;
+        let mut found: Vec<(ScanKey, usize, Option<(ObjectId, Item)>)> = self
+            .undefined
+            .iter()
+            .enumerate()
+            .filter_map(|(i, u)| u.map(|(k, from)| (k, i, from)))
+            .collect();
+        found.sort_by_key(|&(k, i, _)| (k, i));
+        for (_, i, from) in found {
+            let name = res.symbols[i].name;
+            let msg = match from {
+                Some((obj, item)) => {
+                    let o = &res.objects[obj.idx()];
+                    format!(
+                        "{}: undefined symbol: {name}\n>>> referenced by {}",
+                        o.name,
+                        describe_item(o, item)
+                    )
+                }
+                None => format!("undefined symbol: {name}"),
+            };
+            if self.config.warn_unresolved {
+                self.diags.warn(msg);
+            } else {
+                self.diags.error(msg);
+            }
         }
     }
 

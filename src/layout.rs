@@ -270,8 +270,7 @@ pub fn layout<'a>(
         let o = &res.objects[obj.idx()];
         // A weak undefined symbol is never imported by a static link (wasm-ld): it resolves to
         // null, and direct calls to a trap.
-        let importable =
-            (config.relocatable || !sym.weak_refs_only) && importable(config, res, sym);
+        let importable = (config.relocatable || !sym.weak_refs_only) && importable(config, sym);
         match (sym.kind, o.symbols[si as usize].target) {
             (SymbolKind::Function, SymbolTarget::Function(f)) if importable => {
                 let imp = &o.func_imports[f as usize];

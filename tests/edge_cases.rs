@@ -286,3 +286,33 @@ h:
     assert_eq!(ours.len(), 2, "h and the undefined ext2: {ours:?}");
     assert_eq!(ours, theirs);
 }
+
+#[test]
+fn functions_from_another_module_are_imported_without_flags() {
+    let s = Scratch::new();
+    let obj = s.compile(
+        "m",
+        r#"
+__attribute__((import_module("mymod"))) int ext(int);
+__attribute__((import_module("env"))) int envext(int);
+__attribute__((import_name("renamed"))) int named(int);
+int f(int x) { return ext(x) + named(x); }
+int g(int x) { return envext(x); }
+"#,
+        &[],
+    );
+    // `ext` (module mymod) and `named` (explicit name) are imports; `envext` is an ordinary
+    // undefined symbol: an error unless allowed.
+    for args in [
+        vec!["--no-entry", "--export=f"],
+        vec!["--no-entry", "--export=f", "--export=g"],
+        vec![
+            "--no-entry",
+            "--export=f",
+            "--export=g",
+            "--import-undefined",
+        ],
+    ] {
+        assert_agree(&both(&s, &args, &[&obj]), &format!("{args:?}"));
+    }
+}
