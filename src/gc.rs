@@ -89,8 +89,11 @@ struct Marker<'r, 'a> {
     obj_live: Vec<bool>,
     /// Per symbol: the first reference, in wasm-ld's scan order, to an undefined symbol that
     /// must be reported (reported after marking, in that order).
-    undefined: Vec<Option<(ScanKey, Option<(ObjectId, Item)>)>>,
+    undefined: Vec<Option<FirstRef>>,
 }
+
+/// The first reference to an undefined symbol: where wasm-ld meets it, and the chunk.
+type FirstRef = (ScanKey, Option<(ObjectId, Item)>);
 
 /// Where wasm-ld meets a reference when it scans relocations: object, then functions before
 /// data segments, chunk, relocation. References from the command line come first.
