@@ -405,14 +405,14 @@ impl<'r, 'a> Marker<'r, 'a> {
     /// Reports the undefined symbols, in the order wasm-ld meets them.
     fn report_undefined(&mut self) {
         let res = self.res;
-        let mut found: Vec<(ScanKey, usize, Option<(ObjectId, Item)>)> = self
+        let mut found: Vec<(usize, FirstRef)> = self
             .undefined
             .iter()
             .enumerate()
-            .filter_map(|(i, u)| u.map(|(k, from)| (k, i, from)))
+            .filter_map(|(i, u)| u.map(|first| (i, first)))
             .collect();
-        found.sort_by_key(|&(k, i, _)| (k, i));
-        for (_, i, from) in found {
+        found.sort_by_key(|&(i, (k, _))| (k, i));
+        for (i, (_, from)) in found {
             let name = res.symbols[i].name;
             let msg = match from {
                 Some((obj, item)) => {
