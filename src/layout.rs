@@ -175,7 +175,7 @@ impl Layout<'_> {
             return map_offset(pieces, offset);
         }
         let base = self.seg_addr[obj.idx()][seg as usize];
-        (base != u64::MAX).then_some(base + offset as u64)
+        (base != u64::MAX).then(|| base + offset as u64)
     }
 
     /// The output index of a type, added if new.

@@ -421,7 +421,7 @@ impl<'a> Ctx<'_, 'a> {
                 _ => return Err(bad()),
             }
         }
-        out.push(0x0b);
+        // `ConstExpr::raw` adds the final `end`.
         Ok(out)
     }
 
@@ -541,7 +541,7 @@ impl<'a> Ctx<'_, 'a> {
                     let func = &obj.functions[*f as usize];
                     dst.copy_from_slice(obj.slice(&func.body));
                     for r in &obj.relocs[func.relocs.clone()] {
-                        this.apply(*o, r, dst, None, 0).map_err(|m| {
+                        this.apply(*o, r, dst, None, None).map_err(|m| {
                             Error::file(
                                 &obj.name,
                                 format_args!("in function {}: {m}", obj.function_name(*f)),
@@ -576,8 +576,8 @@ impl<'a> Ctx<'_, 'a> {
             let dst = &mut bytes[off as usize..off as usize + input.data.len()];
             dst.copy_from_slice(obj.slice(&input.data));
             for r in &obj.relocs[input.relocs.clone()] {
-                let place = seg.addr + off + r.offset as u64;
-                self.apply(o, r, dst, Some(place), 0).map_err(|m| {
+                let place = seg.addr + off;
+                self.apply(o, r, dst, Some(place), None).map_err(|m| {
                     Error::file(
                         &obj.name,
                         format_args!("in data segment {}: {m}", input.name),
@@ -703,7 +703,7 @@ impl<'a> Ctx<'_, 'a> {
                     let custom = &obj.customs[c];
                     dst.copy_from_slice(obj.slice(&custom.data));
                     for r in &obj.relocs[custom.relocs.clone()] {
-                        this.apply(o, r, dst, None, tombstone).map_err(|m| {
+                        this.apply(o, r, dst, None, Some(tombstone)).map_err(|m| {
                             Error::file(&obj.name, format_args!("in section {name}: {m}"))
                         })?;
                     }
@@ -716,17 +716,18 @@ impl<'a> Ctx<'_, 'a> {
     }
 
     /// Patches one relocation into `chunk` (the chunk's output bytes). `place` is the output
-    /// address of the chunk's start, for data.
+    /// address of the chunk's start, for data; `custom` is the section's tombstone (0 if it has
+    /// none) when the chunk is a custom section.
     fn apply(
         &self,
         o: ObjectId,
         r: &Reloc,
         chunk: &mut [u8],
         place: Option<u64>,
-        tombstone: u64,
+        custom: Option<u64>,
     ) -> std::result::Result<(), String> {
         let info = reloc::info(r.ty);
-        let value = self.value(o, r, place, tombstone)?;
+        let value = self.value(o, r, place, custom)?;
         let at = r.offset as usize;
         if !reloc::patch(&mut chunk[at..], info.field, value) {
             return Err(format!(
@@ -752,8 +753,9 @@ impl<'a> Ctx<'_, 'a> {
         o: ObjectId,
         r: &Reloc,
         place: Option<u64>,
-        tombstone: u64,
+        custom: Option<u64>,
     ) -> std::result::Result<i64, String> {
+        let tombstone = custom.unwrap_or(0);
         let l = self.l;
         let res = self.res;
         let info = reloc::info(r.ty);
@@ -816,7 +818,9 @@ impl<'a> Ctx<'_, 'a> {
             Value::GlobalIndex => {
                 let g = l.sym_global[id.idx()];
                 if g == NONE {
-                    return if tombstone != 0 {
+                    // A dead global named from a custom section gets the tombstone or the
+                    // addend, as wasm-ld writes.
+                    return if (custom.is_some() && !undefined) || tombstone != 0 {
                         Ok(dead)
                     } else if undefined {
                         // wasm-ld writes index -1 here, an invalid module (spec/resolution.md).

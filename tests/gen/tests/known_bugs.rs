@@ -121,7 +121,7 @@ fn assert_weld_links_as_predicted(p: &Program) {
 /// `u64::MAX + offset` for every defined symbol of a dead segment). Release builds wrap and
 /// discard the value, so only debug builds (and the tests) see it.
 #[test]
-#[ignore = "weld bug: overflow panic (debug) for a dead segment with a symbol at offset > 0"]
+// Fixed: was "overflow panic (debug) for a dead segment with a symbol at offset > 0".
 fn dead_segment_with_symbol_at_an_offset() {
     let mut p = program(1);
     let a = data(&mut p, "a", DataKind::Plain, 4);
@@ -153,7 +153,7 @@ fn object_defined_table() {
 /// end` (`write.rs`: `const_expr` appends `end` and `ConstExpr::raw` gets another), so the
 /// output is invalid: "invalid value type".
 #[test]
-#[ignore = "weld bug: object-defined globals get two `end`s in their initializer"]
+// Fixed: was "object-defined globals get two `end`s in their initializer".
 fn object_defined_global() {
     let mut p = program(1);
     let g = global(&mut p, 0, 5);
@@ -165,7 +165,7 @@ fn object_defined_global() {
 /// global: wasm-ld-22 writes the addend (0); weld fails with "in section gen.meta: global g0
 /// is not in the output".
 #[test]
-#[ignore = "weld bug: GLOBAL_INDEX_I32 against a dead global in a non-debug custom section"]
+// Fixed: was "GLOBAL_INDEX_I32 against a dead global in a non-debug custom section".
 fn global_index_of_a_dead_global_in_a_custom_section() {
     let mut p = program(1);
     let g = global(&mut p, 0, 5);
@@ -182,7 +182,7 @@ fn global_index_of_a_dead_global_in_a_custom_section() {
 /// hold `&d0 + 2 - &field`; weld subtracts `&field + 4` (the field's offset counted twice), so
 /// the pointer lands 4 bytes early. wasm-ld-22 gets it right.
 #[test]
-#[ignore = "weld bug: LOCREL at a non-zero offset in its segment is 4 bytes off"]
+// Fixed: was "LOCREL at a non-zero offset in its segment is 4 bytes off".
 fn locrel_at_an_offset() {
     let mut p = program(1);
     let d = data(&mut p, "d0", DataKind::Plain, 8);
@@ -212,7 +212,7 @@ fn locrel_at_an_offset() {
 /// which LLVM always writes with `import_module`); weld links it, importing `host.h0`
 /// (spec/resolution.md says a module other than `env` is enough).
 #[test]
-#[ignore = "weld bug: accepts a non-env import without EXPLICIT_NAME that wasm-ld-22 rejects"]
+// Fixed: was "accepts a non-env import without EXPLICIT_NAME that wasm-ld-22 rejects".
 fn import_without_explicit_name() {
     if !wasm_ld_available() {
         return;
