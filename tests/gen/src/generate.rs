@@ -79,8 +79,10 @@ impl Default for GenConfig {
     fn default() -> Self {
         GenConfig {
             defined_tables: false,
+            defined_globals: true,
             absolute_symbols: false,
-            ..GenConfig::ALL
+            locrel_at_offset: true,
+            offset_data_symbols: true,
         }
     }
 }
