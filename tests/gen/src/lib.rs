@@ -16,7 +16,7 @@
 //! ```no_run
 //! let bytes: &[u8] = &[1, 2, 3];
 //! let program = weld_gen::generate::program_from_bytes(bytes);
-//! let opts = weld_gen::run::CheckOptions { wasm_ld: false, determinism: false, permute: false };
+//! let opts = weld_gen::run::CheckOptions { wasm_ld: false, determinism: false, permute: false, relocatable: false };
 //! if let Err(f) = weld_gen::run::check_program(&program, &opts) {
 //!     panic!("{f}\n{program:#?}");
 //! }

@@ -14,6 +14,7 @@ const WELD_ONLY: CheckOptions = CheckOptions {
     wasm_ld: false,
     determinism: false,
     permute: false,
+    relocatable: false,
 };
 
 fn program(n_objects: usize) -> Program {
