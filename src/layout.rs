@@ -60,6 +60,18 @@ pub struct OutImport<'a> {
     pub symbol: SymbolId,
 }
 
+/// One import of the output, in import-section order: an index into
+/// [`Layout::func_imports`], [`Layout::global_imports`] or [`Layout::tag_imports`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportRef {
+    /// A function import.
+    Function(u32),
+    /// A global import.
+    Global(u32),
+    /// A tag import.
+    Tag(u32),
+}
+
 /// A global defined in the output.
 #[derive(Debug, Clone)]
 pub enum OutGlobal {
@@ -97,6 +109,9 @@ pub struct Layout<'a> {
     pub types: Vec<FuncType>,
     /// Per object: object type index → output type index.
     pub obj_types: Vec<Vec<u32>>,
+    /// Every import in import-section order: kinds interleaved in symbol-table order, as
+    /// wasm-ld writes them (the table and memory imports come first and are not listed).
+    pub imports: Vec<ImportRef>,
     /// Imported functions.
     pub func_imports: Vec<OutImport<'a>>,
     /// Output types of imported functions.
@@ -214,6 +229,7 @@ pub fn layout<'a>(
     let mut l = Layout {
         types: Vec::new(),
         obj_types: Vec::new(),
+        imports: Vec::new(),
         func_imports: Vec::new(),
         func_import_types: Vec::new(),
         functions: Vec::new(),
@@ -286,6 +302,7 @@ pub fn layout<'a>(
                 let index = *seen_imports.entry(key).or_insert(next);
                 l.sym_func[i] = index;
                 if index == next {
+                    l.imports.push(ImportRef::Function(index));
                     l.func_import_types.push(ty);
                     l.func_imports.push(OutImport {
                         module: imp.import.module,
@@ -297,6 +314,8 @@ pub fn layout<'a>(
             (SymbolKind::Global, SymbolTarget::Global(g)) if importable => {
                 let imp = &o.global_imports[g as usize];
                 l.sym_global[i] = l.global_imports.len() as u32;
+                l.imports
+                    .push(ImportRef::Global(l.global_imports.len() as u32));
                 l.global_imports.push((
                     OutImport {
                         module: imp.import.module,
@@ -309,6 +328,7 @@ pub fn layout<'a>(
             (SymbolKind::Tag, SymbolTarget::Tag(t)) if importable => {
                 let imp = &o.tag_imports[t as usize];
                 l.sym_tag[i] = l.tag_imports.len() as u32;
+                l.imports.push(ImportRef::Tag(l.tag_imports.len() as u32));
                 let ty = map_type(&mut l, obj, imp.ty);
                 l.tag_imports.push((
                     OutImport {
@@ -631,7 +651,7 @@ pub fn layout<'a>(
         .filter(|&f| f != NONE);
     // A wrapper with nothing to call around the function would only forward it; wasm-ld makes
     // none then.
-    if res.command_exports && (l.call_ctors.is_some() || l.call_dtors.is_some()) {
+    if res.command_exports && (!l.ctors.is_empty() || l.call_dtors.is_some()) {
         for (i, sym) in res.symbols.iter().enumerate() {
             let f = l.sym_func[i];
             if !l.exported[i] || sym.kind != SymbolKind::Function || f == NONE {
@@ -676,16 +696,20 @@ fn defined_func_type<'r>(res: &'r Resolved<'_>, id: SymbolId) -> Option<&'r Func
 fn order_types(res: &Resolved<'_>, l: &mut Layout<'_>, reloc_types: &[(ObjectId, u32)]) {
     let old = std::mem::take(&mut l.types);
     l.type_ids.clear();
+    // As wasm-ld: types named by relocations (in the order live code names them, which is
+    // what wasm-ld 22's output shows); then imported function and tag signatures in import
+    // order; then defined functions; then tags.
     for &(o, t) in reloc_types {
         l.intern(&res.objects[o.idx()].types[t as usize]);
     }
-    let used: Vec<u32> = l
-        .func_import_types
-        .iter()
-        .chain(&l.func_types)
-        .chain(l.tag_imports.iter().map(|(_, t)| t))
-        .chain(l.tags.iter().map(|(_, _, t)| t))
-        .copied()
+    let imported = l.imports.iter().filter_map(|i| match *i {
+        ImportRef::Function(f) => Some(l.func_import_types[f as usize]),
+        ImportRef::Tag(t) => Some(l.tag_imports[t as usize].1),
+        ImportRef::Global(_) => None,
+    });
+    let used: Vec<u32> = imported
+        .chain(l.func_types.iter().copied())
+        .chain(l.tags.iter().map(|&(_, _, t)| t))
         .collect();
     for t in used {
         l.intern(&old[t as usize]);
@@ -817,7 +841,15 @@ fn layout_memory<'a>(
                 continue;
             }
             let name = output_segment_name(config, seg);
-            let i = *by_name.entry(name).or_insert_with(|| {
+            // A relocatable output keeps COMDAT segments apart, so that the final link can
+            // still drop or keep each one (wasm-ld).
+            let comdat = config.relocatable
+                && obj
+                    .comdats
+                    .iter()
+                    .any(|c| c.members.contains(&ComdatMember::Data(s as u32)));
+            let new_segment = |segs: &mut Vec<OutSegment<'a>>,
+                               mergers: &mut Vec<StringMerger<'a>>| {
                 segs.push(OutSegment {
                     name,
                     align_log2: 0,
@@ -829,7 +861,14 @@ fn layout_memory<'a>(
                 });
                 mergers.push(StringMerger::default());
                 segs.len() - 1
-            });
+            };
+            let i = if comdat {
+                new_segment(&mut segs, &mut mergers)
+            } else {
+                *by_name
+                    .entry(name)
+                    .or_insert_with(|| new_segment(&mut segs, &mut mergers))
+            };
             let oid = ObjectId(o as u32);
             let out = &mut segs[i];
             if is_mergeable(config, seg) {

@@ -18,7 +18,7 @@ use wasmparser::RelocationType;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::layout::{Layout, NONE, OutFunc, OutGlobal, func_type_of};
+use crate::layout::{ImportRef, Layout, NONE, OutFunc, OutGlobal, func_type_of};
 use crate::model::*;
 use crate::reloc::{self, Value};
 use crate::resolve::{Def, Resolved};
@@ -103,22 +103,31 @@ pub fn write(
             }),
         );
     }
-    for (imp, &ty) in l.func_imports.iter().zip(&l.func_import_types) {
-        imports.import(imp.module, imp.field, EntityType::Function(ty));
-    }
-    for (imp, ty) in &l.global_imports {
-        let ty = wasm_encoder::GlobalType::try_from(*ty).map_err(|e| Error::msg(e.to_string()))?;
-        imports.import(imp.module, imp.field, EntityType::Global(ty));
-    }
-    for (imp, ty) in &l.tag_imports {
-        imports.import(
-            imp.module,
-            imp.field,
-            EntityType::Tag(TagType {
-                kind: TagKind::Exception,
-                func_type_idx: *ty,
-            }),
-        );
+    for i in &l.imports {
+        match *i {
+            ImportRef::Function(f) => {
+                let imp = &l.func_imports[f as usize];
+                let ty = l.func_import_types[f as usize];
+                imports.import(imp.module, imp.field, EntityType::Function(ty));
+            }
+            ImportRef::Global(g) => {
+                let (imp, ty) = &l.global_imports[g as usize];
+                let ty = wasm_encoder::GlobalType::try_from(*ty)
+                    .map_err(|e| Error::msg(e.to_string()))?;
+                imports.import(imp.module, imp.field, EntityType::Global(ty));
+            }
+            ImportRef::Tag(t) => {
+                let (imp, ty) = &l.tag_imports[t as usize];
+                imports.import(
+                    imp.module,
+                    imp.field,
+                    EntityType::Tag(TagType {
+                        kind: TagKind::Exception,
+                        func_type_idx: *ty,
+                    }),
+                );
+            }
+        }
     }
     if !imports.is_empty() {
         push_section(&mut out, &imports);

@@ -316,3 +316,106 @@ int g(int x) { return envext(x); }
         assert_agree(&both(&s, &args, &[&obj]), &format!("{args:?}"));
     }
 }
+
+#[test]
+fn tag_imports_take_their_types_in_import_order() {
+    let s = Scratch::new();
+    let src = s.path("tag.s");
+    std::fs::write(
+        &src,
+        r#"
+.tagtype __cpp_exception i32
+.section .text.f,"",@
+.globl f
+.type f,@function
+f:
+  .functype f () -> ()
+  i32.const 0
+  throw __cpp_exception
+  end_function
+"#,
+    )
+    .unwrap();
+    let obj = s.path("tag.o");
+    let out = Command::new("llvm-mc-22")
+        .args([
+            "-triple=wasm32-unknown-unknown",
+            "-mattr=+exception-handling",
+            "-filetype=obj",
+        ])
+        .arg(&src)
+        .arg("-o")
+        .arg(&obj)
+        .output()
+        .expect("llvm-mc-22");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r = both(
+        &s,
+        &["--no-entry", "--export=f", "--allow-undefined"],
+        &[&obj],
+    );
+    assert!(r[0].is_ok(), "{:?}", r[0]);
+    assert_agree(&r, "imported tag");
+}
+
+#[test]
+fn no_command_wrappers_without_constructors_or_destructors() {
+    let s = Scratch::new();
+    let obj = s.compile(
+        "bss",
+        "static int unused_bss[100];\nint used_data = 5;\n\
+         int *get_unused(void) { return unused_bss; }\nint f(void) { return used_data; }\n",
+        &[],
+    );
+    for args in [
+        vec!["--no-entry", "--export=f", "--import-memory"],
+        vec![
+            "--no-entry",
+            "--export=f",
+            "--import-memory",
+            "--no-gc-sections",
+        ],
+        vec!["--no-entry", "--export=f", "--no-gc-sections"],
+    ] {
+        assert_agree(&both(&s, &args, &[&obj]), &format!("{args:?}"));
+    }
+}
+
+#[test]
+fn relocatable_keeps_comdat_segments_apart() {
+    let s = Scratch::new();
+    let count = assemble(&s, "count", COUNT);
+    let a = assemble(&s, "ca", &comdat_myset(0x5eed_0001));
+    let b = assemble(&s, "cb", &comdat_myset(0x5eed_0002));
+    let plain = assemble(
+        &s,
+        "plain",
+        ".section myset,\"\",@\n.globl dn\n.type dn,@object\ndn:\n  .int32 0x5eed0007\n  .size dn, 4\n",
+    );
+    // `weld -r` of an object with a plain `myset` segment and a COMDAT copy of another one;
+    // the final link takes the COMDAT group from `ca.o`, so the combined object's copy goes,
+    // and the plain segment must stay.
+    let combined = s.path("combined.o");
+    let mut r_args: Vec<String> = vec!["-r".into()];
+    r_args.extend([plain.display().to_string(), b.display().to_string()]);
+    r_args.extend(["-o".into(), combined.display().to_string()]);
+    let o = weld(&r_args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let args = ["--no-entry", "--export=count", "--export=dn", "--export=dv"];
+    let r = both(&s, &args, &[&a, &combined, &count]);
+    assert_agree(&r, "final link");
+    let Ok(module) = &r[0] else { panic!("{r:?}") };
+    let has = |v: u32| module.windows(4).any(|w| w == v.to_le_bytes());
+    assert!(
+        has(0x5eed_0007),
+        "the plain segment was dropped with the COMDAT copy"
+    );
+    assert!(
+        has(0x5eed_0001) && !has(0x5eed_0002),
+        "the wrong COMDAT copy was kept"
+    );
+}
