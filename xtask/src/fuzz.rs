@@ -37,9 +37,18 @@ pub fn run(args: &[String]) -> Result<(), String> {
             TARGETS.join("|")
         ));
     };
-    let opts = parse_opts(rest, &["--time"])?;
+    let opts = parse_opts(rest, &["--time", "--smoke"])?;
     let secs = opts.time.unwrap_or(60);
     let t = Instant::now();
+    if opts.smoke {
+        let stats = smoke(target, secs)?;
+        println!(
+            "fuzz {target} (smoke, uninstrumented): {} programs in {} without a failure",
+            stats.runs,
+            util::secs(t.elapsed())
+        );
+        return Ok(());
+    }
     let stats = fuzz(target, secs)?;
     println!(
         "fuzz {target}: {} inputs in {} without a failure ({} coverage edges)",
@@ -174,4 +183,58 @@ fn last_cov(log: &str) -> u64 {
             rest.split_whitespace().next()?.parse().ok()
         })
         .unwrap_or(0)
+}
+
+/// A short run of a model-based target's body (`link_model`, `differential`) without
+/// coverage instrumentation, in this process: inputs come from a seeded generator rather than
+/// from libFuzzer, so the run needs no second (instrumented) wasmtime build. `cargo xtask
+/// fuzz` runs the same bodies under libFuzzer.
+pub fn smoke(target: &str, secs: u64) -> Result<Stats, String> {
+    use weld_gen::run::{CheckOptions, check_program};
+    let opts = match target {
+        // The same options as fuzz/fuzz_targets/link_model.rs and differential.rs.
+        "link_model" => CheckOptions {
+            wasm_ld: false,
+            determinism: false,
+            permute: false,
+            relocatable: true,
+        },
+        "differential" => CheckOptions {
+            wasm_ld: true,
+            ..CheckOptions::default()
+        },
+        _ => return Err(format!("`{target}` has no in-process smoke run")),
+    };
+    let deadline = Instant::now() + std::time::Duration::from_secs(secs);
+    // xorshift64*: a fixed, dependency-free byte source so that a failure can be replayed from
+    // the printed case number.
+    let mut state: u64 = 0x5eed_f022_0000_0001;
+    let mut next = move || {
+        state ^= state >> 12;
+        state ^= state << 25;
+        state ^= state >> 27;
+        state.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let mut runs = 0u64;
+    while Instant::now() < deadline {
+        let len = 64 + (next() % 4032) as usize;
+        let bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        let program = weld_gen::generate::program_from_bytes(&bytes);
+        if let Err(f) = check_program(&program, &opts) {
+            let path = repo_root()
+                .join("target")
+                .join("fuzz")
+                .join(format!("smoke-{target}-{runs}.bin"));
+            let _ = std::fs::create_dir_all(path.parent().unwrap_or(Path::new(".")));
+            let _ = std::fs::write(&path, &bytes);
+            return Err(format!(
+                "{target} case {runs} failed (input saved as {}; replay it with the fuzz \
+                 target):\n{}",
+                path.display(),
+                util::indent(&f.to_string(), "  ")
+            ));
+        }
+        runs += 1;
+    }
+    Ok(Stats { runs, edges: 0 })
 }

@@ -42,9 +42,10 @@ commands:
   mutants [--shard K/N] [--file src/F.rs]... [--list]
                         mutation testing of the linker core with cargo-mutants against
                         `cargo test -p weld`; prints the score and the surviving mutants
-  fuzz TARGET [--time N]
+  fuzz TARGET [--time N] [--smoke]
                         coverage-guided libFuzzer run of fuzz/fuzz_targets/TARGET.rs for N
-                        seconds (default 60); targets: parse, link_model, differential
+                        seconds (default 60); targets: parse, link_model, differential;
+                        --smoke: the model-based targets on seeded inputs, uninstrumented
 
 environment:
   WELD=/path/to/linker  use this linker instead of target/release/weld (and skip building it)

@@ -140,6 +140,7 @@ pub struct Opts {
     pub filter: Option<String>,
     pub runs: Option<usize>,
     pub time: Option<u64>,
+    pub smoke: bool,
 }
 
 /// Parses `--flag` / `--opt VALUE` / `--opt=VALUE`; `allowed` lists the names
@@ -170,6 +171,7 @@ pub fn parse_opts(args: &[String], allowed: &[&str]) -> Result<Opts, String> {
             "--keep" => opts.keep = true,
             "--large" => opts.large = true,
             "--no-cache" => opts.no_cache = true,
+            "--smoke" => opts.smoke = true,
             "--filter" => opts.filter = Some(value(name)?),
             "--runs" => {
                 let v = value(name)?;

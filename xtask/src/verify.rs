@@ -39,8 +39,10 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
             "warnings",
         ]);
         let mut test = cargo();
-        test.args(["test", "-p", "weld"]);
+        test.args(["test", "-p", "weld", "-p", "weld-gen"]);
         if opts.long {
+            // Many more generated programs, and the ignored campaign tests.
+            test.env("WELD_GEN_CASES", "2000");
             test.args(["--", "--include-ignored"]);
         }
         steps.extend([fmt, clippy, test].into_iter().map(|c| (step_name(&c), c)));
@@ -122,6 +124,25 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
             Err(e) => {
                 failed += 1;
                 println!("FAIL fuzz parse\n{e}");
+            }
+        }
+        // The model-based targets' bodies, on seeded inputs (fuzz::smoke says why).
+        for (target, secs) in [("link_model", 20), ("differential", 20)] {
+            let secs = if opts.long { secs * 15 } else { secs };
+            let t = Instant::now();
+            match fuzz::smoke(target, secs) {
+                Ok(stats) => {
+                    passed += 1;
+                    println!(
+                        "ok   fuzz {target} (smoke, uninstrumented): {} programs in {}, no failure",
+                        stats.runs,
+                        util::secs(t.elapsed())
+                    );
+                }
+                Err(e) => {
+                    failed += 1;
+                    println!("FAIL fuzz {target}\n{e}");
+                }
             }
         }
     }
