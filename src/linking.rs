@@ -51,6 +51,15 @@ struct SymbolTable {
     missing: FxHashMap<SymbolId, u32>,
 }
 
+/// `WASM_SEGMENT_INFO`.
+pub const SEGMENT_INFO: u8 = 5;
+/// `WASM_INIT_FUNCS`.
+pub const INIT_FUNCS: u8 = 6;
+/// `WASM_COMDAT_INFO`.
+pub const COMDAT_INFO: u8 = 7;
+/// `WASM_SYMBOL_TABLE`.
+pub const SYMBOL_TABLE: u8 = 8;
+
 /// `SYMTAB_*` kind numbers.
 fn kind_code(kind: SymbolKind) -> u8 {
     match kind {
@@ -89,7 +98,7 @@ pub fn sections(
 
     let mut linking = Vec::new();
     2u32.encode(&mut linking);
-    subsection(&mut linking, 8, |b| {
+    subsection(&mut linking, SYMBOL_TABLE, |b| {
         symtab.count.encode(b);
         b.extend_from_slice(&symtab.entries);
     });
@@ -100,7 +109,7 @@ pub fn sections(
         .filter(|(k, _)| p.segment_offsets[*k].is_some())
         .collect();
     if !segments.is_empty() {
-        subsection(&mut linking, 5, |b| {
+        subsection(&mut linking, SEGMENT_INFO, |b| {
             (segments.len() as u32).encode(b);
             for (_, seg) in &segments {
                 seg.name.encode(b);
@@ -112,7 +121,7 @@ pub fn sections(
     if config.relocatable {
         let inits = init_funcs(res, &symtab);
         if !inits.is_empty() {
-            subsection(&mut linking, 6, |b| {
+            subsection(&mut linking, INIT_FUNCS, |b| {
                 (inits.len() as u32).encode(b);
                 for (priority, sym) in &inits {
                     priority.encode(b);
@@ -122,7 +131,7 @@ pub fn sections(
         }
         let comdats = comdats(res, l, p, &seg_of, &emitted);
         if !comdats.is_empty() {
-            subsection(&mut linking, 7, |b| {
+            subsection(&mut linking, COMDAT_INFO, |b| {
                 (comdats.len() as u32).encode(b);
                 for (name, members) in &comdats {
                     name.encode(b);
@@ -648,4 +657,71 @@ fn subsection(out: &mut Vec<u8>, ty: u8, body: impl FnOnce(&mut Vec<u8>)) {
     out.push(ty);
     (b.len() as u32).encode(out);
     out.extend_from_slice(&b);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Rows of a table in a spec file that start with `| ` and a value in the first column.
+    fn rows(spec: &str, header: &str) -> Vec<Vec<String>> {
+        let start = spec.find(header).expect("table header");
+        spec[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                l.trim_matches('|')
+                    .split('|')
+                    .map(|c| c.trim().to_string())
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn subsections_and_segment_flags_match_the_spec() {
+        let spec = include_str!("../spec/linking.md");
+        let subs: Vec<(u8, String)> = rows(spec, "| id | name |")
+            .into_iter()
+            .map(|r| (r[0].parse().expect("id"), r[1].clone()))
+            .collect();
+        let code = [
+            (SEGMENT_INFO, "WASM_SEGMENT_INFO"),
+            (INIT_FUNCS, "WASM_INIT_FUNCS"),
+            (COMDAT_INFO, "WASM_COMDAT_INFO"),
+            (SYMBOL_TABLE, "WASM_SYMBOL_TABLE"),
+        ];
+        let code: Vec<(u8, String)> = code.iter().map(|&(i, n)| (i, n.to_string())).collect();
+        assert_eq!(subs, code);
+        let flags: Vec<(u32, String)> = rows(spec, "| bit | name | weld |")
+            .into_iter()
+            .map(|r| {
+                let bit = u32::from_str_radix(r[0].trim_start_matches("0x"), 16).expect("bit");
+                (bit, r[1].clone())
+            })
+            .collect();
+        let code = vec![
+            (Segment::STRINGS, "WASM_SEGMENT_FLAG_STRINGS".to_string()),
+            (Segment::TLS, "WASM_SEGMENT_FLAG_TLS".to_string()),
+            (Segment::RETAIN, "WASM_SEG_FLAG_RETAIN".to_string()),
+        ];
+        assert_eq!(flags, code);
+    }
+
+    /// The spec's linker-defined symbols are exactly the names resolution defines.
+    #[test]
+    fn linker_symbols_match_the_spec() {
+        let spec = include_str!("../spec/linking.md");
+        let table = rows(spec, "| name | kind | value |");
+        assert!(table.len() > 10);
+        for r in &table {
+            let name = r[0].trim_matches('`').replace("SEG", "myseg");
+            let kind = crate::resolve::linker_symbol_kind(&name);
+            assert_eq!(kind.map(|k| k.describe()), Some(r[1].as_str()), "{name}");
+        }
+        for not in ["__heap_start", "__start_", "__start_.data", "__data_start"] {
+            assert_eq!(crate::resolve::linker_symbol_kind(not), None, "{not}");
+        }
+    }
 }

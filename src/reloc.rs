@@ -256,6 +256,48 @@ mod tests {
         }
     }
 
+    /// Every kind of value has exactly one row in the spec's table of undefined and dead
+    /// targets (adding a `Value` without saying how it treats them fails here).
+    #[test]
+    fn every_value_kind_has_an_undefined_and_dead_row() {
+        let spec = include_str!("../spec/relocations.md");
+        let start = spec
+            .find("| value | undefined, imported |")
+            .expect("the table of undefined and dead targets");
+        let rows: Vec<&str> = spec[start..]
+            .lines()
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| l.trim_matches('|').split('|').next().unwrap_or("").trim())
+            .collect();
+        // Exhaustive, so that a new variant must be added here (and then to the spec).
+        let name = |v: Value| match v {
+            Value::FunctionIndex => "FunctionIndex",
+            Value::TableIndex => "TableIndex",
+            Value::MemoryAddr => "MemoryAddr",
+            Value::MemoryAddrRel => "MemoryAddrRel",
+            Value::MemoryAddrTls => "MemoryAddrTls",
+            Value::MemoryAddrLocrel => "MemoryAddrLocrel",
+            Value::TableIndexRel => "TableIndexRel",
+            Value::TypeIndex => "TypeIndex",
+            Value::GlobalIndex => "GlobalIndex",
+            Value::TagIndex => "TagIndex",
+            Value::TableNumber => "TableNumber",
+            Value::FunctionOffset => "FunctionOffset",
+            Value::SectionOffset => "SectionOffset",
+        };
+        let mut used: Vec<&str> = RELOCS.iter().map(|r| name(r.value)).collect();
+        used.sort_unstable();
+        used.dedup();
+        let mut listed = rows.clone();
+        listed.sort_unstable();
+        assert_eq!(
+            listed, used,
+            "rows of the spec table vs value kinds the table uses"
+        );
+        assert_eq!(rows.len(), listed.len());
+    }
+
     #[test]
     fn padded_leb_matches_the_spec_example() {
         // Linking.md: function index 3 is encoded as 83 80 80 80 00.

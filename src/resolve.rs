@@ -77,6 +77,16 @@ impl SyntheticData {
     }
 }
 
+/// The kind of the linker-defined symbol called `name`, if there is one (spec/linking.md).
+pub fn linker_symbol_kind(name: &str) -> Option<SymbolKind> {
+    match name {
+        "__stack_pointer" => Some(SymbolKind::Global),
+        "__wasm_call_ctors" => Some(SymbolKind::Function),
+        "__indirect_function_table" => Some(SymbolKind::Table),
+        _ => SyntheticData::by_name(name).map(|_| SymbolKind::Data),
+    }
+}
+
 /// Reorders `v` so that element `i` is the old element `order[i]`.
 fn permute<T>(v: &mut Vec<T>, order: &[usize]) {
     let mut slots: Vec<Option<T>> = std::mem::take(v).into_iter().map(Some).collect();

@@ -1,9 +1,8 @@
 //! Coverage: which spec entries and link situations a set of programs exercises.
 //!
 //! The entries are read from weld's specification: the relocation table of
-//! `spec/relocations.md` and the kind and flag tables of `spec/symbols.md`. The `linking`
-//! subsections and segment flags have no table in `spec/` and are listed here from
-//! tool-conventions' `Linking.md`. Link situations (archive extraction, weak resolution, gc …)
+//! `spec/relocations.md`, the kind and flag tables of `spec/symbols.md`, and the subsection and
+//! segment-flag tables of `spec/linking.md`. Link situations (archive extraction, weak resolution, gc …)
 //! are this crate's own list, [`SITUATIONS`]. Entries out of scope are in [`EXCLUDED`].
 
 use std::collections::{BTreeMap, HashMap};
@@ -63,26 +62,11 @@ pub fn excluded_by(cfg: &GenConfig) -> Vec<(&'static str, &'static str)> {
     if !cfg.defined_globals {
         out.push((
             "gc dropped a global",
-            "weld writes object-defined globals' initializers with two `end`s (GenConfig::defined_globals)",
+            "object-defined globals are off (GenConfig::defined_globals)",
         ));
     }
     out
 }
-
-/// `linking` subsections (tool-conventions `Linking.md`; spec/ has no table of them).
-pub const SUBSECTIONS: &[(u8, &str)] = &[
-    (5, "WASM_SEGMENT_INFO"),
-    (6, "WASM_INIT_FUNCS"),
-    (7, "WASM_COMDAT_INFO"),
-    (8, "WASM_SYMBOL_TABLE"),
-];
-
-/// Segment flags (tool-conventions `Linking.md`).
-pub const SEGMENT_FLAGS: &[(u32, &str)] = &[
-    (0x1, "WASM_SEGMENT_FLAG_STRINGS"),
-    (0x2, "WASM_SEGMENT_FLAG_TLS"),
-    (0x4, "WASM_SEG_FLAG_RETAIN"),
-];
 
 /// Link situations the oracle recognises.
 pub const SITUATIONS: &[&str] = &[
@@ -159,11 +143,12 @@ pub fn spec_entries() -> Vec<(String, String)> {
             out.push((format!("symbol kind {n}"), name));
         }
     }
-    for &(n, name) in SUBSECTIONS {
-        out.push((format!("subsection {n}"), name.to_string()));
-    }
-    for &(n, name) in SEGMENT_FLAGS {
-        out.push((format!("segment flag {n:#x}"), name.to_string()));
+    for (n, name) in table_rows("linking.md") {
+        if n.starts_with("0x") {
+            out.push((format!("segment flag {n}"), name));
+        } else {
+            out.push((format!("subsection {n}"), name));
+        }
     }
     out
 }
