@@ -118,6 +118,21 @@ fn start_stop_symbols_need_a_live_segment() {
     let r = both(&s, &["--no-entry", "--export=count"], &[&count, &myset]);
     assert!(r[0].is_err(), "weld linked");
     assert_agree(&r, "unreferenced segment");
+    // The error names the object that refers to the symbol, not the first one with some
+    // undefined symbol.
+    let weak_user = assemble(
+        &s,
+        "weak_user",
+        ".functype maybe () -> ()\n.weak maybe\n.section .text.w,\"\",@\n.globl w\n\
+         .type w,@function\nw:\n  .functype w () -> ()\n  call maybe\n  end_function\n",
+    );
+    let r = both(
+        &s,
+        &["--no-entry", "--export=count", "--export=w"],
+        &[&weak_user, &count, &myset],
+    );
+    assert!(r[0].is_err(), "weld linked");
+    assert_agree(&r, "unreferenced segment, another object first");
     // Kept by an export: the symbols span it, and the exported data symbol's global is unnamed.
     let r = both(
         &s,

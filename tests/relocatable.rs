@@ -23,6 +23,8 @@ struct Meta {
     relocs: BTreeMap<String, Vec<(String, String, i64)>>,
     /// COMDAT group names.
     comdats: Vec<String>,
+    /// `WASM_SEGMENT_INFO`: (name, alignment, flags).
+    segments: Vec<(String, u32, u32)>,
 }
 
 fn meta(bytes: &[u8]) -> Meta {
@@ -98,6 +100,16 @@ fn meta(bytes: &[u8]) -> Meta {
                             for f in f {
                                 let f = f.unwrap();
                                 m.inits.push((f.priority, f.symbol_index.to_string()));
+                            }
+                        }
+                        Linking::SegmentInfo(segs) => {
+                            for seg in segs {
+                                let seg = seg.unwrap();
+                                m.segments.push((
+                                    seg.name.to_string(),
+                                    seg.alignment,
+                                    seg.flags.bits(),
+                                ));
                             }
                         }
                         Linking::ComdatInfo(c) => {
@@ -191,6 +203,12 @@ static const char *unused_name = "hello";
 const char *name(void) { return unused_name; }
 "#;
 
+/// C++ with COMDAT groups (an inline function, a class with a vtable).
+const INLINE_CXX: &str = "inline int twice(int x) { return 2 * x; }\n\
+    int use_inl(int x) { return twice(x); }\n\
+    struct S { virtual int f() { return 1; } };\n\
+    int g() { S s; S *p = &s; return p->f(); }\n";
+
 fn objects(s: &Scratch, flags: &[&str]) -> Vec<std::path::PathBuf> {
     vec![
         s.compile("main", MAIN_C, flags),
@@ -210,7 +228,8 @@ fn args(pre: &[&str], inputs: &[&Path], out: &Path) -> Vec<String> {
 fn relocatable_output_has_wasm_lds_symbols_and_relocations() {
     for flags in [&["-O0"][..], &["-O2"], &["-O1", "-g"]] {
         let s = Scratch::new();
-        let objs = objects(&s, flags);
+        let mut objs = objects(&s, flags);
+        objs.push(s.compile_cxx("inl", INLINE_CXX, flags));
         let refs: Vec<&Path> = objs.iter().map(|p| p.as_path()).collect();
         std::fs::create_dir_all(s.path("w")).unwrap();
         std::fs::create_dir_all(s.path("r")).unwrap();
@@ -218,13 +237,28 @@ fn relocatable_output_has_wasm_lds_symbols_and_relocations() {
         let theirs = s.path("r/out.o");
         let o = weld(&args(&["-r"], &refs, &ours));
         assert!(o.status.success(), "weld -r: {}", stderr(&o));
-        let o = wasm_ld(&args(&["-r"], &refs, &theirs));
+        // -O0: wasm-ld then merges no strings (weld never does at -r), so data layouts agree.
+        let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
         assert!(o.status.success(), "wasm-ld -r: {}", stderr(&o));
         let ours = meta(&std::fs::read(&ours).unwrap());
         let theirs = meta(&std::fs::read(&theirs).unwrap());
         assert_eq!(ours.globals, theirs.globals, "global symbols, {flags:?}");
         assert_eq!(ours.locals, theirs.locals, "local symbols, {flags:?}");
         assert_eq!(ours.inits, theirs.inits, "init funcs, {flags:?}");
+        assert_eq!(ours.comdats, theirs.comdats, "COMDAT groups, {flags:?}");
+        // The same segments; weld keeps `STRINGS` on string segments for the final link,
+        // wasm-ld drops it (spec/relocatable.md).
+        let strings =
+            |name: &str| name.starts_with(".rodata..L.str") || name.starts_with(".rodata.str");
+        for (seg, theirs) in ours.segments.iter().zip(&theirs.segments) {
+            let expected = theirs.2 | if strings(&seg.0) { 1 } else { 0 };
+            assert_eq!(
+                (&seg.0, seg.1, seg.2),
+                (&theirs.0, theirs.1, expected),
+                "{flags:?}"
+            );
+        }
+        assert_eq!(ours.segments.len(), theirs.segments.len(), "{flags:?}");
         for section in ["CODE", "DATA"] {
             assert_same(
                 &ours.relocs[section],
@@ -232,25 +266,20 @@ fn relocatable_output_has_wasm_lds_symbols_and_relocations() {
                 &format!("reloc.{section}, {flags:?}"),
             );
         }
-        // Debug sections: the same relocations; addends into `.debug_str` differ because
-        // wasm-ld merges its strings at -r and weld does not (spec/relocatable.md).
-        let no_str_addends = |m: &Meta| -> BTreeMap<String, Vec<(String, String, i64)>> {
-            m.relocs
-                .iter()
-                .filter(|(k, _)| k.starts_with(".debug"))
-                .map(|(k, v)| {
-                    let mut v: Vec<_> = v
-                        .iter()
-                        .map(|(t, n, a)| {
-                            (t.clone(), n.clone(), if n == ".debug_str" { 0 } else { *a })
-                        })
-                        .collect();
-                    v.sort();
-                    (k.clone(), v)
-                })
-                .collect()
-        };
-        assert_eq!(no_str_addends(&ours), no_str_addends(&theirs), "{flags:?}");
+        // Every other section's relocations too (debug sections under -g), addends included:
+        // at -O0 wasm-ld does not merge `.debug_str` either.
+        assert_eq!(
+            ours.relocs.keys().collect::<Vec<_>>(),
+            theirs.relocs.keys().collect::<Vec<_>>(),
+            "relocated sections, {flags:?}"
+        );
+        for (section, list) in &ours.relocs {
+            assert_same(
+                list,
+                &theirs.relocs[section],
+                &format!("reloc.{section}, {flags:?}"),
+            );
+        }
     }
 }
 
@@ -346,4 +375,190 @@ fn emit_relocs_matches_wasm_ld() {
             .collect()
     };
     assert_eq!(defined(ours), defined(theirs));
+}
+
+/// Checks that every relocation of a relocatable object describes the field it points at: the
+/// field holds the value the relocation gives with the object's own symbol table, segments,
+/// element segment and code layout. (wasm-ld's `-r` output, like weld's, stores linked values.)
+/// Returns the number of relocations checked.
+fn check_relocations_describe_their_fields(bytes: &[u8]) -> usize {
+    use wasmparser::{DataKind, ElementItems, ElementKind, Operator, RelocationType as R, TypeRef};
+    // Per section index: where its relocation offsets count from.
+    let mut starts: Vec<usize> = Vec::new();
+    let mut symbols: Vec<SymbolInfo> = Vec::new();
+    let mut relocs: Vec<(u32, Vec<wasmparser::RelocationEntry>)> = Vec::new();
+    let mut seg_addr: Vec<u64> = Vec::new();
+    let mut elem: (u32, Vec<u32>) = (0, Vec::new());
+    let mut n_func_imports = 0u32;
+    let mut code_start = 0usize;
+    let mut bodies: Vec<usize> = Vec::new();
+    let const_i32 = |e: &wasmparser::ConstExpr<'_>| match e.get_operators_reader().read() {
+        Ok(Operator::I32Const { value }) => value as u32,
+        other => panic!("unexpected offset {other:?}"),
+    };
+    for p in Parser::new(0).parse_all(bytes) {
+        let p = p.unwrap();
+        if let Some((_, range)) = p.as_section() {
+            let start = match &p {
+                Payload::CustomSection(c) => c.data_offset(),
+                _ => range.start,
+            };
+            starts.push(start);
+        }
+        match p {
+            Payload::ImportSection(r) => {
+                for i in r.into_imports() {
+                    if matches!(i.unwrap().ty, TypeRef::Func(_)) {
+                        n_func_imports += 1;
+                    }
+                }
+            }
+            Payload::ElementSection(r) => {
+                for e in r {
+                    let e = e.unwrap();
+                    let ElementKind::Active { offset_expr, .. } = e.kind else {
+                        continue;
+                    };
+                    let ElementItems::Functions(f) = e.items else {
+                        continue;
+                    };
+                    elem = (
+                        const_i32(&offset_expr),
+                        f.into_iter().map(Result::unwrap).collect(),
+                    );
+                }
+            }
+            Payload::CodeSectionStart { range, .. } => code_start = range.start,
+            Payload::CodeSectionEntry(b) => bodies.push(b.range().start - code_start),
+            Payload::DataSection(r) => {
+                for d in r {
+                    let DataKind::Active { offset_expr, .. } = d.unwrap().kind else {
+                        panic!("passive segment");
+                    };
+                    seg_addr.push(const_i32(&offset_expr) as u64);
+                }
+            }
+            Payload::CustomSection(c) => match c.as_known() {
+                KnownCustom::Linking(l) => {
+                    for sub in l.subsections() {
+                        if let Linking::SymbolTable(t) = sub.unwrap() {
+                            symbols = t.into_iter().map(Result::unwrap).collect();
+                        }
+                    }
+                }
+                KnownCustom::Reloc(r) => {
+                    let list = r.entries().into_iter().map(Result::unwrap).collect();
+                    relocs.push((r.section_index(), list));
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+    }
+    let mut checked = 0;
+    for (section, list) in relocs {
+        let base = starts[section as usize];
+        for e in list {
+            let at = base + e.offset as usize;
+            let mut rd = wasmparser::BinaryReader::new(&bytes[at..], 0);
+            let field: i64 = match e.ty {
+                R::FunctionIndexLeb
+                | R::TypeIndexLeb
+                | R::GlobalIndexLeb
+                | R::EventIndexLeb
+                | R::TableNumberLeb
+                | R::MemoryAddrLeb => rd.read_var_u32().unwrap() as i64,
+                R::TableIndexSleb | R::MemoryAddrSleb => rd.read_var_i32().unwrap() as u32 as i64,
+                R::MemoryAddrLeb64 => rd.read_var_u64().unwrap() as i64,
+                R::MemoryAddrSleb64 | R::TableIndexSleb64 => rd.read_var_i64().unwrap(),
+                R::TableIndexI32
+                | R::MemoryAddrI32
+                | R::FunctionOffsetI32
+                | R::SectionOffsetI32
+                | R::GlobalIndexI32
+                | R::FunctionIndexI32 => rd.read_u32().unwrap() as i64,
+                R::TableIndexI64 | R::MemoryAddrI64 | R::FunctionOffsetI64 => {
+                    rd.read_u64().unwrap() as i64
+                }
+                _ => continue, // LOCREL, PIC and TLS kinds
+            };
+            let what = format!("{:?} at {:#x} of section {section}", e.ty, e.offset);
+            let sym = || symbols[e.index as usize];
+            let expected: i64 = match e.ty {
+                R::TypeIndexLeb => e.index as i64,
+                R::FunctionIndexLeb | R::FunctionIndexI32 => match sym() {
+                    SymbolInfo::Func { index, .. } => index as i64,
+                    s => panic!("{what}: {s:?}"),
+                },
+                R::GlobalIndexLeb | R::GlobalIndexI32 => match sym() {
+                    SymbolInfo::Global { index, .. } => index as i64,
+                    s => panic!("{what}: {s:?}"),
+                },
+                R::EventIndexLeb => match sym() {
+                    SymbolInfo::Event { index, .. } => index as i64,
+                    s => panic!("{what}: {s:?}"),
+                },
+                R::TableNumberLeb => match sym() {
+                    SymbolInfo::Table { index, .. } => index as i64,
+                    s => panic!("{what}: {s:?}"),
+                },
+                R::TableIndexSleb | R::TableIndexI32 | R::TableIndexSleb64 | R::TableIndexI64 => {
+                    let SymbolInfo::Func { index, .. } = sym() else {
+                        panic!("{what}");
+                    };
+                    let slot = (field as u64).checked_sub(elem.0 as u64).expect(&what);
+                    assert_eq!(
+                        elem.1.get(slot as usize),
+                        Some(&index),
+                        "{what}: table slot"
+                    );
+                    field
+                }
+                R::FunctionOffsetI32 | R::FunctionOffsetI64 => match sym() {
+                    SymbolInfo::Func { index, .. } => {
+                        bodies[(index - n_func_imports) as usize] as i64 + e.addend
+                    }
+                    s => panic!("{what}: {s:?}"),
+                },
+                R::SectionOffsetI32 => e.addend,
+                _ => match sym() {
+                    SymbolInfo::Data {
+                        symbol: Some(d), ..
+                    } => (seg_addr[d.index as usize] + d.offset as u64) as i64 + e.addend,
+                    SymbolInfo::Data { symbol: None, .. } => 0,
+                    s => panic!("{what}: {s:?}"),
+                },
+            };
+            let width_mask = |v: i64| match e.ty {
+                R::MemoryAddrLeb64
+                | R::MemoryAddrSleb64
+                | R::MemoryAddrI64
+                | R::TableIndexSleb64
+                | R::TableIndexI64
+                | R::FunctionOffsetI64 => v,
+                _ => v as u32 as i64,
+            };
+            assert_eq!(width_mask(field), width_mask(expected), "{what}");
+            checked += 1;
+        }
+    }
+    checked
+}
+
+#[test]
+fn relocations_of_relocatable_output_describe_their_fields() {
+    for flags in [&["-O0"][..], &["-O2"], &["-O1", "-g"]] {
+        let s = Scratch::new();
+        let mut objs = objects(&s, flags);
+        objs.push(s.compile_cxx("inl", INLINE_CXX, flags));
+        let refs: Vec<&Path> = objs.iter().map(|p| p.as_path()).collect();
+        for (name, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
+            std::fs::create_dir_all(s.path(name)).unwrap();
+            let out = s.path(name).join("out.o");
+            let o = run(&args(&["-r"], &refs, &out));
+            assert!(o.status.success(), "{name}: {}", stderr(&o));
+            let n = check_relocations_describe_their_fields(&std::fs::read(&out).unwrap());
+            assert!(n > 20, "{name} {flags:?}: only {n} relocations");
+        }
+    }
 }
