@@ -228,6 +228,8 @@ mod tests {
                 .get(number)
                 .unwrap_or_else(|| panic!("spec has #{number}, code does not"));
             assert_eq!(row[1], info.name, "#{number}");
+            let ty = RelocationType::try_from(number as u8).expect("a known type");
+            assert_eq!(name(ty), row[1], "#{number}: the name errors use");
             let field = match row[2] {
                 "uleb5" => Field::Uleb32,
                 "sleb5" => Field::Sleb32,

@@ -831,3 +831,19 @@ impl<'a> Resolver<'a, '_> {
         Ok(id)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Segments get `__start_`/`__stop_` symbols only for C identifiers (spec/linking.md).
+    #[test]
+    fn c_identifiers() {
+        for yes in ["x", "_", "myset", "_x9", "A_b_1"] {
+            assert!(is_c_ident(yes), "{yes}");
+        }
+        for no in ["", "9x", ".data", "my.set", "a-b", "x y", "é"] {
+            assert!(!is_c_ident(no), "{no}");
+        }
+    }
+}

@@ -434,3 +434,54 @@ fn relocatable_keeps_comdat_segments_apart() {
         "the wrong COMDAT copy was kept"
     );
 }
+
+#[test]
+fn print_gc_sections_reports_unused_weak_undefined_functions() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "weakaddr",
+        r#"
+.functype maybe () -> ()
+.weak maybe
+.functype called () -> ()
+.weak called
+.section .text.f,"",@
+.globl f
+.type f,@function
+f:
+  .functype f () -> (i32)
+  call called
+  i32.const maybe
+  end_function
+.section .text.unused,"",@
+.globl unused
+.type unused,@function
+unused:
+  .functype unused () -> ()
+  end_function
+"#,
+    );
+    // The same lines, in the same order, on standard output.
+    let mut outs = Vec::new();
+    for (dir, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+        let a: Vec<String> = [
+            "--no-entry",
+            "--export=f",
+            "--print-gc-sections",
+            &obj.display().to_string(),
+            "-o",
+            &s.path(dir).join("out.wasm").display().to_string(),
+        ]
+        .iter()
+        .map(|x| x.to_string())
+        .collect();
+        let o = run(&a);
+        assert!(o.status.success(), "{dir}: {}", stderr(&o));
+        let root = format!("{}/", s.dir.path().display());
+        outs.push(String::from_utf8_lossy(&o.stdout).replace(&root, ""));
+    }
+    assert!(outs[1].contains("<internal>:(maybe)"), "{}", outs[1]);
+    assert_eq!(outs[0], outs[1]);
+}
