@@ -23,19 +23,23 @@ pub const CORE: &[&str] = &[
     "src/linking.rs",
 ];
 
-const USAGE: &str = "usage: cargo xtask mutants [--shard K/N] [--file src/F.rs]... [--list]";
+const USAGE: &str =
+    "usage: cargo xtask mutants [--shard K/N] [--file src/F.rs]... [--iterate] [--list]";
 
 /// `cargo xtask mutants [--shard K/N] [--file F]... [--list]`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut shard = None;
     let mut files: Vec<String> = Vec::new();
     let mut list = false;
+    let mut iterate = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--shard" => shard = Some(it.next().ok_or(USAGE)?.clone()),
             "--file" => files.push(it.next().ok_or(USAGE)?.clone()),
             "--list" => list = true,
+            // Test again only what the last run did not catch (after adding tests).
+            "--iterate" => iterate = true,
             _ => return Err(format!("unknown option `{a}`\n{USAGE}")),
         }
     }
@@ -69,6 +73,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     if let Some(s) = &shard {
         // Round-robin: a shard is a sample of every file, not a slice of one.
         cmd.args(["--shard", s, "--sharding", "round-robin"]);
+    }
+    if iterate {
+        cmd.arg("--iterate");
     }
     if list {
         cmd.arg("--list");
