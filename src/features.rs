@@ -71,3 +71,48 @@ pub fn allowed(config: &Config, res: &Resolved<'_>) -> Result<BTreeSet<String>> 
         })
     }
 }
+
+/// Without the `mutable-globals` feature, a mutable global may be neither imported nor
+/// exported (wasm-ld's `checkImportExportTargetFeatures`); reported through `diags`.
+pub fn check_mutable_globals(
+    config: &Config,
+    res: &Resolved<'_>,
+    l: &crate::layout::Layout<'_>,
+    allowed: &BTreeSet<String>,
+    diags: &mut crate::error::Diagnostics,
+) {
+    use crate::layout::OutGlobal;
+    use crate::model::SymbolKind;
+    if config.relocatable || !config.check_features || allowed.contains("mutable-globals") {
+        return;
+    }
+    for (imp, ty) in &l.global_imports {
+        if ty.mutable {
+            diags.error(format!(
+                "mutable global imported but 'mutable-globals' feature not present in inputs: \
+                 `{}`. Use --no-check-features to suppress.",
+                res.symbols[imp.symbol.idx()].name
+            ));
+        }
+    }
+    let imported = l.global_imports.len() as u32;
+    for (i, sym) in res.symbols.iter().enumerate() {
+        let g = l.sym_global[i];
+        if !l.exported[i] || sym.kind != SymbolKind::Global || g == crate::layout::NONE {
+            continue;
+        }
+        let mutable = match g.checked_sub(imported).map(|d| &l.globals[d as usize]) {
+            Some(OutGlobal::StackPointer) => true,
+            Some(&OutGlobal::Object(o, d)) => res.objects[o.idx()].globals[d as usize].ty.mutable,
+            Some(OutGlobal::Address(_)) => false,
+            None => l.global_imports[g as usize].1.mutable,
+        };
+        if mutable {
+            diags.error(format!(
+                "mutable global exported but 'mutable-globals' feature not present in inputs: \
+                 `{}`. Use --no-check-features to suppress.",
+                sym.name
+            ));
+        }
+    }
+}

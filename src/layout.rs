@@ -70,6 +70,9 @@ pub enum ImportRef {
     Global(u32),
     /// A tag import.
     Tag(u32),
+    /// An import of a table other than the indirect function table, into
+    /// [`Layout::table_imports`].
+    Table(u32),
 }
 
 /// A global defined in the output.
@@ -138,12 +141,19 @@ pub struct Layout<'a> {
     pub sym_global: Vec<u32>,
     /// Imported tags and their output types.
     pub tag_imports: Vec<(OutImport<'a>, u32)>,
+    /// Imported tables other than the indirect function table, with their types; numbered
+    /// after an imported function table.
+    pub table_imports: Vec<(OutImport<'a>, wasmparser::TableType)>,
     /// Defined tags: (object, tag index), with output types.
     pub tags: Vec<(ObjectId, u32, u32)>,
     /// Per symbol: output tag index or [`NONE`].
     pub sym_tag: Vec<u32>,
-    /// Whether the output has the indirect function table (table 0).
+    /// Whether the output has the indirect function table.
     pub has_table: bool,
+    /// Its table number: 0 when imported, else after the objects' own tables (wasm-ld).
+    pub function_table: u32,
+    /// Tables defined by objects, in table-number order (imports, if any, come before them).
+    pub tables: Vec<(ObjectId, u32)>,
     /// Per symbol: output table number or [`NONE`].
     pub sym_table: Vec<u32>,
     /// Function indices in table slot order, starting at `table_base`.
@@ -243,9 +253,12 @@ pub fn layout<'a>(
         global_index: Vec::new(),
         sym_global: vec![NONE; nsym],
         tag_imports: Vec::new(),
+        table_imports: Vec::new(),
         tags: Vec::new(),
         sym_tag: vec![NONE; nsym],
         has_table: false,
+        function_table: 0,
+        tables: Vec::new(),
         sym_table: vec![NONE; nsym],
         table_funcs: Vec::new(),
         slot_of: FxHashMap::default(),
@@ -337,6 +350,21 @@ pub fn layout<'a>(
                         symbol: id,
                     },
                     ty,
+                ));
+            }
+            (SymbolKind::Table, SymbolTarget::Table(t))
+                if importable && sym.name != "__indirect_function_table" =>
+            {
+                let imp = &o.table_imports[t as usize];
+                l.imports
+                    .push(ImportRef::Table(l.table_imports.len() as u32));
+                l.table_imports.push((
+                    OutImport {
+                        module: imp.import.module,
+                        field: imp.import.field,
+                        symbol: id,
+                    },
+                    imp.ty,
                 ));
             }
             _ => {}
@@ -614,30 +642,72 @@ pub fn layout<'a>(
             }
         }
     }
-    for (i, sym) in res.symbols.iter().enumerate() {
-        // wasm-ld creates the table whenever an object declares it, live or not.
-        // In a relocatable output the table stays an import, as in the inputs.
+    // Tables: an imported function table first, then the objects' own tables, then a defined
+    // function table (wasm-ld's numbering).
+    let is_function_table = |sym: &crate::resolve::Symbol<'_>| {
+        // wasm-ld creates the table whenever an object declares it, live or not. In a
+        // relocatable output the table stays an import, as in the inputs.
         let undefined_in_r = config.relocatable
             && sym.name == "__indirect_function_table"
             && matches!(sym.def, Def::Undefined { .. });
-        if sym.kind == SymbolKind::Table
+        sym.kind == SymbolKind::Table
             && (sym.def == Def::Synthetic(Synthetic::FunctionTable) || undefined_in_r)
-        {
-            l.sym_table[i] = 0;
-            l.has_table = true;
-        }
+    };
+    l.has_table = !l.table_funcs.is_empty()
+        || config.export_table
+        || res.symbols.iter().any(is_function_table);
+    let imported_table = l.has_table && (config.import_table || config.relocatable);
+    let first_own = u32::from(imported_table) + l.table_imports.len() as u32;
+    for (k, (imp, _)) in l.table_imports.iter().enumerate() {
+        l.sym_table[imp.symbol.idx()] = u32::from(imported_table) + k as u32;
     }
-    if !l.table_funcs.is_empty() || config.export_table {
-        l.has_table = true;
+    let mut table_index: Vec<Vec<u32>> = Vec::with_capacity(res.objects.len());
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut idx = vec![NONE; obj.tables.len()];
+        for (t, slot) in idx.iter_mut().enumerate() {
+            if live.tables[o][t] {
+                *slot = first_own + l.tables.len() as u32;
+                l.tables.push((ObjectId(o as u32), t as u32));
+            }
+        }
+        table_index.push(idx);
+    }
+    l.function_table = if imported_table {
+        0
+    } else {
+        l.tables.len() as u32
+    };
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if is_function_table(sym) {
+            l.sym_table[i] = l.function_table;
+        }
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            if let SymbolTarget::Table(t) = o.symbols[si as usize].target
+                && let Some(d) = t.checked_sub(o.table_imports.len() as u32)
+            {
+                l.sym_table[i] = table_index[obj.idx()][d as usize];
+            }
+        }
     }
 
     order_types(res, &mut l, &reloc_types);
     layout_memory(config, res, live, &mut l, diags);
 
-    // Exports (an object has none).
+    // Exports (an object has none). wasm-ld exports the linker's mutable `__stack_pointer`
+    // only when named by `--export` or used by an input.
+    let stack_pointer_used = res
+        .lookup("__stack_pointer")
+        .is_some_and(|sp| res.obj_symbols.iter().any(|ids| ids.contains(&sp)));
     for (i, sym) in res.symbols.iter().enumerate() {
         if config.relocatable {
             break;
+        }
+        if sym.def == Def::Synthetic(Synthetic::StackPointer)
+            && !sym.forced_export
+            && !stack_pointer_used
+        {
+            continue;
         }
         let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();
         if entry || crate::gc::is_exported(config, sym) {
@@ -705,7 +775,7 @@ fn order_types(res: &Resolved<'_>, l: &mut Layout<'_>, reloc_types: &[(ObjectId,
     let imported = l.imports.iter().filter_map(|i| match *i {
         ImportRef::Function(f) => Some(l.func_import_types[f as usize]),
         ImportRef::Tag(t) => Some(l.tag_imports[t as usize].1),
-        ImportRef::Global(_) => None,
+        ImportRef::Global(_) | ImportRef::Table(_) => None,
     });
     let used: Vec<u32> = imported
         .chain(l.func_types.iter().copied())

@@ -99,6 +99,7 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     // Feature conflicts are reported before anything is laid out.
     let allowed = features::allowed(config, &res)?;
     let layout = layout::layout(config, &res, &live, &allowed, &mut diags);
+    features::check_mutable_globals(config, &res, &layout, &allowed, &mut diags);
     let gc_report = if config.print_gc_sections {
         gc_report(&res, &live, &layout)
     } else {

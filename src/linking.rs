@@ -565,7 +565,14 @@ fn import_field<'a>(l: &Layout<'a>, kind: SymbolKind, index: u32) -> Option<&'a 
         SymbolKind::Function => l.func_imports.get(i).map(|m| m.field),
         SymbolKind::Global => l.global_imports.get(i).map(|(m, _)| m.field),
         SymbolKind::Tag => l.tag_imports.get(i).map(|(m, _)| m.field),
-        SymbolKind::Table => Some("__indirect_function_table"),
+        SymbolKind::Table if index == l.function_table && l.has_table => {
+            Some("__indirect_function_table")
+        }
+        SymbolKind::Table => l
+            .table_imports
+            .iter()
+            .find(|(m, _)| l.sym_table[m.symbol.idx()] == index)
+            .map(|(m, _)| m.field),
         _ => None,
     }
 }

@@ -116,6 +116,11 @@ pub fn write(
                     .map_err(|e| Error::msg(e.to_string()))?;
                 imports.import(imp.module, imp.field, EntityType::Global(ty));
             }
+            ImportRef::Table(t) => {
+                let (imp, ty) = &l.table_imports[t as usize];
+                let ty = TableType::try_from(*ty).map_err(|e| Error::msg(e.to_string()))?;
+                imports.import(imp.module, imp.field, EntityType::Table(ty));
+            }
             ImportRef::Tag(t) => {
                 let (imp, ty) = &l.tag_imports[t as usize];
                 imports.import(
@@ -142,10 +147,16 @@ pub fn write(
         push_section(&mut out, &funcs);
     }
 
-    // table
+    // table: the objects' own tables, then the function table when it is defined here
+    let mut tables = TableSection::new();
+    for &(o, t) in &l.tables {
+        let obj = &res.objects[o.idx()];
+        let ty = TableType::try_from(obj.tables[t as usize])
+            .map_err(|e| Error::file(&obj.name, format_args!("unsupported table type: {e}")))?;
+        tables.table(ty);
+    }
     if l.has_table && !import_table {
         let size = table_size;
-        let mut tables = TableSection::new();
         tables.table(TableType {
             element_type: RefType::FUNCREF,
             table64: false,
@@ -157,6 +168,8 @@ pub fn write(
             },
             shared: false,
         });
+    }
+    if !tables.is_empty() {
         push_section(&mut out, &tables);
     }
 
@@ -220,11 +233,30 @@ pub fn write(
     {
         exports.export(name, ExportKind::Memory, 0);
     }
-    if config.export_table && l.has_table {
-        exports.export("__indirect_function_table", ExportKind::Table, 0);
+    // `--export-table` exports the table where its symbol stands in the symbol table
+    // (wasm-ld), or first when no input names it.
+    let table_symbol = res
+        .lookup("__indirect_function_table")
+        .filter(|id| res.symbols[id.idx()].kind == SymbolKind::Table);
+    if config.export_table && l.has_table && table_symbol.is_none() {
+        exports.export(
+            "__indirect_function_table",
+            ExportKind::Table,
+            l.function_table,
+        );
     }
     let mut seen_names: FxHashMap<&str, ()> = FxHashMap::default();
     for (i, sym) in res.symbols.iter().enumerate() {
+        if config.export_table && l.has_table && table_symbol == Some(SymbolId(i as u32)) {
+            if seen_names.insert("__indirect_function_table", ()).is_none() {
+                exports.export(
+                    "__indirect_function_table",
+                    ExportKind::Table,
+                    l.function_table,
+                );
+            }
+            continue;
+        }
         if !l.exported[i] {
             continue;
         }
@@ -273,7 +305,7 @@ pub fn write(
     if !l.table_funcs.is_empty() {
         let mut elems = ElementSection::new();
         elems.active(
-            None,
+            (l.function_table != 0).then_some(l.function_table),
             &ConstExpr::i32_const(config.table_base as i32),
             Elements::Functions(l.table_funcs.clone().into()),
         );

@@ -485,3 +485,95 @@ unused:
     assert!(outs[1].contains("<internal>:(maybe)"), "{}", outs[1]);
     assert_eq!(outs[0], outs[1]);
 }
+
+const TABLE_OBJ: &str = r#"
+.tabletype mytab, externref, 3
+mytab:
+.functype g () -> (i32)
+.section .text.sz,"",@
+.globl sz
+.type sz,@function
+sz:
+  .functype sz () -> (i32)
+  table.size mytab
+  end_function
+.section .text.h,"",@
+.globl h
+.type h,@function
+h:
+  .functype h () -> (i32)
+  i32.const g
+  end_function
+.section .text.g,"",@
+.globl g
+.type g,@function
+g:
+  .functype g () -> (i32)
+  i32.const 7
+  end_function
+"#;
+
+#[test]
+fn tables_defined_by_objects_come_before_the_function_table() {
+    let s = Scratch::new();
+    let src = s.path("tab.s");
+    std::fs::write(&src, TABLE_OBJ).unwrap();
+    let obj = s.path("tab.o");
+    let out = Command::new("llvm-mc-22")
+        .args([
+            "-triple=wasm32-unknown-unknown",
+            "-mattr=+reference-types",
+            "-filetype=obj",
+        ])
+        .arg(&src)
+        .arg("-o")
+        .arg(&obj)
+        .output()
+        .expect("llvm-mc-22");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for extra in [
+        vec![],
+        vec!["--export-table"],
+        vec!["--import-table"],
+        vec!["--growable-table"],
+        vec!["--export-all"],
+        vec!["--export-table", "--export-all"],
+        // A mutable global exported without the `mutable-globals` feature: an error.
+        vec!["--export=__stack_pointer"],
+    ] {
+        let mut args = vec!["--no-entry", "--export=sz", "--export=h"];
+        args.extend(extra.iter());
+        assert_agree(&both(&s, &args, &[&obj]), &format!("{extra:?}"));
+    }
+}
+
+#[test]
+fn mutable_global_imports_need_the_feature() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "mg",
+        r#"
+.globaltype gext, i32
+.section .text.f,"",@
+.globl f
+.type f,@function
+f:
+  .functype f () -> (i32)
+  global.get gext
+  end_function
+"#,
+    );
+    for extra in [
+        vec!["--allow-undefined"],
+        vec!["--allow-undefined", "--no-check-features"],
+    ] {
+        let mut args = vec!["--no-entry", "--export=f"];
+        args.extend(extra.iter());
+        assert_agree(&both(&s, &args, &[&obj]), &format!("{extra:?}"));
+    }
+}

@@ -55,12 +55,11 @@ enum Placement {
     Local,
 }
 
-/// Which features the generator may use. [`GenConfig::default`] leaves out those that hit
-/// known bugs (see `tests/known_bugs.rs`): object-defined tables (weld) and `ABSOLUTE` symbols
-/// (wasm-ld-22); [`GenConfig::ALL`] uses everything.
+/// Which features the generator may use. [`GenConfig::default`] leaves out `ABSOLUTE` symbols,
+/// which hit a wasm-ld-22 bug (see `tests/known_bugs.rs`); [`GenConfig::ALL`] uses everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct GenConfig {
-    /// Objects that define tables (weld: "table t0 is not in the output").
+    /// Objects that define tables (found weld failing with "table t0 is not in the output").
     pub defined_tables: bool,
     /// Objects that define globals (found weld writing their initializer with two `end`s).
     pub defined_globals: bool,
@@ -78,7 +77,7 @@ pub struct GenConfig {
 impl Default for GenConfig {
     fn default() -> Self {
         GenConfig {
-            defined_tables: false,
+            defined_tables: true,
             defined_globals: true,
             absolute_symbols: false,
             locrel_at_offset: true,

@@ -137,7 +137,7 @@ fn dead_segment_with_symbol_at_an_offset() {
 /// An object that defines a table (wasm-ld-22 links it): weld fails with "in function
 /// check_0: table t0 is not in the output" (layout only places `__indirect_function_table`).
 #[test]
-#[ignore = "weld bug: tables defined by objects are not laid out"]
+// Fixed: was "tables defined by objects are not laid out".
 fn object_defined_table() {
     let mut p = program(1);
     p.tables.push(TableDecl { name: "t0".into() });
