@@ -3,7 +3,7 @@
 //! and the test that `cargo xtask mutants` leans on (spec/README.md: outputs are wasm-ld's).
 //!
 //! Each case of `tests/programs/` without vendored or archived sources is compiled once with
-//! clang-22 at `-O1 -g` (objects are cached under `target/test-corpus/`, keyed on the source
+//! clang-22 at `-O0` and at `-O1 -g` (objects are cached under `target/test-corpus/`, keyed on the source
 //! and the command), linked by wasm-ld-22 and by weld's library, and the two modules must be
 //! identical; for C++ the `name` section is left out of the comparison (spec/output.md: some
 //! demangled names differ).
@@ -91,7 +91,7 @@ fn cache_dir() -> PathBuf {
 }
 
 /// Compiles `src` (cached on its contents and the command line).
-fn compile(case: &Case, src: &Path) -> PathBuf {
+fn compile(case: &Case, src: &Path, opt: &[&str]) -> PathBuf {
     let cxx = src.extension().is_some_and(|e| e != "c");
     let mut cmd = Command::new(CLANG);
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
@@ -103,7 +103,7 @@ fn compile(case: &Case, src: &Path) -> PathBuf {
             "-fno-exceptions",
         ]);
     }
-    cmd.args(["-isystem", "/usr/include/wasm32-wasi", "-O1", "-g"]);
+    cmd.args(["-isystem", "/usr/include/wasm32-wasi"]).args(opt);
     cmd.args(&case.cflags).arg(src);
     let mut h = std::collections::hash_map::DefaultHasher::new();
     std::fs::read(src).unwrap().hash(&mut h);
@@ -200,10 +200,20 @@ fn weld_links_every_program_as_wasm_ld_does() {
     assert!(cases.len() >= 25, "only {} cases found", cases.len());
     let s = Scratch::new();
     let mut failures = Vec::new();
-    for case in &cases {
-        let objects: Vec<PathBuf> = case.sources.iter().map(|src| compile(case, src)).collect();
+    // -O0 keeps inline functions, so COMDAT groups and more relocations reach the linker;
+    // -O1 -g adds debug sections and merged strings.
+    let builds: [&[&str]; 2] = [&["-O0"], &["-O1", "-g"]];
+    for (case, opt) in cases
+        .iter()
+        .flat_map(|c| builds.iter().map(move |o| (c, *o)))
+    {
+        let objects: Vec<PathBuf> = case
+            .sources
+            .iter()
+            .map(|src| compile(case, src, opt))
+            .collect();
         // The output's file name is recorded in the name section: the same for both.
-        let dir = s.path(&case.name);
+        let dir = s.path(&format!("{}{}", case.name, opt.join("")));
         std::fs::create_dir_all(&dir).unwrap();
         let args = link_args(case, &objects, &dir.join("out.wasm"));
         let expected = reference(&args, &objects);
@@ -214,7 +224,7 @@ fn weld_links_every_program_as_wasm_ld_does() {
         let ours = match weld::link_to_bytes(&config) {
             Ok((bytes, _)) => bytes,
             Err(e) => {
-                failures.push(format!("{}: weld failed: {e}", case.name));
+                failures.push(format!("{} {opt:?}: weld failed: {e}", case.name));
                 continue;
             }
         };
@@ -232,7 +242,7 @@ fn weld_links_every_program_as_wasm_ld_does() {
             .map(|(x, _)| x.0.clone())
             .unwrap_or_else(|| format!("{} vs {} sections", a.len(), b.len()));
         failures.push(format!(
-            "{}: differs from wasm-ld in section {first}",
+            "{} {opt:?}: differs from wasm-ld in section {first}",
             case.name
         ));
     }

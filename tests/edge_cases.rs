@@ -577,3 +577,50 @@ f:
         assert_agree(&both(&s, &args, &[&obj]), &format!("{extra:?}"));
     }
 }
+
+#[test]
+fn globals_defined_by_objects_keep_their_initializers() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "globals",
+        r#"
+.globaltype gi32, i32, immutable
+.globaltype gi64, i64, immutable
+.globaltype gf32, f32, immutable
+.globaltype gf64, f64
+.globl gi32
+.globl gi64
+.globl gf32
+.globl gf64
+gi32:
+gi64:
+gf32:
+gf64:
+.section .text.f,"",@
+.globl f
+.type f,@function
+f:
+  .functype f () -> (i32)
+  global.get gi32
+  global.get gi64
+  i32.wrap_i64
+  i32.add
+  global.get gf32
+  i32.trunc_f32_s
+  i32.add
+  global.get gf64
+  i32.trunc_f64_s
+  i32.add
+  end_function
+"#,
+    );
+    for extra in [
+        vec![],
+        vec!["--export=gi32", "--export=gi64", "--export=gf32"],
+    ] {
+        let mut args = vec!["--no-entry", "--export=f"];
+        args.extend(extra.iter());
+        assert_agree(&both(&s, &args, &[&obj]), &format!("{extra:?}"));
+    }
+}
