@@ -481,32 +481,22 @@ fn entry(
                     } => {
                         let addr = l.data_addr(obj, segment, offset)?;
                         let k = *seg_of.get(&(obj, segment))?;
-                        (addr, emitted[k], addr - l.segments[k].addr, size)
+                        (addr, emitted[k], addr - l.segments[k].addr, size as u64)
                     }
-                    SymbolTarget::AbsoluteData(a) => (a as u64, NONE, a as u64, 0),
+                    SymbolTarget::AbsoluteData(a) => (a as u64, NONE, a as u64, 0u64),
                     _ => return None,
                 };
                 if seg == NONE {
                     // In a segment that is not written (`.bss` of an executable): its address.
-                    (flags | SymFlags::ABSOLUTE).encode(&mut b);
-                    sym.name.encode(&mut b);
-                    0u32.encode(&mut b);
-                    addr.encode(&mut b);
-                    (size as u64).encode(&mut b);
+                    put_data(&mut b, flags | SymFlags::ABSOLUTE, sym.name, 0, addr, size);
                 } else {
-                    flags.encode(&mut b);
-                    sym.name.encode(&mut b);
-                    seg.encode(&mut b);
-                    offset.encode(&mut b);
-                    (size as u64).encode(&mut b);
+                    put_data(&mut b, flags, sym.name, seg, offset, size);
                 }
             } else {
                 if index == NONE {
                     return None;
                 }
-                flags.encode(&mut b);
-                index.encode(&mut b);
-                sym.name.encode(&mut b);
+                put_indexed(&mut b, flags, index, Some(sym.name));
             }
         }
         Def::Undefined { .. } => {
@@ -526,11 +516,8 @@ fn entry(
                 }
                 let field = import_field(l, sym.kind, index);
                 let flags = base | name_flag(field);
-                flags.encode(&mut b);
-                index.encode(&mut b);
-                if flags & SymFlags::EXPLICIT_NAME != 0 {
-                    sym.name.encode(&mut b);
-                }
+                let explicit = flags & SymFlags::EXPLICIT_NAME != 0;
+                put_indexed(&mut b, flags, index, explicit.then_some(sym.name));
             }
         }
         Def::Synthetic(s) => {
@@ -539,23 +526,36 @@ fn entry(
             b.push(kind_code(sym.kind));
             if let Synthetic::Data(_) = s {
                 let addr = l.sym_addr[i]?;
-                (flags | SymFlags::ABSOLUTE).encode(&mut b);
-                sym.name.encode(&mut b);
-                0u32.encode(&mut b);
-                addr.encode(&mut b);
-                0u64.encode(&mut b);
+                put_data(&mut b, flags | SymFlags::ABSOLUTE, sym.name, 0, addr, 0);
             } else {
                 if index == NONE {
                     return None;
                 }
-                flags.encode(&mut b);
-                index.encode(&mut b);
-                sym.name.encode(&mut b);
+                put_indexed(&mut b, flags, index, Some(sym.name));
             }
         }
         Def::Lazy(_) | Def::CommandLine => return None,
     }
     Some(b)
+}
+
+/// A defined data symbol's entry after its kind: flags, name, segment, offset and size.
+fn put_data(b: &mut Vec<u8>, flags: u32, name: &str, segment: u32, offset: u64, size: u64) {
+    flags.encode(b);
+    name.encode(b);
+    segment.encode(b);
+    offset.encode(b);
+    size.encode(b);
+}
+
+/// A function, global, tag or table symbol's entry after its kind: flags, index and the name
+/// when it is written (defined, or an explicit import name).
+fn put_indexed(b: &mut Vec<u8>, flags: u32, index: u32, name: Option<&str>) {
+    flags.encode(b);
+    index.encode(b);
+    if let Some(name) = name {
+        name.encode(b);
+    }
 }
 
 /// The field name of an imported function, global, tag or table, if `index` is an import.

@@ -6,27 +6,11 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use support::*;
 
 fn assemble(s: &Scratch, name: &str, text: &str) -> PathBuf {
-    let src = s.path(&format!("{name}.s"));
-    std::fs::write(&src, text).unwrap();
-    let obj = s.path(&format!("{name}.o"));
-    let out = Command::new("llvm-mc-22")
-        .args(["-triple=wasm32-unknown-unknown", "-filetype=obj"])
-        .arg(&src)
-        .arg("-o")
-        .arg(&obj)
-        .output()
-        .expect("llvm-mc-22 (run `cargo xtask setup`)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    obj
+    s.assemble(name, text, &[])
 }
 
 /// Links with both linkers (same output file name, in two directories). Returns weld's and
@@ -335,9 +319,8 @@ int g(int x) { return envext(x); }
 #[test]
 fn tag_imports_take_their_types_in_import_order() {
     let s = Scratch::new();
-    let src = s.path("tag.s");
-    std::fs::write(
-        &src,
+    let obj = s.assemble(
+        "tag",
         r#"
 .tagtype __cpp_exception i32
 .section .text.f,"",@
@@ -349,24 +332,7 @@ f:
   throw __cpp_exception
   end_function
 "#,
-    )
-    .unwrap();
-    let obj = s.path("tag.o");
-    let out = Command::new("llvm-mc-22")
-        .args([
-            "-triple=wasm32-unknown-unknown",
-            "-mattr=+exception-handling",
-            "-filetype=obj",
-        ])
-        .arg(&src)
-        .arg("-o")
-        .arg(&obj)
-        .output()
-        .expect("llvm-mc-22");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+        &["+exception-handling"],
     );
     let r = both(
         &s,
@@ -516,25 +482,7 @@ g:
 #[test]
 fn tables_defined_by_objects_come_before_the_function_table() {
     let s = Scratch::new();
-    let src = s.path("tab.s");
-    std::fs::write(&src, TABLE_OBJ).unwrap();
-    let obj = s.path("tab.o");
-    let out = Command::new("llvm-mc-22")
-        .args([
-            "-triple=wasm32-unknown-unknown",
-            "-mattr=+reference-types",
-            "-filetype=obj",
-        ])
-        .arg(&src)
-        .arg("-o")
-        .arg(&obj)
-        .output()
-        .expect("llvm-mc-22");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let obj = s.assemble("tab", TABLE_OBJ, &["+reference-types"]);
     for extra in [
         vec![],
         vec!["--export-table"],

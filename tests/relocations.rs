@@ -6,7 +6,7 @@
 
 mod support;
 
-use std::process::Command;
+use std::path::Path;
 
 use support::*;
 
@@ -14,21 +14,10 @@ use support::*;
 fn rare_relocations_link_as_wasm_ld_links_them() {
     let s = Scratch::new();
     let obj = s.path("rare.o");
-    let out = Command::new("llvm-mc-22")
-        .args([
-            "-triple=wasm32-unknown-unknown",
-            "-filetype=obj",
-            "-mattr=+exception-handling",
-        ])
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/relocs_rare.s"))
-        .arg("-o")
-        .arg(&obj)
-        .output()
-        .expect("llvm-mc-22 (run `cargo xtask setup`)");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    assemble_file(
+        Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/relocs_rare.s")),
+        &obj,
+        &["+exception-handling"],
     );
     std::fs::create_dir_all(s.path("w")).unwrap();
     std::fs::create_dir_all(s.path("r")).unwrap();

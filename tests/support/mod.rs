@@ -112,6 +112,38 @@ impl Scratch {
     }
 }
 
+/// Assembles `src` with llvm-mc-22 for wasm32 into `obj`, with extra `-mattr` features.
+pub fn assemble_file(src: &Path, obj: &Path, features: &[&str]) {
+    let mut cmd = Command::new("llvm-mc-22");
+    cmd.args(["-triple=wasm32-unknown-unknown", "-filetype=obj"]);
+    if !features.is_empty() {
+        cmd.arg(format!("-mattr={}", features.join(",")));
+    }
+    let out = cmd
+        .arg(src)
+        .arg("-o")
+        .arg(obj)
+        .output()
+        .expect("llvm-mc-22 (run `cargo xtask setup`)");
+    assert!(
+        out.status.success(),
+        "llvm-mc-22 on {}: {}",
+        src.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+impl Scratch {
+    /// Assembles `text` to `<name>.o` (see [`assemble_file`]).
+    pub fn assemble(&self, name: &str, text: &str, features: &[&str]) -> PathBuf {
+        let src = self.path(&format!("{name}.s"));
+        std::fs::write(&src, text).unwrap();
+        let obj = self.path(&format!("{name}.o"));
+        assemble_file(&src, &obj, features);
+        obj
+    }
+}
+
 /// The link line clang-22's driver uses for a command, around `inputs`.
 pub fn command_link_args(inputs: &[&Path], output: &Path) -> Vec<String> {
     let mut args: Vec<String> = vec![
