@@ -695,17 +695,16 @@ pub fn layout<'a>(
     layout_memory(config, res, live, &mut l, diags);
 
     // Exports (an object has none). wasm-ld exports the linker's mutable `__stack_pointer`
-    // only when named by `--export` or used by an input.
-    let stack_pointer_used = res
-        .lookup("__stack_pointer")
-        .is_some_and(|sp| res.obj_symbols.iter().any(|ids| ids.contains(&sp)));
+    // (`--export-all`, `--export-dynamic`) only when the `mutable-globals` feature allows it,
+    // unless `--export` names it.
+    let mutable_globals = features.contains("mutable-globals");
     for (i, sym) in res.symbols.iter().enumerate() {
         if config.relocatable {
             break;
         }
         if sym.def == Def::Synthetic(Synthetic::StackPointer)
             && !sym.forced_export
-            && !stack_pointer_used
+            && !mutable_globals
         {
             continue;
         }

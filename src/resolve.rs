@@ -296,7 +296,14 @@ impl<'a> Resolver<'a, '_> {
         // wasm-ld gives `__stack_pointer` default visibility: `--export-dynamic` exports it.
         // A relocatable output defines none of the linker's symbols: references to them stay
         // undefined for the final link.
+        // Symbol-table order (which export order follows) is wasm-ld's: `__wasm_call_ctors`
+        // first.
         if !self.config.relocatable {
+            self.define_synthetic(
+                "__wasm_call_ctors",
+                SymbolKind::Function,
+                Synthetic::CallCtors,
+            );
             let sp = self.new_symbol(
                 "__stack_pointer",
                 SymbolKind::Global,
@@ -304,11 +311,6 @@ impl<'a> Resolver<'a, '_> {
                 SymFlags(0),
             );
             self.names.insert("__stack_pointer", sp);
-            self.define_synthetic(
-                "__wasm_call_ctors",
-                SymbolKind::Function,
-                Synthetic::CallCtors,
-            );
         }
 
         // Objects named on the command line are all loaded, so they are parsed up front, in

@@ -650,7 +650,11 @@ impl<'a> Ctx<'_, 'a> {
         let mut pieces: FxHashMap<&'a str, Vec<(ObjectId, usize)>> = FxHashMap::default();
         for (o, obj) in res.objects.iter().enumerate() {
             for (c, custom) in obj.customs.iter().enumerate() {
-                if res.excluded[o].customs.contains(&(c as u32)) || !keep(custom.name) {
+                // wasm-ld ignores empty custom sections (strip tools leave them behind).
+                if res.excluded[o].customs.contains(&(c as u32))
+                    || !keep(custom.name)
+                    || custom.data.is_empty()
+                {
                     continue;
                 }
                 let list = pieces.entry(custom.name).or_insert_with(|| {

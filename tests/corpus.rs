@@ -248,3 +248,51 @@ fn weld_links_every_program_as_wasm_ld_does() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// The generated programs of `tests/fixtures/generated/` (written by weld-gen, whose oracle
+/// checked each by execution): weld's output must be wasm-ld's, export order aside.
+#[test]
+fn weld_links_generated_programs_as_wasm_ld_does() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/fixtures/generated")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 40, "only {} generated programs", dirs.len());
+    let s = Scratch::new();
+    let mut failures = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(dir.join("args.txt")).unwrap();
+        let mut args: Vec<String> = text
+            .lines()
+            .map(|l| l.replace("{dir}", &dir.display().to_string()))
+            .collect();
+        let out = s.path(&name);
+        std::fs::create_dir_all(&out).unwrap();
+        args.extend(["-o".into(), out.join("out.wasm").display().to_string()]);
+        let inputs: Vec<PathBuf> = args
+            .iter()
+            .filter(|a| a.ends_with(".o") || a.ends_with(".a"))
+            .map(PathBuf::from)
+            .collect();
+        let expected = reference(&args, &inputs);
+        let config = match weld::cli::parse(&args) {
+            Ok(weld::cli::Command::Link(c)) => c,
+            other => panic!("{name}: {other:?}"),
+        };
+        let ours = match weld::link_to_bytes(&config) {
+            Ok((bytes, _)) => bytes,
+            Err(e) => {
+                failures.push(format!("{name}: weld failed: {e}"));
+                continue;
+            }
+        };
+        if ours != expected {
+            failures.push(format!("{name}: differs from wasm-ld"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
