@@ -180,9 +180,18 @@ impl<'r, 'a> Marker<'r, 'a> {
         for name in &self.config.exports {
             match res.lookup(name) {
                 Some(id) if res.symbols[id.idx()].is_defined() => self.mark_symbol(id, None),
-                _ => self
-                    .diags
-                    .error(format!("symbol exported via --export not found: {name}")),
+                // As wasm-ld: an error under the default policy, a warning with
+                // `--warn-unresolved-symbols`, nothing when undefined symbols are ignored.
+                _ => {
+                    let msg = format!("symbol exported via --export not found: {name}");
+                    let config = self.config;
+                    if config.allow_undefined || config.unresolved != UnresolvedPolicy::ReportAll {
+                    } else if config.warn_unresolved {
+                        self.diags.warn(msg);
+                    } else {
+                        self.diags.error(msg);
+                    }
+                }
             }
         }
         for (i, sym) in res.symbols.iter().enumerate() {
@@ -217,21 +226,17 @@ impl<'r, 'a> Marker<'r, 'a> {
                 self.object_roots(oid);
             }
             if !self.config.gc_sections {
-                let ex = &res.excluded[o];
+                // Without collection wasm-ld writes every function, segment and global,
+                // including the copies a COMDAT group dropped (nothing refers to them: the
+                // group's symbols resolve to the kept copy).
                 for f in 0..obj.functions.len() as u32 {
-                    if !ex.functions.contains(&f) {
-                        self.push(Item::Function(oid, f));
-                    }
+                    self.push(Item::Function(oid, f));
                 }
                 for s in 0..obj.segments.len() as u32 {
-                    if !ex.segments.contains(&s) {
-                        self.push(Item::Segment(oid, s));
-                    }
+                    self.push(Item::Segment(oid, s));
                 }
                 for g in 0..obj.globals.len() as u32 {
-                    if !ex.globals.contains(&g) {
-                        self.push(Item::Global(oid, g));
-                    }
+                    self.push(Item::Global(oid, g));
                 }
                 for t in 0..obj.tags.len() as u32 {
                     self.push(Item::Tag(oid, t));

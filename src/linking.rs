@@ -608,20 +608,21 @@ fn comdats<'a>(
             let mut members = Vec::new();
             for &m in &cd.members {
                 let member = match m {
+                    // The copies the group dropped are in the output too (wasm-ld writes every
+                    // chunk without collection) and stay listed, so the final link drops them
+                    // together with the rest of their group.
                     ComdatMember::Function(f) => f
                         .checked_sub(obj.num_func_imports())
-                        .filter(|d| !ex.functions.contains(d))
                         .map(|d| l.func_index[o][d as usize])
                         .filter(|&x| x != NONE)
                         .map(|x| (1u8, x)),
                     ComdatMember::Data(s) => seg_of
                         .get(&(oid, s))
                         .map(|&k| emitted[k])
-                        .filter(|&x| x != NONE && !ex.segments.contains(&s))
+                        .filter(|&x| x != NONE)
                         .map(|x| (0u8, x)),
                     ComdatMember::Global(g) => g
                         .checked_sub(obj.global_imports.len() as u32)
-                        .filter(|d| !ex.globals.contains(d))
                         .map(|d| l.global_index[o][d as usize])
                         .filter(|&x| x != NONE)
                         .map(|x| (2u8, x)),

@@ -572,3 +572,67 @@ f:
         assert_agree(&both(&s, &args, &[&obj]), &format!("{extra:?}"));
     }
 }
+
+#[test]
+fn export_of_a_missing_symbol_follows_the_undefined_policy() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "calls_ext",
+        ".functype fext () -> (i32)\n.section .text.f,\"\",@\n.globl f\n.type f,@function\n\
+         f:\n  .functype f () -> (i32)\n  call fext\n  end_function\n",
+    );
+    for extra in [
+        vec!["--export=fext"],
+        vec!["--export=fext", "--allow-undefined"],
+        vec!["--export=nothere", "--allow-undefined"],
+        vec!["--export=nothere", "--unresolved-symbols=ignore-all"],
+        vec!["--export=nothere", "--warn-unresolved-symbols"],
+        vec!["--export=nothere"],
+    ] {
+        let mut args = vec!["--no-entry", "--export=f"];
+        args.extend(extra.iter());
+        assert_agree(&both(&s, &args, &[&obj]), &format!("{extra:?}"));
+    }
+}
+
+/// A COMDAT group whose second copy has a local helper of its own.
+fn comdat_with_local(helper_value: i32) -> String {
+    format!(
+        r#"
+.functype helper () -> (i32)
+.section .text.h,"G",@,grp,comdat
+.weak h
+.type h,@function
+h:
+  .functype h () -> (i32)
+  call helper
+  end_function
+.section .text.helper,"G",@,grp,comdat
+.type helper,@function
+helper:
+  .functype helper () -> (i32)
+  i32.const {helper_value}
+  end_function
+"#
+    )
+}
+
+#[test]
+fn comdat_copies_stay_out_without_gc_and_in_relocatable_output() {
+    let s = Scratch::new();
+    let a = assemble(&s, "ga", &comdat_with_local(1));
+    let b = assemble(&s, "gb", &comdat_with_local(2));
+    let r = both(
+        &s,
+        &["--no-entry", "--export=h", "--no-gc-sections"],
+        &[&a, &b],
+    );
+    assert!(r[0].is_ok(), "{:?}", r[0]);
+    assert_agree(&r, "--no-gc-sections");
+    let r = both(&s, &["-r"], &[&a, &b]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}");
+    };
+    assert_eq!(symtab(ours), symtab(theirs), "-r symbol tables");
+}
