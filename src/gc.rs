@@ -69,13 +69,13 @@ fn allowed(config: &Config, sym: &Symbol<'_>) -> bool {
         || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
 }
 
-/// Whether an undefined symbol may stay undefined (resolving to 0 or a trap).
+/// Whether the policy lets an undefined symbol stay undefined (resolving to 0 or a trap);
+/// [`allowed`] covers the symbols that are excused by name.
 fn tolerated(config: &Config, sym: &Symbol<'_>) -> bool {
     sym.weak_refs_only
         || config.relocatable
         || config.allow_undefined
         || config.unresolved != UnresolvedPolicy::ReportAll
-        || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
 }
 
 struct Marker<'r, 'a> {
@@ -340,7 +340,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             else {
                 continue;
             };
-            if !self.live.symbols[i] || tolerated(self.config, sym) {
+            if !self.live.symbols[i] || allowed(self.config, sym) || tolerated(self.config, sym) {
                 continue;
             }
             let seg = sym
