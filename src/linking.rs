@@ -429,13 +429,12 @@ fn symbol_table(
             t.missing.insert(id, s);
         }
     }
-    for &(name, section) in p.customs {
+    for &(_, section) in p.customs {
         t.section_symbols.push(t.count);
         t.count += 1;
         t.entries.push(kind_code(SymbolKind::Section));
         SymFlags::LOCAL.encode(&mut t.entries);
         section.encode(&mut t.entries);
-        let _ = name;
     }
     t
 }
@@ -601,6 +600,8 @@ fn comdats<'a>(
     emitted: &[u32],
 ) -> Vec<(&'a str, Vec<(u8, u32)>)> {
     let mut groups: Vec<(&'a str, Vec<(u8, u32)>)> = Vec::new();
+    // Group name → index in `groups` (C++ programs have thousands of groups).
+    let mut by_name: FxHashMap<&'a str, usize> = FxHashMap::default();
     for (o, obj) in res.objects.iter().enumerate() {
         let oid = ObjectId(o as u32);
         let ex = &res.excluded[o];
@@ -643,7 +644,7 @@ fn comdats<'a>(
             if members.is_empty() {
                 continue;
             }
-            match groups.iter_mut().find(|(n, _)| *n == cd.name) {
+            match by_name.get(cd.name).map(|&g| &mut groups[g]) {
                 Some((_, list)) => {
                     for m in members {
                         if !list.contains(&m) {
@@ -651,7 +652,10 @@ fn comdats<'a>(
                         }
                     }
                 }
-                None => groups.push((cd.name, members)),
+                None => {
+                    by_name.insert(cd.name, groups.len());
+                    groups.push((cd.name, members));
+                }
             }
         }
     }
