@@ -1035,7 +1035,7 @@ fn layout_memory<'a>(
     let mut pages = mem_end.div_ceil(PAGE);
     if let Some(init) = config.initial_memory {
         if init % PAGE != 0 {
-            diags.error("initial memory must be 65536-byte aligned");
+            diags.error("initial memory must be aligned to the page size (65536 bytes)");
         }
         if init < mem_end {
             diags.error(format!("initial memory too small, {mem_end} bytes needed"));
@@ -1048,10 +1048,11 @@ fn layout_memory<'a>(
     l.memory_pages = pages;
     if let Some(max) = config.max_memory {
         if max % PAGE != 0 {
-            diags.error("maximum memory must be 65536-byte aligned");
+            diags.error("maximum memory must be aligned to the page size (65536 bytes)");
         }
         if max / PAGE < pages {
-            diags.error(format!("maximum memory too small, {pages} pages needed"));
+            let needed = pages * PAGE;
+            diags.error(format!("maximum memory too small, {needed} bytes needed"));
         }
         l.memory_max_pages = Some(max / PAGE);
     } else if config.no_growable_memory {

@@ -77,6 +77,18 @@ impl SyntheticData {
     }
 }
 
+/// LLVM's name for a symbol kind, as wasm-ld's messages spell it.
+fn llvm_type_name(kind: SymbolKind) -> &'static str {
+    match kind {
+        SymbolKind::Function => "WASM_SYMBOL_TYPE_FUNCTION",
+        SymbolKind::Data => "WASM_SYMBOL_TYPE_DATA",
+        SymbolKind::Global => "WASM_SYMBOL_TYPE_GLOBAL",
+        SymbolKind::Section => "WASM_SYMBOL_TYPE_SECTION",
+        SymbolKind::Tag => "WASM_SYMBOL_TYPE_TAG",
+        SymbolKind::Table => "WASM_SYMBOL_TYPE_TABLE",
+    }
+}
+
 /// The kind of the linker-defined symbol called `name`, if there is one (spec/linking.md).
 pub fn linker_symbol_kind(name: &str) -> Option<SymbolKind> {
     match name {
@@ -727,9 +739,9 @@ impl<'a> Resolver<'a, '_> {
         self.diags.error(format!(
             "symbol type mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
             s.name,
-            existing.kind.describe(),
+            llvm_type_name(existing.kind),
             where_,
-            s.kind.describe(),
+            llvm_type_name(s.kind),
             self.objects[oid.idx()].name
         ));
     }

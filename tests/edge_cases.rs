@@ -636,3 +636,40 @@ fn comdat_copies_stay_out_without_gc_and_in_relocatable_output() {
     };
     assert_eq!(symtab(ours), symtab(theirs), "-r symbol tables");
 }
+
+#[test]
+fn memory_size_errors_and_type_clashes_read_as_wasm_lds() {
+    let s = Scratch::new();
+    let big = s.compile(
+        "big",
+        "int big[40000];\nint f(void) { return big[5]; }\n",
+        &[],
+    );
+    for extra in [
+        "--initial-memory=196608",
+        "--initial-memory=262144",
+        "--initial-memory=100000",
+        "--max-memory=196608",
+        "--max-memory=262144",
+        "--max-memory=300000",
+        "--no-growable-memory",
+    ] {
+        assert_agree(
+            &both(&s, &["--no-entry", "--export=f", extra], &[&big]),
+            extra,
+        );
+    }
+    // A function and a data symbol of the same name: every line of the message, the
+    // `>>> defined as` ones included.
+    let func = s.compile("thing_fn", "int thing(void) { return 1; }\n", &[]);
+    let data = s.compile(
+        "thing_data",
+        "extern int thing;\nint get(void) { return thing; }\n",
+        &[],
+    );
+    let r = both(&s, &["--no-entry", "--export=get"], &[&func, &data]);
+    let (Err(ours), Err(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}");
+    };
+    assert_eq!(ours, theirs);
+}
