@@ -576,7 +576,8 @@ fn import_field<'a>(l: &Layout<'a>, kind: SymbolKind, index: u32) -> Option<&'a 
     }
 }
 
-/// Constructors of every object, in object order: (priority, output symbol).
+/// Constructors of every object, sorted stably by priority as wasm-ld lists them: (priority,
+/// output symbol).
 fn init_funcs(res: &Resolved<'_>, t: &SymbolTable) -> Vec<(u32, u32)> {
     let mut out = Vec::new();
     for (o, obj) in res.objects.iter().enumerate() {
@@ -588,6 +589,7 @@ fn init_funcs(res: &Resolved<'_>, t: &SymbolTable) -> Vec<(u32, u32)> {
             }
         }
     }
+    out.sort_by_key(|&(priority, _)| priority);
     out
 }
 

@@ -251,6 +251,10 @@ struct Resolver<'a, 'c> {
     from_lib: Vec<bool>,
     comdat_owner: FxHashMap<&'a str, ObjectId>,
     extracted: FxHashSet<MemberRef>,
+    /// Archive members that define a symbol referenced only weakly so far: a weak reference
+    /// does not extract, but a later strong one does. The symbol itself stays undefined, so
+    /// that it keeps the kind, flags and import name of its references.
+    weak_lazy: FxHashMap<SymbolId, MemberRef>,
     /// The object whose symbols are being added, if any: the parent of what it extracts.
     current: Option<ObjectId>,
     /// Per object: the object whose reference extracted it.
@@ -279,6 +283,7 @@ pub fn resolve<'a>(
         excluded: Vec::new(),
         from_lib: Vec::new(),
         comdat_owner: FxHashMap::default(),
+        weak_lazy: FxHashMap::default(),
         extracted: FxHashSet::default(),
         current: None,
         parent: Vec::new(),
@@ -405,7 +410,7 @@ impl<'a> Resolver<'a, '_> {
         for name in wanted {
             match self.names.get(name).copied() {
                 Some(id) => {
-                    if let Def::Lazy(m) = self.symbols[id.idx()].def {
+                    if let Some(m) = self.lazy_member(id) {
                         self.extract(m)?;
                     }
                 }
@@ -502,7 +507,7 @@ impl<'a> Resolver<'a, '_> {
         let Some(&id) = self.names.get("__wasm_call_dtors") else {
             return Ok((true, None));
         };
-        if let Def::Lazy(m) = self.symbols[id.idx()].def {
+        if let Some(m) = self.lazy_member(id) {
             self.extract(m)?;
         }
         let sym = &self.symbols[id.idx()];
@@ -644,10 +649,23 @@ impl<'a> Resolver<'a, '_> {
             }
             // A weak reference does not extract; remember the member in case a strong
             // reference comes later.
-            Def::Undefined { .. } | Def::CommandLine => sym.def = Def::Lazy(m),
+            Def::Undefined { .. } => {
+                self.weak_lazy.entry(id).or_insert(m);
+            }
+            Def::CommandLine => sym.def = Def::Lazy(m),
             _ => {}
         }
         Ok(())
+    }
+
+    /// The archive member that would define `id` if a strong reference asked for it: that of
+    /// a lazy symbol, or the one remembered for a weakly referenced one.
+    fn lazy_member(&self, id: SymbolId) -> Option<MemberRef> {
+        match self.symbols[id.idx()].def {
+            Def::Lazy(m) => Some(m),
+            Def::Undefined { .. } => self.weak_lazy.get(&id).copied(),
+            _ => None,
+        }
     }
 
     /// Adds an object's symbols. A reference to a symbol that an archive member defines loads
@@ -820,7 +838,13 @@ impl<'a> Resolver<'a, '_> {
         match sym.def {
             Def::Lazy(m) => {
                 if flags.weak() {
+                    // Undefined from now on (wasm-ld demotes such lazy symbols too), with the
+                    // member remembered for a later strong reference.
+                    sym.kind = s.kind;
+                    sym.def = Def::Undefined { obj: oid, sym: i };
+                    sym.flags = flags;
                     sym.weak_refs_only = true;
+                    self.weak_lazy.insert(id, m);
                 } else {
                     sym.weak_refs_only = false;
                     self.extract(m)?;
@@ -834,10 +858,14 @@ impl<'a> Resolver<'a, '_> {
             }
             Def::Undefined { .. } => {
                 if !flags.weak() && sym.weak_refs_only {
-                    // The first strong reference names the import.
+                    // The first strong reference names the import, or extracts the member
+                    // that a weak reference left in its archive.
                     sym.def = Def::Undefined { obj: oid, sym: i };
                     sym.flags = flags;
                     sym.weak_refs_only = false;
+                    if let Some(m) = self.weak_lazy.remove(&id) {
+                        self.extract(m)?;
+                    }
                 }
             }
             Def::Defined { .. } | Def::Synthetic(_) => {}

@@ -673,3 +673,100 @@ fn memory_size_errors_and_type_clashes_read_as_wasm_lds() {
     };
     assert_eq!(ours, theirs);
 }
+
+/// A function and a data symbol referenced only weakly, defined by an archive member.
+const WEAK_USER: &str = r#"
+.functype g () -> (i32)
+.section .text.f,"",@
+.globl f
+.export_name f, f
+f:
+  .functype f () -> (i32)
+  i32.const s
+  i32.const g
+  i32.add
+  call g
+  i32.add
+  end_function
+.weak s
+.weak g
+"#;
+
+const WEAK_DEFS: &str = r#"
+.section .text.g,"",@
+.globl g
+g:
+  .functype g () -> (i32)
+  i32.const 1
+  end_function
+.section .data.s,"",@
+.globl s
+s:
+  .int32 5
+  .size s, 4
+"#;
+
+const STRONG_USER: &str = r#"
+.functype g () -> (i32)
+.section .text.h,"",@
+.globl h
+.export_name h, h
+h:
+  .functype h () -> (i32)
+  call g
+  end_function
+"#;
+
+/// A weak reference does not extract an archive member, whether the archive comes before or
+/// after it; a later strong reference does (spec/resolution.md). In `-r` output the weakly
+/// referenced symbols stay undefined and weak, with their relocations, so that the final link
+/// decides (wasm-ld-22 crashes on the data symbol here, and writes an invalid symbol table for
+/// the function alone: spec/README.md).
+#[test]
+fn weak_references_leave_archive_members_for_a_strong_one() {
+    let s = Scratch::new();
+    let user = s.assemble("user", WEAK_USER, &["+reference-types"]);
+    let defs = s.assemble("defs", WEAK_DEFS, &["+reference-types"]);
+    let strong = s.assemble("strong", STRONG_USER, &["+reference-types"]);
+    let lib = s.archive("defs.a", &[&defs]);
+    for inputs in [
+        vec![&user, &lib],
+        vec![&lib, &user],
+        vec![&user, &lib, &strong],
+        vec![&lib, &user, &strong],
+        vec![&user, &strong, &lib],
+    ] {
+        let inputs: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+        assert_agree(&both(&s, &["--no-entry"], &inputs), &format!("{inputs:?}"));
+    }
+    for inputs in [[&user, &lib], [&lib, &user]] {
+        let out = s.path("r.o");
+        let mut args = vec!["-r".to_string()];
+        args.extend(inputs.iter().map(|p| p.display().to_string()));
+        args.extend(["-o".to_string(), out.display().to_string()]);
+        let o = weld(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let table = symtab(&std::fs::read(&out).unwrap());
+        // An undefined function names its import, not itself: g is the only one.
+        let undefined_weak = |kind: &str, name: &str| {
+            table.iter().any(|e| {
+                e.starts_with(kind)
+                    && e.contains("BINDING_WEAK | UNDEFINED")
+                    && (kind == "Func" || e.contains(&format!("\"{name}\"")))
+            })
+        };
+        assert!(undefined_weak("Data", "s"), "{table:?}");
+        assert!(undefined_weak("Func", "g"), "{table:?}");
+        // The final link of the -r output with the archive and a strong reference extracts
+        // the member: its data segment is in the output.
+        let relinked = both(&s, &["--no-entry"], &[&out, &strong, &lib]);
+        assert_agree(&relinked, "relink");
+        let Ok(module) = &relinked[0] else {
+            panic!("{relinked:?}")
+        };
+        let has_data = wasmparser::Parser::new(0)
+            .parse_all(module)
+            .any(|p| matches!(p, Ok(wasmparser::Payload::DataSection(_))));
+        assert!(has_data, "s was not extracted");
+    }
+}

@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use support::*;
@@ -175,6 +175,91 @@ fn assert_same<T: Ord + Clone + std::fmt::Debug>(ours: &[T], theirs: &[T], what:
     );
 }
 
+/// Asserts that weld's `-r` output and wasm-ld's (`-r -O0`) have the same symbols, init funcs,
+/// COMDATs, segments and relocations. `retained` names the input segments flagged `RETAIN`.
+fn assert_same_meta(ours: &[u8], theirs: &[u8], retained: &BTreeSet<String>, what: &str) {
+    let ours = meta(ours);
+    let theirs = meta(theirs);
+    assert_eq!(ours.globals, theirs.globals, "global symbols, {what}");
+    assert_eq!(ours.locals, theirs.locals, "local symbols, {what}");
+    assert_eq!(ours.inits, theirs.inits, "init funcs, {what}");
+    assert_eq!(ours.comdats, theirs.comdats, "COMDAT groups, {what}");
+    // The same segments; weld keeps `STRINGS` on string segments and `RETAIN` on retained
+    // ones for the final link, wasm-ld drops both (spec/relocatable.md).
+    let strings =
+        |name: &str| name.starts_with(".rodata..L.str") || name.starts_with(".rodata.str");
+    for (seg, theirs) in ours.segments.iter().zip(&theirs.segments) {
+        let expected = theirs.2
+            | if strings(&seg.0) { 1 } else { 0 }
+            | if retained.contains(&seg.0) { 4 } else { 0 };
+        assert_eq!(
+            (&seg.0, seg.1, seg.2),
+            (&theirs.0, theirs.1, expected),
+            "{what}"
+        );
+    }
+    assert_eq!(ours.segments.len(), theirs.segments.len(), "{what}");
+    // Every relocated section, addends included: at -O0 wasm-ld merges neither strings nor
+    // `.debug_str`.
+    assert_eq!(
+        ours.relocs.keys().collect::<Vec<_>>(),
+        theirs.relocs.keys().collect::<Vec<_>>(),
+        "relocated sections, {what}"
+    );
+    for (section, list) in &ours.relocs {
+        assert_same(
+            list,
+            &theirs.relocs[section],
+            &format!("reloc.{section}, {what}"),
+        );
+    }
+}
+
+/// The names of the data segments flagged `WASM_SEG_FLAG_RETAIN` in the given objects and in
+/// the members of the given archives.
+fn retained_segments(inputs: &[&Path]) -> BTreeSet<String> {
+    let mut objects = Vec::new();
+    for input in inputs {
+        let bytes = std::fs::read(input).unwrap();
+        match bytes.strip_prefix(b"!<arch>\n") {
+            // ar: 60-byte member headers (size in bytes 48..58), members 2-aligned.
+            Some(mut rest) => {
+                while rest.len() >= 60 {
+                    let size: usize = std::str::from_utf8(&rest[48..58])
+                        .unwrap()
+                        .trim()
+                        .parse()
+                        .unwrap();
+                    objects.push(rest[60..60 + size].to_vec());
+                    rest = &rest[(60 + size + size % 2).min(rest.len())..];
+                }
+            }
+            None => objects.push(bytes),
+        }
+    }
+    let mut names = BTreeSet::new();
+    for bytes in objects.iter().filter(|b| b.starts_with(b"\0asm")) {
+        for p in Parser::new(0).parse_all(bytes).flatten() {
+            let Payload::CustomSection(c) = p else {
+                continue;
+            };
+            let KnownCustom::Linking(r) = c.as_known() else {
+                continue;
+            };
+            for sub in r.subsections().flatten() {
+                if let Linking::SegmentInfo(segs) = sub {
+                    for seg in segs.into_iter().flatten() {
+                        if seg.flags.bits() & 4 != 0 {
+                            names.insert(seg.name.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    names
+}
+
 const UNDEF: wasmparser::SymbolFlags = wasmparser::SymbolFlags::UNDEFINED;
 
 const MAIN_C: &str = r#"
@@ -240,46 +325,12 @@ fn relocatable_output_has_wasm_lds_symbols_and_relocations() {
         // -O0: wasm-ld then merges no strings (weld never does at -r), so data layouts agree.
         let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
         assert!(o.status.success(), "wasm-ld -r: {}", stderr(&o));
-        let ours = meta(&std::fs::read(&ours).unwrap());
-        let theirs = meta(&std::fs::read(&theirs).unwrap());
-        assert_eq!(ours.globals, theirs.globals, "global symbols, {flags:?}");
-        assert_eq!(ours.locals, theirs.locals, "local symbols, {flags:?}");
-        assert_eq!(ours.inits, theirs.inits, "init funcs, {flags:?}");
-        assert_eq!(ours.comdats, theirs.comdats, "COMDAT groups, {flags:?}");
-        // The same segments; weld keeps `STRINGS` on string segments for the final link,
-        // wasm-ld drops it (spec/relocatable.md).
-        let strings =
-            |name: &str| name.starts_with(".rodata..L.str") || name.starts_with(".rodata.str");
-        for (seg, theirs) in ours.segments.iter().zip(&theirs.segments) {
-            let expected = theirs.2 | if strings(&seg.0) { 1 } else { 0 };
-            assert_eq!(
-                (&seg.0, seg.1, seg.2),
-                (&theirs.0, theirs.1, expected),
-                "{flags:?}"
-            );
-        }
-        assert_eq!(ours.segments.len(), theirs.segments.len(), "{flags:?}");
-        for section in ["CODE", "DATA"] {
-            assert_same(
-                &ours.relocs[section],
-                &theirs.relocs[section],
-                &format!("reloc.{section}, {flags:?}"),
-            );
-        }
-        // Every other section's relocations too (debug sections under -g), addends included:
-        // at -O0 wasm-ld does not merge `.debug_str` either.
-        assert_eq!(
-            ours.relocs.keys().collect::<Vec<_>>(),
-            theirs.relocs.keys().collect::<Vec<_>>(),
-            "relocated sections, {flags:?}"
+        assert_same_meta(
+            &std::fs::read(&ours).unwrap(),
+            &std::fs::read(&theirs).unwrap(),
+            &retained_segments(&refs),
+            &format!("{flags:?}"),
         );
-        for (section, list) in &ours.relocs {
-            assert_same(
-                list,
-                &theirs.relocs[section],
-                &format!("reloc.{section}, {flags:?}"),
-            );
-        }
     }
 }
 
@@ -561,4 +612,86 @@ fn relocations_of_relocatable_output_describe_their_fields() {
             assert!(n > 20, "{name} {flags:?}: only {n} relocations");
         }
     }
+}
+
+/// The generated programs of `tests/fixtures/generated/` (tables, globals, tags, COMDATs,
+/// weak and local symbols, archives): `weld -r` of each program's inputs has wasm-ld's
+/// symbols and relocations, every relocation describes its field, and the final link of
+/// either linker's `-r` output, by weld and by wasm-ld, gives the same bytes.
+#[test]
+fn relocatable_output_of_generated_programs_matches_wasm_ld() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated");
+    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/fixtures/generated")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 40, "only {} generated programs", dirs.len());
+    let s = Scratch::new();
+    let mut relocations = 0;
+    let mut wasm_ld_failed = Vec::new();
+    for dir in &dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(dir.join("args.txt")).unwrap();
+        let (inputs, options): (Vec<String>, Vec<String>) = text
+            .lines()
+            .map(|l| l.replace("{dir}", &dir.display().to_string()))
+            .partition(|a| a.ends_with(".o") || a.ends_with(".a"));
+        let inputs: Vec<&Path> = inputs.iter().map(Path::new).collect();
+        let out = s.path(&name);
+        std::fs::create_dir_all(&out).unwrap();
+        let ours = out.join("weld.o");
+        let theirs = out.join("wasm-ld.o");
+        let o = weld(&args(&["-r"], &inputs, &ours));
+        assert!(o.status.success(), "{name}: weld -r: {}", stderr(&o));
+        let ours_bytes = std::fs::read(&ours).unwrap();
+        relocations += check_relocations_describe_their_fields(&ours_bytes);
+        let mut objects = vec![&ours];
+        let o = wasm_ld(&args(&["-r", "-O0"], &inputs, &theirs));
+        if o.status.success() {
+            let theirs_bytes = std::fs::read(&theirs).unwrap();
+            assert_same_meta(
+                &ours_bytes,
+                &theirs_bytes,
+                &retained_segments(&inputs),
+                &name,
+            );
+            objects.push(&theirs);
+        } else {
+            wasm_ld_failed.push(name.clone());
+        }
+        for object in objects {
+            let mut outputs = Vec::new();
+            for (linker, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
+                // The same file name: it is the module name in the `name` section.
+                let dir = out.join(linker);
+                std::fs::create_dir_all(&dir).unwrap();
+                let wasm = dir.join("out.wasm");
+                let opts: Vec<&str> = options.iter().map(String::as_str).collect();
+                // The archives again, for what only the final link's options pull in.
+                let mut final_inputs = vec![object.as_path()];
+                final_inputs.extend(
+                    inputs
+                        .iter()
+                        .filter(|p| p.extension().is_some_and(|e| e == "a")),
+                );
+                let o = run(&args(&opts, &final_inputs, &wasm));
+                assert!(
+                    o.status.success(),
+                    "{name}: {linker} of {}: {}",
+                    object.display(),
+                    stderr(&o)
+                );
+                outputs.push(std::fs::read(&wasm).unwrap());
+            }
+            assert!(
+                outputs[0] == outputs[1],
+                "{name}: weld and wasm-ld link {} differently",
+                object.display()
+            );
+        }
+    }
+    assert!(relocations > 1000, "only {relocations} relocations checked");
+    eprintln!("wasm-ld -r failed on {wasm_ld_failed:?}");
 }

@@ -81,9 +81,16 @@ pub fn run(args: &[String]) -> Result<(), String> {
         cmd.arg("--list");
         return util::run_inherited(&mut cmd);
     }
-    // A mutant that loops forever is caught by the timeout; builds take most of the time.
-    cmd.args(["--timeout-multiplier", "3", "--output"])
-        .arg(&out_dir);
+    // A mutant that loops forever is caught by the timeout. The floor keeps a busy machine from
+    // turning a slow surviving mutant into a "timeout" that would count as caught.
+    cmd.args([
+        "--timeout-multiplier",
+        "3",
+        "--minimum-test-timeout",
+        "120",
+        "--output",
+    ])
+    .arg(&out_dir);
     let t = Instant::now();
     println!("mutants: {}", util::show(&cmd));
     // cargo-mutants exits non-zero when mutants survive; the summary below says what happened.
