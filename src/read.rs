@@ -625,6 +625,57 @@ impl<'a, 'n> Reader<'a, 'n> {
         }
         self.obj.func_names = names;
         self.obj.symbols = out;
+        self.add_mvp_function_table()
+    }
+
+    /// An MVP object (built without `reference-types` or `call-indirect-overlong`) imports
+    /// the function table but has no table symbol and no relocations for its uses. As wasm-ld
+    /// does, the missing symbol is made up: an undefined, `NO_STRIP` `__indirect_function_table`,
+    /// so that the output has the table its `call_indirect`s use. Any other table without a
+    /// symbol is an error, in wasm-ld's words.
+    fn add_mvp_function_table(&mut self) -> Result<()> {
+        let o = &self.obj;
+        let tables = o.table_imports.len() + o.tables.len();
+        let symbols = o
+            .symbols
+            .iter()
+            .filter(|s| s.kind == SymbolKind::Table)
+            .count();
+        if tables == symbols {
+            return Ok(());
+        }
+        if symbols != 0 {
+            return Err(self.err(format_args!(
+                "expected one symbol table entry for each of the {tables} table(s) present, \
+                 but got {symbols} symbol(s) instead."
+            )));
+        }
+        if !o.tables.is_empty() {
+            return Err(self.err(
+                "unexpected table definition(s) without corresponding symbol-table entries.",
+            ));
+        }
+        if tables != 1 {
+            return Err(
+                self.err("multiple table imports, but no corresponding symbol-table entries.")
+            );
+        }
+        let import = &o.table_imports[0];
+        if import.import.field != "__indirect_function_table"
+            || import.ty.element_type != wasmparser::RefType::FUNCREF
+        {
+            return Err(self.err(format_args!(
+                "table import {} is missing a symbol table entry.",
+                import.import.field
+            )));
+        }
+        let sym = ObjSymbol {
+            name: import.import.field,
+            kind: SymbolKind::Table,
+            flags: SymFlags(SymFlags::UNDEFINED | SymFlags::NO_STRIP),
+            target: SymbolTarget::Table(0),
+        };
+        self.obj.symbols.push(sym);
         Ok(())
     }
 

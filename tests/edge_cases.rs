@@ -770,3 +770,104 @@ fn weak_references_leave_archive_members_for_a_strong_one() {
         assert!(has_data, "s was not extracted");
     }
 }
+
+/// MVP objects (`-mcpu=mvp`: no `reference-types`, no `call-indirect-overlong`) import the
+/// function table without a symbol and use it without relocations. weld makes up the symbol as
+/// wasm-ld does, so a `call_indirect` in an object that takes no function's address still has
+/// its table; objects whose tables cannot be the function table are errors, in wasm-ld's words.
+#[test]
+fn mvp_objects_get_the_function_table() {
+    let s = Scratch::new();
+    let call = s.compile(
+        "call",
+        "__attribute__((export_name(\"call\"))) int call(int (*p)(void)) { return p(); }",
+        &["-mcpu=mvp"],
+    );
+    let take = s.compile(
+        "take",
+        "static int one(void) { return 1; }\n\
+         __attribute__((export_name(\"get\"))) void *get(void) { return (void *)one; }",
+        &["-mcpu=mvp"],
+    );
+    for inputs in [vec![&call], vec![&call, &take], vec![&take, &call]] {
+        let inputs: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+        let r = both(&s, &["--no-entry"], &inputs);
+        assert!(r[0].is_ok(), "{r:?}");
+        assert_agree(&r, &format!("{inputs:?}"));
+        // -r: the same symbols (weld also keeps `export_name`, spec/relocatable.md).
+        let r = both(&s, &["-r"], &inputs);
+        let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+            panic!("-r {inputs:?}: {r:?}");
+        };
+        assert_eq!(symtab(ours), symtab(theirs), "-r {inputs:?}");
+        assert!(
+            symtab(ours).iter().any(|e| e.starts_with("Table")),
+            "-r {inputs:?}"
+        );
+    }
+    // Objects with tables but no table symbols, written by hand (linking section version 2,
+    // no symbol table).
+    let object = |name: &str, imports: &str| {
+        let path = s.path(name);
+        let text = format!("(module {imports} (@custom \"linking\" \"\\02\"))");
+        std::fs::write(&path, wat::parse_str(text).unwrap()).unwrap();
+        path
+    };
+    let cases = [
+        object(
+            "two.o",
+            r#"(import "env" "__indirect_function_table" (table 0 funcref))
+               (import "env" "other" (table 0 funcref))"#,
+        ),
+        object("named.o", r#"(import "env" "other" (table 0 funcref))"#),
+        object(
+            "externref.o",
+            r#"(import "env" "__indirect_function_table" (table 0 externref))"#,
+        ),
+        object("defined.o", r#"(table 1 funcref)"#),
+    ];
+    for case in &cases {
+        let r = both(&s, &["--no-entry"], &[case.as_path()]);
+        assert!(r[0].is_err(), "{case:?}: {r:?}");
+        assert_agree(&r, &format!("{case:?}"));
+    }
+}
+
+/// `-r` keeps `export_name`: the final link of weld's `-r` output, by weld and by wasm-ld,
+/// exports the function under that name, as a direct link does (wasm-ld's own `-r` output
+/// loses it: spec/relocatable.md).
+#[test]
+fn relocatable_output_keeps_export_names() {
+    let s = Scratch::new();
+    let obj = s.compile(
+        "renamed",
+        "__attribute__((export_name(\"other\"))) int call(void) { return 3; }",
+        &[],
+    );
+    let direct = both(&s, &["--no-entry"], &[&obj]);
+    assert_agree(&direct, "direct");
+    let combined = s.path("combined.o");
+    let o = weld(&[
+        "-r".into(),
+        obj.display().to_string(),
+        "-o".into(),
+        combined.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let relinked = both(&s, &["--no-entry"], &[&combined]);
+    assert_agree(&relinked, "relink");
+    let exports = |m: &[u8]| -> Vec<String> {
+        let mut names = Vec::new();
+        for p in wasmparser::Parser::new(0).parse_all(m) {
+            if let Ok(wasmparser::Payload::ExportSection(r)) = p {
+                names.extend(r.into_iter().map(|e| e.unwrap().name.to_string()));
+            }
+        }
+        names
+    };
+    let (Ok(d), Ok(r)) = (&direct[0], &relinked[0]) else {
+        panic!("{direct:?} {relinked:?}")
+    };
+    assert_eq!(exports(d), ["memory", "other"]);
+    assert_eq!(exports(r), exports(d));
+}
