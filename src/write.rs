@@ -79,7 +79,10 @@ pub fn write(
             .collect::<Result<_>>()?;
         types.ty().function(params, results);
     }
-    push_section(&mut out, &types);
+    // wasm-ld writes no empty section.
+    if !types.is_empty() {
+        push_section(&mut out, &types);
+    }
 
     // import
     let mut imports = ImportSection::new();
@@ -471,6 +474,9 @@ impl<'a> Ctx<'_, 'a> {
     fn code_section(&mut self, out: &mut Vec<u8>) -> Result<()> {
         use wasm_encoder::Encode;
         let l = self.l;
+        if l.functions.is_empty() {
+            return Ok(());
+        }
         let res = self.res;
         // Synthetic bodies are small; build them up front.
         let synth: Vec<Option<Vec<u8>>> = l

@@ -871,3 +871,96 @@ fn relocatable_output_keeps_export_names() {
     assert_eq!(exports(d), ["memory", "other"]);
     assert_eq!(exports(r), exports(d));
 }
+
+/// Error and policy corners that surviving mutants pointed at (`cargo xtask mutants`), each
+/// compared with wasm-ld.
+#[test]
+fn entry_and_start_stop_corners() {
+    let s = Scratch::new();
+    // The entry point names a function that is referenced but defined nowhere.
+    let calls_foo = assemble(
+        &s,
+        "calls_foo",
+        ".functype foo () -> ()\n.section .text.s,\"\",@\n.globl _start\n_start:\n\
+         .functype _start () -> ()\n  call foo\n  end_function\n",
+    );
+    for extra in [
+        &[][..],
+        &["--allow-undefined"],
+        &["--unresolved-symbols=ignore-all"],
+    ] {
+        let mut args = vec!["-e", "foo"];
+        args.extend(extra);
+        let r = both(&s, &args, &[&calls_foo]);
+        assert!(r[0].is_err(), "{extra:?}");
+        assert_agree(&r, &format!("entry foo {extra:?}"));
+    }
+    // `__start_`/`__stop_` of a segment that does not exist: an error only when the reference
+    // is live and undefined symbols are not tolerated.
+    let count = assemble(&s, "count", COUNT);
+    for (args, ok) in [
+        (&["--no-entry", "--export=count"][..], false),
+        (&["--no-entry", "--export=count", "--allow-undefined"], true),
+        (
+            &[
+                "--no-entry",
+                "--export=count",
+                "--unresolved-symbols=ignore-all",
+            ],
+            true,
+        ),
+        (
+            &["--no-entry", "--export=count", "--warn-unresolved-symbols"],
+            true,
+        ),
+        // Not exported: the reference is garbage-collected with `count`.
+        (&["--no-entry"], true),
+    ] {
+        let r = both(&s, args, &[&count]);
+        assert_eq!(r[0].is_ok(), ok, "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
+}
+
+/// `-r` keeps every global symbol of its objects, referenced or not, defined or undefined;
+/// local symbols only with their chunks (wasm-ld).
+#[test]
+fn relocatable_keeps_unreferenced_global_symbols() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "unref",
+        r#"
+.functype never_called () -> ()
+.globaltype unused_global, i32
+.section .text.f,"",@
+.globl f
+f:
+  .functype f () -> ()
+  end_function
+.section .text.g,"",@
+g:
+  .functype g () -> ()
+  end_function
+.section .data.d,"",@
+.globl d
+d:
+  .int32 1
+  .size d, 4
+.section .data.e,"",@
+e:
+  .int32 2
+  .size e, 4
+.globl never_called
+.globl unused_global
+.globl unused_data
+"#,
+    );
+    let r = both(&s, &["-r"], &[&obj]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}");
+    };
+    let (ours, theirs) = (symtab(ours), symtab(theirs));
+    assert_eq!(ours, theirs);
+    assert!(ours.len() >= 4, "{ours:?}");
+}
