@@ -438,6 +438,25 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
     }
 
+    /// Initializers have no relocations; a `global.get` in one names an imported global of its
+    /// object, which the global's symbol resolves (write.rs), so it is kept with the global.
+    fn mark_initializer(&mut self, o: ObjectId, g: u32) {
+        let obj = &self.res.objects[o.idx()];
+        let bytes = obj.slice(&obj.globals[g as usize].init);
+        let mut rd = wasmparser::OperatorsReader::new(wasmparser::BinaryReader::new(bytes, 0));
+        while let Ok(op) = rd.read() {
+            if let wasmparser::Operator::GlobalGet { global_index } = op
+                && let Some(i) = obj
+                    .symbols
+                    .iter()
+                    .position(|s| s.target == SymbolTarget::Global(global_index))
+            {
+                let id = self.res.sym(o, i as u32);
+                self.mark_symbol(id, Some((o, Item::Global(o, g))));
+            }
+        }
+    }
+
     fn run(&mut self) {
         let res = self.res;
         while let Some(item) = self.queue.pop() {
@@ -448,7 +467,11 @@ impl<'r, 'a> Marker<'r, 'a> {
                 Item::Segment(o, s) => {
                     (o, res.objects[o.idx()].segments[s as usize].relocs.clone())
                 }
-                Item::Global(..) | Item::Tag(..) | Item::Table(..) => continue,
+                Item::Global(o, g) => {
+                    self.mark_initializer(o, g);
+                    continue;
+                }
+                Item::Tag(..) | Item::Table(..) => continue,
             };
             let o = &res.objects[obj.idx()];
             for r in &o.relocs[relocs] {

@@ -964,3 +964,119 @@ e:
     assert_eq!(ours, theirs);
     assert!(ours.len() >= 4, "{ours:?}");
 }
+
+/// Undefined symbols are reported in the order of their first references in a function, not in
+/// symbol-table order; a type index in front (from `call_indirect`) names no symbol.
+#[test]
+fn undefined_symbols_are_reported_in_reference_order() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "order",
+        r#"
+.functype aaa () -> ()
+.functype bbb () -> ()
+.globl aaa
+.globl bbb
+.section .text.s,"",@
+.globl _start
+_start:
+  .functype _start () -> ()
+  i32.const 0
+  call_indirect () -> ()
+  call bbb
+  call aaa
+  end_function
+"#,
+    );
+    let r = both(&s, &[], &[&obj]);
+    let Err(errors) = &r[0] else { panic!("{r:?}") };
+    assert!(errors[0].ends_with("undefined symbol: bbb"), "{errors:?}");
+    assert_agree(&r, "order");
+}
+
+/// An object written in text: `body` plus a `linking` section holding the given symbol table
+/// entries (each already encoded: kind, flags, index or segment, name).
+fn text_object(s: &Scratch, name: &str, body: &str, symbols: &[Vec<u8>]) -> PathBuf {
+    let mut table = vec![symbols.len() as u8];
+    for e in symbols {
+        table.extend(e);
+    }
+    let mut linking = vec![2u8, 8, table.len() as u8];
+    linking.extend(table);
+    let escaped: String = linking.iter().map(|b| format!("\\{b:02x}")).collect();
+    let path = s.path(name);
+    let text = format!("(module {body} (@custom \"linking\" \"{escaped}\"))");
+    std::fs::write(&path, wat::parse_str(text).unwrap()).unwrap();
+    path
+}
+
+/// A global symbol table entry: kind 2, flags, global index, and the name when given.
+fn global_symbol(flags: u8, index: u8, name: Option<&str>) -> Vec<u8> {
+    let mut e = vec![2, flags, index];
+    if let Some(n) = name {
+        e.push(n.len() as u8);
+        e.extend(n.as_bytes());
+    }
+    e
+}
+
+/// A defined global whose initializer reads an imported global: the import is kept with the
+/// global, and the initializer is rewritten with its output index (spec/gc.md). wasm-ld 22
+/// copies the initializer unchanged and drops the import, writing an invalid module.
+#[test]
+fn global_initializers_read_imported_globals() {
+    let s = Scratch::new();
+    let obj = text_object(
+        &s,
+        "init.o",
+        r#"(import "env" "other" (global i64))
+           (import "env" "base" (global $b i32))
+           (global $g i32 (global.get $b))"#,
+        &[
+            // `other` comes first and is not used, so `base` moves to index 0.
+            global_symbol(0x10, 0, None),
+            global_symbol(0x10, 1, None),
+            global_symbol(0x00, 2, Some("g")),
+        ],
+    );
+    for args in [
+        &["--no-entry", "--export=g", "--allow-undefined"][..],
+        &["-r"],
+    ] {
+        let r = both(&s, args, &[&obj]);
+        let Ok(module) = &r[0] else {
+            panic!("{args:?}: {r:?}")
+        };
+        wasmparser::Validator::new().validate_all(module).unwrap();
+        let mut imports = Vec::new();
+        let mut inits = Vec::new();
+        for p in wasmparser::Parser::new(0).parse_all(module) {
+            match p.unwrap() {
+                wasmparser::Payload::ImportSection(r) => {
+                    for i in r.into_imports() {
+                        let i = i.unwrap();
+                        if matches!(i.ty, wasmparser::TypeRef::Global(_)) {
+                            imports.push(i.name.to_string());
+                        }
+                    }
+                }
+                wasmparser::Payload::GlobalSection(r) => {
+                    for g in r {
+                        let mut ops = g.unwrap().init_expr.get_operators_reader();
+                        inits.push(format!("{:?}", ops.read().unwrap()));
+                    }
+                }
+                _ => {}
+            }
+        }
+        let base = imports
+            .iter()
+            .position(|n| n == "base")
+            .expect("base is imported");
+        assert!(
+            inits.contains(&format!("GlobalGet {{ global_index: {base} }}")),
+            "{args:?}: {imports:?} {inits:?}"
+        );
+    }
+}
