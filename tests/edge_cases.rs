@@ -1080,3 +1080,62 @@ fn global_initializers_read_imported_globals() {
         );
     }
 }
+
+/// A symbol referenced from several objects is reported where the scan meets it first, however
+/// garbage collection reached the references (here the later object's first).
+#[test]
+fn undefined_symbols_are_reported_at_their_first_reference() {
+    let s = Scratch::new();
+    let first = assemble(
+        &s,
+        "first",
+        r#"
+.functype aaa () -> ()
+.functype bbb () -> ()
+.section .text.fx,"",@
+.globl fx
+fx:
+  .functype fx () -> ()
+  call aaa
+  call bbb
+  end_function
+"#,
+    );
+    let second = assemble(
+        &s,
+        "second",
+        r#"
+.functype aaa () -> ()
+.section .text.fy,"",@
+.globl fy
+fy:
+  .functype fy () -> ()
+  call aaa
+  end_function
+"#,
+    );
+    for exports in [
+        ["--export=fy", "--export=fx"],
+        ["--export=fx", "--export=fy"],
+    ] {
+        let mut args = vec!["--no-entry"];
+        args.extend(exports);
+        let r = both(&s, &args, &[&first, &second]);
+        let (Err(ours), Err(theirs)) = (&r[0], &r[1]) else {
+            panic!("{r:?}")
+        };
+        // wasm-ld repeats the error per relocation, weld reports each symbol once
+        // (spec/resolution.md): compare with wasm-ld's first line for each symbol.
+        let mut seen = std::collections::HashSet::new();
+        let theirs: Vec<&String> = theirs
+            .iter()
+            .filter(|l| seen.insert(l.rsplit(' ').next().unwrap().to_string()))
+            .collect();
+        let ours: Vec<&String> = ours.iter().filter(|l| !l.starts_with(">>>")).collect();
+        assert_eq!(ours, theirs, "{exports:?}");
+        assert!(
+            ours[0].ends_with("first.o: undefined symbol: aaa"),
+            "{ours:?}"
+        );
+    }
+}
