@@ -492,17 +492,14 @@ impl<'r, 'a> Marker<'r, 'a> {
     }
 }
 
-/// Whether object `obj`'s undefined function symbol `index` (resolved to `id`) declares a
-/// signature other than its definition's.
+/// Whether object `obj`'s function symbol `index` (resolved to `id`) has another signature
+/// than the definition that won: an undefined symbol's declaration, or a definition that lost
+/// to one of another signature (layout.rs calls a trap stub for both).
 pub fn signature_mismatch(res: &Resolved<'_>, obj: ObjectId, index: u32, id: SymbolId) -> bool {
     let o = &res.objects[obj.idx()];
-    let osym = &o.symbols[index as usize];
-    let SymbolTarget::Function(f) = osym.target else {
+    let SymbolTarget::Function(f) = o.symbols[index as usize].target else {
         return false;
     };
-    if !osym.flags.undefined() && f >= o.num_func_imports() {
-        return false;
-    }
     let Def::Defined { obj: d, sym } = res.symbols[id.idx()].def else {
         return false;
     };
