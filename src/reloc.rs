@@ -135,32 +135,21 @@ pub fn target_kind(ty: RelocationType) -> SymbolKind {
 }
 
 /// Writes `value` into `field` at the start of `buf`, in the field's width. Returns `false` when
-/// the value does not fit the field (the caller reports it).
+/// the value does not fit the field (the caller reports it). A 32-bit field takes any value that
+/// 32 bits hold read as signed or as unsigned, `i32::MIN..=u32::MAX`, and stores its low 32 bits:
+/// `i32.const` of an address above 2 GiB is the negative number with those bits.
 ///
 /// Written by hand: the padded, fixed-width LEB forms are not what LEB128 crates produce, and
 /// this is the hot loop of the writer.
 pub fn patch(buf: &mut [u8], field: Field, value: i64) -> bool {
+    let fits_32 = (i32::MIN as i64..=u32::MAX as i64).contains(&value);
     match field {
-        Field::Uleb32 => {
-            if !(0..=u32::MAX as i64).contains(&value) {
-                return false;
-            }
-            write_padded_uleb(&mut buf[..5], value as u64);
-        }
-        Field::Sleb32 => {
-            if !(i32::MIN as i64..=i32::MAX as i64).contains(&value) {
-                return false;
-            }
-            write_padded_sleb(&mut buf[..5], value);
-        }
+        Field::Uleb32 | Field::Sleb32 | Field::I32 if !fits_32 => return false,
+        Field::Uleb32 => write_padded_uleb(&mut buf[..5], value as u32 as u64),
+        Field::Sleb32 => write_padded_sleb(&mut buf[..5], value as u32 as i32 as i64),
         Field::Uleb64 => write_padded_uleb(&mut buf[..10], value as u64),
         Field::Sleb64 => write_padded_sleb(&mut buf[..10], value),
-        Field::I32 => {
-            if !(i32::MIN as i64..=u32::MAX as i64).contains(&value) {
-                return false;
-            }
-            buf[..4].copy_from_slice(&(value as u32).to_le_bytes());
-        }
+        Field::I32 => buf[..4].copy_from_slice(&(value as u32).to_le_bytes()),
         Field::I64 => buf[..8].copy_from_slice(&value.to_le_bytes()),
     }
     true
@@ -310,7 +299,21 @@ mod tests {
         assert_eq!(b, [0xff, 0xff, 0xff, 0xff, 0x7f]);
         let mut r = wasmparser::BinaryReader::new(&b, 0);
         assert_eq!(r.read_var_i32().unwrap(), -1);
-        assert!(!patch(&mut b, Field::Uleb32, -1));
-        assert!(!patch(&mut b, Field::Sleb32, 1 << 31));
+        // 32 bits read as signed or unsigned, written as wasm-ld writes them: -1 in a ULEB is
+        // 0xffffffff, 2^31 in an SLEB is i32::MIN.
+        assert!(patch(&mut b, Field::Uleb32, -1));
+        assert_eq!(b, [0xff, 0xff, 0xff, 0xff, 0x0f]);
+        assert!(patch(&mut b, Field::Sleb32, 1 << 31));
+        assert_eq!(b, [0x80, 0x80, 0x80, 0x80, 0x78]);
+        let mut i = [0u8; 4];
+        assert!(patch(&mut i, Field::I32, -1));
+        assert_eq!(i, [0xff; 4]);
+        for field in [Field::Uleb32, Field::Sleb32, Field::I32] {
+            let mut b = [0u8; 5];
+            assert!(!patch(&mut b, field, 1 << 32), "{field:?}");
+            assert!(!patch(&mut b, field, i32::MIN as i64 - 1), "{field:?}");
+            assert!(patch(&mut b, field, u32::MAX as i64), "{field:?}");
+            assert!(patch(&mut b, field, i32::MIN as i64), "{field:?}");
+        }
     }
 }

@@ -1245,6 +1245,19 @@ mod tests {
             demangle("_ZTH5errno"),
             "thread-local initialization routine for errno"
         );
+        // As llvm-cxxfilt-22 prints them: a call offset needs digits, else the name stays.
+        assert_eq!(
+            demangle("_ZTv0_n12_N6CircleD1Ev"),
+            "virtual thunk to Circle::~Circle()"
+        );
+        for malformed in [
+            "_ZTh_N6CircleD1Ev",
+            "_ZThn_N6CircleD1Ev",
+            "_ZTv_n12_N6CircleD1Ev",
+            "_ZTv0__N6CircleD1Ev",
+        ] {
+            assert_eq!(demangle(malformed), malformed);
+        }
         assert_eq!(
             llvm_spelling("f()::{lambda()#2}::operator()() const".into()),
             "f()::'lambda0'()::operator()() const"

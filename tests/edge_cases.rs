@@ -1193,3 +1193,49 @@ fn calls_through_a_losing_definition_of_another_signature_trap() {
         ["signature_mismatch:f", "call_a", "call_b"]
     );
 }
+
+/// 32-bit relocated fields take every value 32 bits hold, signed or unsigned, as wasm-ld writes
+/// them (an address above 2 GiB in `i32.const` is negative); a value beyond that is an error
+/// naming the function, relocation and symbol, where wasm-ld silently keeps the low 32 bits
+/// (spec/relocations.md).
+#[test]
+fn relocated_values_beyond_32_bits_are_errors() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "far",
+        r#"
+.section .data.p,"",@
+.globl p
+p:
+  .int32 q-2000
+  .size p, 4
+.section .data.q,"",@
+.globl q
+q:
+  .int32 7
+  .size q, 4
+.section .text.f,"",@
+.globl f
+.export_name f, f
+f:
+  .functype f () -> (i32)
+  i32.const q+0x7ffffff0
+  i32.load q-0x20000
+  end_function
+"#,
+    );
+    let r = both(&s, &["--no-entry", "--export=p"], &[&obj]);
+    assert!(r[0].is_ok(), "{r:?}");
+    assert_agree(&r, "within 32 bits");
+    let r = both(&s, &["--no-entry", "--global-base=4026531840"], &[&obj]);
+    assert!(r[1].is_ok(), "wasm-ld wraps the value");
+    let Err(errors) = &r[0] else {
+        panic!("weld linked")
+    };
+    assert_eq!(
+        errors[0],
+        "error: far.o: in function f: relocation R_WASM_MEMORY_ADDR_SLEB against q is out of \
+         range for its field: 6174015472"
+    );
+}
