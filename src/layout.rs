@@ -1091,7 +1091,7 @@ fn layout_memory<'a>(
                     SymbolTarget::Data {
                         segment, offset, ..
                     } => l.data_addr(obj, segment, offset),
-                    SymbolTarget::AbsoluteData(a) => Some(a as u64),
+                    SymbolTarget::AbsoluteData { addr, .. } => Some(addr as u64),
                     _ => None,
                 }
             }

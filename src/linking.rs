@@ -482,7 +482,9 @@ fn entry(
                         let k = *seg_of.get(&(obj, segment))?;
                         (addr, emitted[k], addr - l.segments[k].addr, size as u64)
                     }
-                    SymbolTarget::AbsoluteData(a) => (a as u64, NONE, a as u64, 0u64),
+                    SymbolTarget::AbsoluteData { addr, size } => {
+                        (addr as u64, NONE, addr as u64, size as u64)
+                    }
                     _ => return None,
                 };
                 if seg == NONE {

@@ -132,8 +132,13 @@ pub enum SymbolTarget {
         /// Size in bytes.
         size: u32,
     },
-    /// An absolute data symbol (`WASM_SYM_ABSOLUTE`): the offset is an address.
-    AbsoluteData(u32),
+    /// An absolute data symbol (`WASM_SYM_ABSOLUTE`): an address, not a place in a segment.
+    AbsoluteData {
+        /// The address (the symbol's offset field).
+        addr: u32,
+        /// Size in bytes.
+        size: u32,
+    },
     /// An undefined data symbol.
     UndefinedData,
     /// A section symbol: index of the section in the object.

@@ -568,9 +568,10 @@ impl<'a, 'n> Reader<'a, 'n> {
                     let flags = SymFlags(flags.bits());
                     let target = match symbol {
                         None => SymbolTarget::UndefinedData,
-                        Some(d) if flags.has(SymFlags::ABSOLUTE) => {
-                            SymbolTarget::AbsoluteData(d.offset)
-                        }
+                        Some(d) if flags.has(SymFlags::ABSOLUTE) => SymbolTarget::AbsoluteData {
+                            addr: d.offset,
+                            size: d.size,
+                        },
                         Some(d) => {
                             let seg = o
                                 .segments

@@ -1239,3 +1239,27 @@ f:
          range for its field: 6174015472"
     );
 }
+
+/// `-r` keeps an `ABSOLUTE` data symbol as it is: its address, not a place in a segment, and
+/// its size (weld wrote size 0 before).
+#[test]
+fn relocatable_keeps_absolute_data_symbols() {
+    let s = Scratch::new();
+    // Data symbol: kind 1, flags ABSOLUTE (0x200, two LEB bytes), name, segment 0, offset
+    // 0x400, size 4.
+    let mut abs = vec![1u8, 0x80, 0x04, 3];
+    abs.extend(b"abs");
+    abs.extend([0, 0x80, 0x08, 4]);
+    let obj = text_object(
+        &s,
+        "abs.o",
+        r#"(memory 0) (data (i32.const 0) "\01\02\03\04")"#,
+        &[abs],
+    );
+    let r = both(&s, &["-r"], &[&obj]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}")
+    };
+    assert_eq!(symtab(ours), symtab(theirs));
+    assert!(symtab(ours)[0].contains("offset: 1024, size: 4"), "{:?}", symtab(ours));
+}
