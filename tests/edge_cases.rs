@@ -1261,5 +1261,54 @@ fn relocatable_keeps_absolute_data_symbols() {
         panic!("{r:?}")
     };
     assert_eq!(symtab(ours), symtab(theirs));
-    assert!(symtab(ours)[0].contains("offset: 1024, size: 4"), "{:?}", symtab(ours));
+    assert!(
+        symtab(ours)[0].contains("offset: 1024, size: 4"),
+        "{:?}",
+        symtab(ours)
+    );
+}
+
+/// An undefined tag is imported only when allowed (`--allow-undefined`, `--import-undefined`
+/// does not cover it); tolerated but not imported, it is an error naming the function, where
+/// wasm-ld 22 writes `throw -1`, an invalid module (spec/relocations.md).
+#[test]
+fn undefined_tags_are_imported_or_errors() {
+    let s = Scratch::new();
+    let obj = s.assemble(
+        "tag",
+        ".tagtype my_tag i32\n.section .text.f,\"\",@\n.globl f\n.export_name f, f\nf:\n\
+         .functype f () -> ()\n  i32.const 1\n  throw my_tag\n  end_function\n",
+        &["+exception-handling"],
+    );
+    for (args, ok) in [
+        (&["--no-entry"][..], false),
+        (&["--no-entry", "--allow-undefined"], true),
+        (&["--no-entry", "--import-undefined"], false),
+    ] {
+        let r = both(&s, args, &[&obj]);
+        assert_eq!(r[0].is_ok(), ok, "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
+    for policy in [
+        "--unresolved-symbols=ignore-all",
+        "--warn-unresolved-symbols",
+    ] {
+        let r = both(&s, &["--no-entry", policy], &[&obj]);
+        let Err(e) = &r[0] else {
+            panic!("{policy}: weld linked")
+        };
+        assert!(
+            e.iter()
+                .any(|l| l.ends_with("tag.o: in function f: tag my_tag is not in the output")),
+            "{policy}: {e:?}"
+        );
+        let Ok(theirs) = &r[1] else {
+            panic!("{policy}: wasm-ld failed")
+        };
+        assert!(
+            wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+                .validate_all(theirs)
+                .is_err()
+        );
+    }
 }

@@ -566,6 +566,9 @@ fn check_relocations_describe_their_fields(bytes: &[u8]) -> usize {
                     field
                 }
                 R::FunctionOffsetI32 | R::FunctionOffsetI64 => match sym() {
+                    // An import has no body: the field holds a tombstone, which the final
+                    // link writes again.
+                    SymbolInfo::Func { index, .. } if index < n_func_imports => continue,
                     SymbolInfo::Func { index, .. } => {
                         bodies[(index - n_func_imports) as usize] as i64 + e.addend
                     }
@@ -615,9 +618,10 @@ fn relocations_of_relocatable_output_describe_their_fields() {
 }
 
 /// The generated programs of `tests/fixtures/generated/` (tables, globals, tags, COMDATs,
-/// weak and local symbols, archives): `weld -r` of each program's inputs has wasm-ld's
-/// symbols and relocations, every relocation describes its field, and the final link of
-/// either linker's `-r` output, by weld and by wasm-ld, gives the same bytes.
+/// weak and local symbols, archives): `weld -r` of all of a program's inputs, and of the first
+/// half of its objects, has wasm-ld's symbols and relocations, every relocation describes its
+/// field, and the final link of either linker's `-r` output with the other inputs, by weld and
+/// by wasm-ld, gives the same bytes. (wasm-ld-22 crashes on one program's `-r`: spec/README.md.)
 #[test]
 fn relocatable_output_of_generated_programs_matches_wasm_ld() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated");
@@ -634,62 +638,74 @@ fn relocatable_output_of_generated_programs_matches_wasm_ld() {
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(dir.join("args.txt")).unwrap();
-        let (inputs, options): (Vec<String>, Vec<String>) = text
+        let (all, options): (Vec<String>, Vec<String>) = text
             .lines()
             .map(|l| l.replace("{dir}", &dir.display().to_string()))
             .partition(|a| a.ends_with(".o") || a.ends_with(".a"));
-        let inputs: Vec<&Path> = inputs.iter().map(Path::new).collect();
-        let out = s.path(&name);
-        std::fs::create_dir_all(&out).unwrap();
-        let ours = out.join("weld.o");
-        let theirs = out.join("wasm-ld.o");
-        let o = weld(&args(&["-r"], &inputs, &ours));
-        assert!(o.status.success(), "{name}: weld -r: {}", stderr(&o));
-        let ours_bytes = std::fs::read(&ours).unwrap();
-        relocations += check_relocations_describe_their_fields(&ours_bytes);
-        let mut objects = vec![&ours];
-        let o = wasm_ld(&args(&["-r", "-O0"], &inputs, &theirs));
-        if o.status.success() {
-            let theirs_bytes = std::fs::read(&theirs).unwrap();
-            assert_same_meta(
-                &ours_bytes,
-                &theirs_bytes,
-                &retained_segments(&inputs),
-                &name,
-            );
-            objects.push(&theirs);
-        } else {
-            wasm_ld_failed.push(name.clone());
-        }
-        for object in objects {
-            let mut outputs = Vec::new();
-            for (linker, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
-                // The same file name: it is the module name in the `name` section.
-                let dir = out.join(linker);
-                std::fs::create_dir_all(&dir).unwrap();
-                let wasm = dir.join("out.wasm");
-                let opts: Vec<&str> = options.iter().map(String::as_str).collect();
-                // The archives again, for what only the final link's options pull in.
-                let mut final_inputs = vec![object.as_path()];
-                final_inputs.extend(
-                    inputs
-                        .iter()
-                        .filter(|p| p.extension().is_some_and(|e| e == "a")),
+        let all: Vec<&Path> = all.iter().map(Path::new).collect();
+        let objects = all
+            .iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "o"));
+        let half = objects.clone().count().div_ceil(2);
+        // Every input in one `-r`; then the first half of the objects, which leaves
+        // references to the rest (tables, globals, tags) undefined and imported.
+        let first_half: Vec<&Path> = objects.copied().take(half).collect();
+        for (split, inputs) in [("all", all.clone()), ("half", first_half)] {
+            let rest: Vec<&Path> = all
+                .iter()
+                .filter(|p| !inputs.contains(p) || p.extension().is_some_and(|e| e == "a"))
+                .copied()
+                .collect();
+            let name = format!("{name}/{split}");
+            let out = s.path(&name);
+            std::fs::create_dir_all(&out).unwrap();
+            let ours = out.join("weld.o");
+            let theirs = out.join("wasm-ld.o");
+            let o = weld(&args(&["-r"], &inputs, &ours));
+            assert!(o.status.success(), "{name}: weld -r: {}", stderr(&o));
+            let ours_bytes = std::fs::read(&ours).unwrap();
+            relocations += check_relocations_describe_their_fields(&ours_bytes);
+            let mut combined = vec![&ours];
+            let o = wasm_ld(&args(&["-r", "-O0"], &inputs, &theirs));
+            if o.status.success() {
+                let theirs_bytes = std::fs::read(&theirs).unwrap();
+                assert_same_meta(
+                    &ours_bytes,
+                    &theirs_bytes,
+                    &retained_segments(&inputs),
+                    &name,
                 );
-                let o = run(&args(&opts, &final_inputs, &wasm));
-                assert!(
-                    o.status.success(),
-                    "{name}: {linker} of {}: {}",
-                    object.display(),
-                    stderr(&o)
-                );
-                outputs.push(std::fs::read(&wasm).unwrap());
+                combined.push(&theirs);
+            } else {
+                wasm_ld_failed.push(name.clone());
             }
-            assert!(
-                outputs[0] == outputs[1],
-                "{name}: weld and wasm-ld link {} differently",
-                object.display()
-            );
+            for object in combined {
+                let mut outputs = Vec::new();
+                for (linker, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
+                    // The same file name: it is the module name in the `name` section.
+                    let dir = out.join(linker);
+                    std::fs::create_dir_all(&dir).unwrap();
+                    let wasm = dir.join("out.wasm");
+                    let opts: Vec<&str> = options.iter().map(String::as_str).collect();
+                    // The other inputs, and the archives again for what only the final
+                    // link's options pull in.
+                    let mut final_inputs = vec![object.as_path()];
+                    final_inputs.extend(&rest);
+                    let o = run(&args(&opts, &final_inputs, &wasm));
+                    assert!(
+                        o.status.success(),
+                        "{name}: {linker} of {}: {}",
+                        object.display(),
+                        stderr(&o)
+                    );
+                    outputs.push(std::fs::read(&wasm).unwrap());
+                }
+                assert!(
+                    outputs[0] == outputs[1],
+                    "{name}: weld and wasm-ld link {} differently",
+                    object.display()
+                );
+            }
         }
     }
     assert!(relocations > 1000, "only {relocations} relocations checked");
