@@ -39,9 +39,12 @@ commands:
       --runs N          links per linker and case (default 10)
       --large           also the synthetic ~2,000-object input (generated once, cached)
   gen-large             only generate and compile the synthetic input (target/bench-input)
-  mutants [--shard K/N] [--file src/F.rs]... [--iterate] [--list]
+  mutants [--shard K/N] [--file src/F.rs]... [--iterate] [--list] [--summary]
                         mutation testing of the linker core with cargo-mutants against
-                        `cargo test -p weld`; prints the score and the surviving mutants
+                        `cargo test -p weld`; prints the score and the surviving mutants.
+                        --iterate re-tests only what earlier runs did not catch; the score
+                        is that of every current mutant's latest outcome
+                        (target/mutants/ledger.txt); --summary prints it without running
   fuzz TARGET [--time N] [--smoke]
                         coverage-guided libFuzzer run of fuzz/fuzz_targets/TARGET.rs for N
                         seconds (default 60); targets: parse, link_model, differential;

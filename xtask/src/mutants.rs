@@ -6,6 +6,7 @@
 //! requires wasm-ld's bytes) must fail on it. Mutants that survive are listed; those judged
 //! equivalent (no test can tell them apart) are in `xtask/mutants-equivalent.txt` with reasons.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -23,15 +24,16 @@ pub const CORE: &[&str] = &[
     "src/linking.rs",
 ];
 
-const USAGE: &str =
-    "usage: cargo xtask mutants [--shard K/N] [--file src/F.rs]... [--iterate] [--list]";
+const USAGE: &str = "usage: cargo xtask mutants [--shard K/N] [--file src/F.rs]... [--iterate] \
+                     [--list] [--summary]";
 
-/// `cargo xtask mutants [--shard K/N] [--file F]... [--list]`.
+/// `cargo xtask mutants [--shard K/N] [--file F]... [--iterate] [--list] [--summary]`.
 pub fn run(args: &[String]) -> Result<(), String> {
     let mut shard = None;
     let mut files: Vec<String> = Vec::new();
     let mut list = false;
     let mut iterate = false;
+    let mut summary = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -40,6 +42,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--list" => list = true,
             // Test again only what the last run did not catch (after adding tests).
             "--iterate" => iterate = true,
+            // Only the score of what the runs so far found (one may still be going).
+            "--summary" => summary = true,
             _ => return Err(format!("unknown option `{a}`\n{USAGE}")),
         }
     }
@@ -58,6 +62,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     let root = repo_root();
     let out_dir = root.join("target").join("mutants");
+    if summary {
+        let current = list_mutants(&files)?;
+        let ledger = update_ledger(&out_dir, true, &current)?;
+        return summarize(&root, &ledger, current.len(), Instant::now());
+    }
     let mut cmd = cargo();
     cmd.args([
         "mutants",
@@ -95,12 +104,52 @@ pub fn run(args: &[String]) -> Result<(), String> {
     println!("mutants: {}", util::show(&cmd));
     // cargo-mutants exits non-zero when mutants survive; the summary below says what happened.
     let _ = cmd.status();
-    summarize(&root, &out_dir.join("mutants.out"), t)
+    let current = list_mutants(&files)?;
+    let ledger = update_ledger(&out_dir, iterate, &current)?;
+    summarize(&root, &ledger, current.len(), t)
 }
 
-/// Prints caught/missed counts and the score, and the survivors not judged equivalent.
-fn summarize(root: &Path, dir: &Path, t: Instant) -> Result<(), String> {
-    let read = |name: &str| -> Vec<String> {
+/// The names of the mutants of `files` as the tree is now, as cargo-mutants spells them.
+fn list_mutants(files: &[String]) -> Result<Vec<String>, String> {
+    let mut cmd = cargo();
+    cmd.args(["mutants", "-p", "weld", "--list"]);
+    for f in files {
+        cmd.args(["--file", f]);
+    }
+    let out = cmd
+        .output()
+        .map_err(|e| format!("cargo mutants --list: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo mutants --list failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect())
+}
+
+/// The outcome files cargo-mutants writes, and the outcome each stands for.
+const OUTCOMES: [(&str, &str); 4] = [
+    ("caught.txt", "caught"),
+    ("timeout.txt", "timeout"),
+    ("missed.txt", "missed"),
+    ("unviable.txt", "unviable"),
+];
+
+/// Each mutant's latest outcome across runs, in `target/mutants/ledger.txt` (`OUTCOME\tNAME`):
+/// `--iterate` re-tests only what earlier runs did not catch, so the score of the whole core is
+/// the ledger's. A full run starts a new ledger; mutants that no longer exist (the source
+/// changed) are dropped, and current mutants without an outcome are reported as untested.
+fn update_ledger(
+    out_dir: &Path,
+    iterate: bool,
+    current: &[String],
+) -> Result<BTreeMap<String, String>, String> {
+    let read = |dir: &Path, name: &str| -> Vec<String> {
         std::fs::read_to_string(dir.join(name))
             .unwrap_or_default()
             .lines()
@@ -108,12 +157,61 @@ fn summarize(root: &Path, dir: &Path, t: Instant) -> Result<(), String> {
             .map(str::to_string)
             .collect()
     };
-    let caught = read("caught.txt");
-    let missed = read("missed.txt");
-    let timeout = read("timeout.txt");
-    let unviable = read("unviable.txt");
+    let path = out_dir.join("ledger.txt");
+    let mut ledger = BTreeMap::new();
+    if iterate {
+        match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                for line in text.lines() {
+                    if let Some((outcome, name)) = line.split_once('\t') {
+                        ledger.insert(name.to_string(), outcome.to_string());
+                    }
+                }
+            }
+            // The first iteration: the run before it is in `mutants.out.old`.
+            Err(_) => {
+                for (file, outcome) in OUTCOMES {
+                    for name in read(&out_dir.join("mutants.out.old"), file) {
+                        ledger.insert(name, outcome.to_string());
+                    }
+                }
+            }
+        }
+    }
+    for (file, outcome) in OUTCOMES {
+        for name in read(&out_dir.join("mutants.out"), file) {
+            ledger.insert(name, outcome.to_string());
+        }
+    }
+    let exists: std::collections::HashSet<&str> = current.iter().map(String::as_str).collect();
+    ledger.retain(|name, _| exists.contains(name.as_str()));
+    let text: String = ledger.iter().map(|(n, o)| format!("{o}\t{n}\n")).collect();
+    std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(ledger)
+}
+
+/// Prints caught/missed counts and the score, and the survivors not judged equivalent.
+fn summarize(
+    root: &Path,
+    ledger: &BTreeMap<String, String>,
+    total: usize,
+    t: Instant,
+) -> Result<(), String> {
+    let with = |outcome: &str| -> Vec<&String> {
+        ledger
+            .iter()
+            .filter(|(_, o)| *o == outcome)
+            .map(|(n, _)| n)
+            .collect()
+    };
+    let (caught, missed, timeout, unviable) = (
+        with("caught"),
+        with("missed"),
+        with("timeout"),
+        with("unviable"),
+    );
     if caught.is_empty() && missed.is_empty() && timeout.is_empty() {
-        return Err(format!("no results in {}", dir.display()));
+        return Err("no results in target/mutants".to_string());
     }
     let equivalent =
         std::fs::read_to_string(root.join("xtask/mutants-equivalent.txt")).unwrap_or_default();
@@ -128,8 +226,9 @@ fn summarize(root: &Path, dir: &Path, t: Instant) -> Result<(), String> {
     let viable = caught.len() + missed.len() + timeout.len();
     let killed = caught.len() + timeout.len();
     println!(
-        "mutants: {viable} viable ({} unviable) in {}: {} caught, {} timed out, {} missed \
-         ({} judged equivalent)",
+        "mutants: {total} mutants of the core, {} untested; {viable} viable ({} unviable); \
+         this run took {}: {} caught, {} timed out, {} missed ({} judged equivalent)",
+        total - ledger.len(),
         unviable.len(),
         util::secs(t.elapsed()),
         caught.len(),
