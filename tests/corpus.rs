@@ -253,14 +253,7 @@ fn weld_links_every_program_as_wasm_ld_does() {
 /// checked each by execution): weld's output must be wasm-ld's, export order aside.
 #[test]
 fn weld_links_generated_programs_as_wasm_ld_does() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated");
-    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/fixtures/generated")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 40, "only {} generated programs", dirs.len());
+    let dirs = generated_programs();
     let s = Scratch::new();
     let mut failures = Vec::new();
     for dir in &dirs {

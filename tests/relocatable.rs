@@ -624,14 +624,7 @@ fn relocations_of_relocatable_output_describe_their_fields() {
 /// by wasm-ld, gives the same bytes. (wasm-ld-22 crashes on one program's `-r`: spec/README.md.)
 #[test]
 fn relocatable_output_of_generated_programs_matches_wasm_ld() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated");
-    let mut dirs: Vec<std::path::PathBuf> = std::fs::read_dir(&root)
-        .expect("tests/fixtures/generated")
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    dirs.sort();
-    assert!(dirs.len() >= 40, "only {} generated programs", dirs.len());
+    let dirs = generated_programs();
     let s = Scratch::new();
     let mut relocations = 0;
     let mut wasm_ld_failed = Vec::new();

@@ -144,6 +144,20 @@ impl Scratch {
     }
 }
 
+/// The program directories of `tests/fixtures/generated/` (written by weld-gen, whose oracle
+/// checked each by execution), sorted.
+pub fn generated_programs() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/generated");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/fixtures/generated")
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    dirs.sort();
+    assert!(dirs.len() >= 40, "only {} generated programs", dirs.len());
+    dirs
+}
+
 /// The link line clang-22's driver uses for a command, around `inputs`.
 pub fn command_link_args(inputs: &[&Path], output: &Path) -> Vec<String> {
     let mut args: Vec<String> = vec![
