@@ -1312,3 +1312,34 @@ fn undefined_tags_are_imported_or_errors() {
         );
     }
 }
+
+/// A symbol inside a string of a merged string segment (not at its start) keeps its distance
+/// from the string's start after merging.
+#[test]
+fn symbols_inside_merged_strings() {
+    let s = Scratch::new();
+    let strings = |name: &str, text: &str| {
+        assemble(
+            &s,
+            name,
+            &format!(
+                ".section .rodata.str1.1,\"S\",@\n{text}\n\
+                 .section .text.{name},\"\",@\n.globl {name}\n.export_name {name}, {name}\n\
+                 {name}:\n  .functype {name} () -> (i32)\n  i32.const {name}_inner\n  end_function\n"
+            ),
+        )
+    };
+    let a = strings(
+        "fa",
+        ".globl fa_inner\n  .ascii \"wor\"\nfa_inner:\n  .asciz \"ld\"\n  .size fa_inner, 3",
+    );
+    let b = strings(
+        "fb",
+        ".globl fb_inner\n  .asciz \"x\"\n  .ascii \"hello wo\"\nfb_inner:\n  .asciz \"rld\"\n  .size fb_inner, 4",
+    );
+    for args in [&["--no-entry"][..], &["--no-entry", "-O0"]] {
+        let r = both(&s, args, &[&a, &b]);
+        assert!(r[0].is_ok(), "{r:?}");
+        assert_agree(&r, &format!("{args:?}"));
+    }
+}
