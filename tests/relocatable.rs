@@ -626,81 +626,101 @@ fn relocations_of_relocatable_output_describe_their_fields() {
 fn relocatable_output_of_generated_programs_matches_wasm_ld() {
     let dirs = generated_programs();
     let s = Scratch::new();
-    let mut relocations = 0;
-    let mut wasm_ld_failed = Vec::new();
-    for dir in &dirs {
-        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-        let text = std::fs::read_to_string(dir.join("args.txt")).unwrap();
-        let (all, options): (Vec<String>, Vec<String>) = text
-            .lines()
-            .map(|l| l.replace("{dir}", &dir.display().to_string()))
-            .partition(|a| a.ends_with(".o") || a.ends_with(".a"));
-        let all: Vec<&Path> = all.iter().map(Path::new).collect();
-        let objects = all
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "o"));
-        let half = objects.clone().count().div_ceil(2);
-        // Every input in one `-r`; then the first half of the objects, which leaves
-        // references to the rest (tables, globals, tags) undefined and imported.
-        let first_half: Vec<&Path> = objects.copied().take(half).collect();
-        for (split, inputs) in [("all", all.clone()), ("half", first_half)] {
-            let rest: Vec<&Path> = all
-                .iter()
-                .filter(|p| !inputs.contains(p) || p.extension().is_some_and(|e| e == "a"))
-                .copied()
-                .collect();
-            let name = format!("{name}/{split}");
-            let out = s.path(&name);
-            std::fs::create_dir_all(&out).unwrap();
-            let ours = out.join("weld.o");
-            let theirs = out.join("wasm-ld.o");
-            let o = weld(&args(&["-r"], &inputs, &ours));
-            assert!(o.status.success(), "{name}: weld -r: {}", stderr(&o));
-            let ours_bytes = std::fs::read(&ours).unwrap();
-            relocations += check_relocations_describe_their_fields(&ours_bytes);
-            let mut combined = vec![&ours];
-            let o = wasm_ld(&args(&["-r", "-O0"], &inputs, &theirs));
-            if o.status.success() {
-                let theirs_bytes = std::fs::read(&theirs).unwrap();
-                assert_same_meta(
-                    &ours_bytes,
-                    &theirs_bytes,
-                    &retained_segments(&inputs),
-                    &name,
-                );
-                combined.push(&theirs);
-            } else {
-                wasm_ld_failed.push(name.clone());
-            }
-            for object in combined {
-                let mut outputs = Vec::new();
-                for (linker, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
-                    // The same file name: it is the module name in the `name` section.
-                    let dir = out.join(linker);
-                    std::fs::create_dir_all(&dir).unwrap();
-                    let wasm = dir.join("out.wasm");
-                    let opts: Vec<&str> = options.iter().map(String::as_str).collect();
-                    // The other inputs, and the archives again for what only the final
-                    // link's options pull in.
-                    let mut final_inputs = vec![object.as_path()];
-                    final_inputs.extend(&rest);
-                    let o = run(&args(&opts, &final_inputs, &wasm));
-                    assert!(
-                        o.status.success(),
-                        "{name}: {linker} of {}: {}",
-                        object.display(),
-                        stderr(&o)
-                    );
-                    outputs.push(std::fs::read(&wasm).unwrap());
+    // Programs are independent: check them on a few threads (this test dominates the suite's
+    // time, which `cargo xtask mutants` pays for every mutant).
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let relocations = std::sync::atomic::AtomicUsize::new(0);
+    let wasm_ld_failed = std::sync::Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(dir) =
+                    dirs.get(next.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                {
+                    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+                    let text = std::fs::read_to_string(dir.join("args.txt")).unwrap();
+                    let (all, options): (Vec<String>, Vec<String>) = text
+                        .lines()
+                        .map(|l| l.replace("{dir}", &dir.display().to_string()))
+                        .partition(|a| a.ends_with(".o") || a.ends_with(".a"));
+                    let all: Vec<&Path> = all.iter().map(Path::new).collect();
+                    let objects = all
+                        .iter()
+                        .filter(|p| p.extension().is_some_and(|e| e == "o"));
+                    let half = objects.clone().count().div_ceil(2);
+                    // Every input in one `-r`; then the first half of the objects, which leaves
+                    // references to the rest (tables, globals, tags) undefined and imported.
+                    let first_half: Vec<&Path> = objects.copied().take(half).collect();
+                    for (split, inputs) in [("all", all.clone()), ("half", first_half)] {
+                        let rest: Vec<&Path> = all
+                            .iter()
+                            .filter(|p| {
+                                !inputs.contains(p) || p.extension().is_some_and(|e| e == "a")
+                            })
+                            .copied()
+                            .collect();
+                        let name = format!("{name}/{split}");
+                        let out = s.path(&name);
+                        std::fs::create_dir_all(&out).unwrap();
+                        let ours = out.join("weld.o");
+                        let theirs = out.join("wasm-ld.o");
+                        let o = weld(&args(&["-r"], &inputs, &ours));
+                        assert!(o.status.success(), "{name}: weld -r: {}", stderr(&o));
+                        let ours_bytes = std::fs::read(&ours).unwrap();
+                        relocations.fetch_add(
+                            check_relocations_describe_their_fields(&ours_bytes),
+                            std::sync::atomic::Ordering::Relaxed,
+                        );
+                        let mut combined = vec![&ours];
+                        let o = wasm_ld(&args(&["-r", "-O0"], &inputs, &theirs));
+                        if o.status.success() {
+                            let theirs_bytes = std::fs::read(&theirs).unwrap();
+                            assert_same_meta(
+                                &ours_bytes,
+                                &theirs_bytes,
+                                &retained_segments(&inputs),
+                                &name,
+                            );
+                            combined.push(&theirs);
+                        } else {
+                            wasm_ld_failed.lock().unwrap().push(name.clone());
+                        }
+                        for object in combined {
+                            let mut outputs = Vec::new();
+                            for (linker, run) in
+                                [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)]
+                            {
+                                // The same file name: it is the module name in the `name` section.
+                                let dir = out.join(linker);
+                                std::fs::create_dir_all(&dir).unwrap();
+                                let wasm = dir.join("out.wasm");
+                                let opts: Vec<&str> = options.iter().map(String::as_str).collect();
+                                // The other inputs, and the archives again for what only the final
+                                // link's options pull in.
+                                let mut final_inputs = vec![object.as_path()];
+                                final_inputs.extend(&rest);
+                                let o = run(&args(&opts, &final_inputs, &wasm));
+                                assert!(
+                                    o.status.success(),
+                                    "{name}: {linker} of {}: {}",
+                                    object.display(),
+                                    stderr(&o)
+                                );
+                                outputs.push(std::fs::read(&wasm).unwrap());
+                            }
+                            assert!(
+                                outputs[0] == outputs[1],
+                                "{name}: weld and wasm-ld link {} differently",
+                                object.display()
+                            );
+                        }
+                    }
                 }
-                assert!(
-                    outputs[0] == outputs[1],
-                    "{name}: weld and wasm-ld link {} differently",
-                    object.display()
-                );
-            }
+            });
         }
-    }
+    });
+    let relocations = relocations.into_inner();
+    let wasm_ld_failed = wasm_ld_failed.into_inner().unwrap();
     assert!(relocations > 1000, "only {relocations} relocations checked");
     eprintln!("wasm-ld -r failed on {wasm_ld_failed:?}");
 }
