@@ -39,7 +39,7 @@ commands:
       --runs N          links per linker and case (default 10)
       --large           also the synthetic ~2,000-object input (generated once, cached)
   gen-large             only generate and compile the synthetic input (target/bench-input)
-  mutants [--shard K/N] [--file src/F.rs]... [--iterate] [--list] [--summary]
+  mutants [--shard K/N] [--file src/F.rs]... [--iterate] [--jobs N] [--list] [--summary]
                         mutation testing of the linker core with cargo-mutants against
                         `cargo test -p weld`; prints the score and the surviving mutants.
                         --iterate re-tests only what earlier runs did not catch; the score

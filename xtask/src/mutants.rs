@@ -25,7 +25,7 @@ pub const CORE: &[&str] = &[
 ];
 
 const USAGE: &str = "usage: cargo xtask mutants [--shard K/N] [--file src/F.rs]... [--iterate] \
-                     [--list] [--summary]";
+                     [--jobs N] [--list] [--summary]";
 
 /// `cargo xtask mutants [--shard K/N] [--file F]... [--iterate] [--list] [--summary]`.
 pub fn run(args: &[String]) -> Result<(), String> {
@@ -34,6 +34,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut list = false;
     let mut iterate = false;
     let mut summary = false;
+    let mut jobs = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -44,6 +45,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
             "--iterate" => iterate = true,
             // Only the score of what the runs so far found (one may still be going).
             "--summary" => summary = true,
+            // Mutants built and tested at once, each in its own copy of the tree.
+            "--jobs" => jobs = Some(it.next().ok_or(USAGE)?.clone()),
             _ => return Err(format!("unknown option `{a}`\n{USAGE}")),
         }
     }
@@ -85,6 +88,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     if iterate {
         cmd.arg("--iterate");
+    }
+    if let Some(j) = &jobs {
+        cmd.args(["--jobs", j]);
     }
     if list {
         cmd.arg("--list");
