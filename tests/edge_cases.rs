@@ -1343,3 +1343,76 @@ fn symbols_inside_merged_strings() {
         assert_agree(&r, &format!("{args:?}"));
     }
 }
+
+/// Builds a small object byte by byte: function `f` (defined, exported with `--export`) whose
+/// body is `call 0` with a padded index, relocated against symbol 0, which is the function
+/// import `env.ext` with `ext_flags`.
+fn object_calling_import(ext_flags: u8) -> Vec<u8> {
+    fn section(id: u8, payload: &[u8]) -> Vec<u8> {
+        let mut s = vec![id, payload.len() as u8];
+        s.extend(payload);
+        s
+    }
+    fn name(s: &str) -> Vec<u8> {
+        let mut n = vec![s.len() as u8];
+        n.extend(s.as_bytes());
+        n
+    }
+    let custom = |n: &str, payload: &[u8]| section(0, &[name(n), payload.to_vec()].concat());
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    m.extend(section(1, b"\x01\x60\x00\x00"));
+    let imports = [
+        &b"\x02"[..],
+        &name("env"),
+        &name("__linear_memory"),
+        b"\x02\x00\x00",
+        &name("env"),
+        &name("ext"),
+        b"\x00\x00",
+    ]
+    .concat();
+    m.extend(section(2, &imports));
+    m.extend(section(3, b"\x01\x00"));
+    let body = b"\x00\x10\x80\x80\x80\x80\x00\x0b";
+    m.extend(section(10, &[&[1u8, body.len() as u8][..], body].concat()));
+    let symbols = [&[2u8, 0, ext_flags, 0, 0, 0, 1][..], &name("f")].concat();
+    m.extend(custom(
+        "linking",
+        &[&[2u8, 8, symbols.len() as u8][..], &symbols].concat(),
+    ));
+    // reloc.CODE: section 3, one R_WASM_FUNCTION_INDEX_LEB at payload offset 4 to symbol 0.
+    m.extend(custom("reloc.CODE", b"\x03\x01\x00\x04\x00"));
+    m
+}
+
+/// A *local* undefined function symbol (LLVM accepts it) is undefined like a global one, but
+/// never imported: under `--allow-undefined` calls to it trap through `undefined_stub`
+/// (spec/resolution.md). wasm-ld 22 crashes there; without the option both report it.
+#[test]
+fn local_undefined_functions_are_never_imported() {
+    let s = Scratch::new();
+    let local = s.path("local.o");
+    std::fs::write(&local, object_calling_import(0x12)).unwrap();
+    let global = s.path("global.o");
+    std::fs::write(&global, object_calling_import(0x10)).unwrap();
+    for obj in [&local, &global] {
+        let r = both(&s, &["--no-entry", "--export=f"], &[obj]);
+        assert!(r[0].is_err(), "{obj:?}");
+        assert_agree(&r, &format!("{obj:?}"));
+    }
+    let r = both(
+        &s,
+        &["--no-entry", "--export=f", "--allow-undefined"],
+        &[&global],
+    );
+    assert!(r[0].is_ok(), "{r:?}");
+    assert_agree(&r, "global, --allow-undefined");
+    let r = both(
+        &s,
+        &["--no-entry", "--export=f", "--allow-undefined"],
+        &[&local],
+    );
+    let Ok(module) = &r[0] else { panic!("{r:?}") };
+    wasmparser::Validator::new().validate_all(module).unwrap();
+    assert_eq!(function_names(module), ["undefined_stub", "f"]);
+}
