@@ -497,12 +497,12 @@ pub fn layout<'a>(
         }
         l.func_index.push(idx);
     }
-    // Symbols defined by objects take their function's index.
+    // Symbols defined by objects take their function's index (read.rs: past the imports).
     for (i, sym) in res.symbols.iter().enumerate() {
         if let Def::Defined { obj, sym: si } = sym.def {
             let o = &res.objects[obj.idx()];
             match o.symbols[si as usize].target {
-                SymbolTarget::Function(f) if f >= o.num_func_imports() => {
+                SymbolTarget::Function(f) => {
                     l.sym_func[i] = l.func_index[obj.idx()][(f - o.num_func_imports()) as usize];
                 }
                 _ => {}
@@ -524,10 +524,10 @@ pub fn layout<'a>(
                     continue;
                 }
                 let ty = &l.types[func_type_of(&l, f) as usize];
-                if !ty.params().is_empty() || !ty.results().is_empty() {
+                if !ty.params().is_empty() {
                     diags.error(format!(
-                        "{}: invalid signature for init func: {}",
-                        obj.name,
+                        "constructor functions cannot take arguments: {}",
+                        // wasm-ld's words; results are dropped by `__wasm_call_ctors`.
                         res.symbols[id.idx()].name
                     ));
                     continue;
@@ -675,7 +675,7 @@ pub fn layout<'a>(
     l.function_table = if imported_table {
         0
     } else {
-        l.tables.len() as u32
+        first_own + l.tables.len() as u32
     };
     for (i, sym) in res.symbols.iter().enumerate() {
         if is_function_table(sym) {

@@ -1416,3 +1416,80 @@ fn local_undefined_functions_are_never_imported() {
     wasmparser::Validator::new().validate_all(module).unwrap();
     assert_eq!(function_names(module), ["undefined_stub", "f"]);
 }
+
+/// Constructors may return values (`__wasm_call_ctors` drops them) but not take arguments,
+/// in wasm-ld's words.
+#[test]
+fn constructor_signatures() {
+    let s = Scratch::new();
+    for (sig, body) in [
+        ("(i32) -> ()", ""),
+        ("() -> (i32)", "  i32.const 7\n"),
+        ("() -> ()", ""),
+    ] {
+        let obj = assemble(
+            &s,
+            "ctor",
+            &format!(
+                ".section .text.c,\"\",@\nc:\n  .functype c {sig}\n{body}  end_function\n\
+                 .section .init_array,\"\",@\n.p2align 2\n.int32 c\n\
+                 .section .text.s,\"\",@\n.globl _start\n_start:\n  .functype _start () -> ()\n\
+                 end_function\n"
+            ),
+        );
+        let r = both(&s, &[], &[&obj]);
+        assert_eq!(r[0].is_ok(), !sig.starts_with("(i32)"), "{sig}: {:?}", r[0]);
+        assert_agree(&r, sig);
+    }
+}
+
+/// Imported tables come first, then the object's own tables, then the function table, which
+/// the element segment fills (weld gave it the index of the first own table, so the element
+/// segment went into an imported `externref` table).
+#[test]
+fn function_table_after_imported_and_own_tables() {
+    let s = Scratch::new();
+    let obj = s.assemble(
+        "tables",
+        r#"
+.tabletype t0, externref
+.tabletype t1, externref
+.tabletype own, funcref
+own:
+.section .text.g,"",@
+.globl g
+g:
+  .functype g () -> (i32)
+  i32.const 0
+  end_function
+.section .text.f,"",@
+.globl f
+.export_name f, f
+f:
+  .functype f () -> (i32)
+  table.size t0
+  table.size t1
+  i32.add
+  table.size own
+  i32.add
+  i32.const g
+  i32.add
+  end_function
+"#,
+        &["+reference-types"],
+    );
+    for args in [
+        &["--no-entry", "--allow-undefined"][..],
+        &["--no-entry", "--allow-undefined", "--import-table"],
+        &["--no-entry", "--allow-undefined", "--export-table"],
+    ] {
+        let r = both(&s, args, &[&obj]);
+        assert!(r[0].is_ok(), "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
+    let r = both(&s, &["-r"], &[&obj]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}")
+    };
+    assert_eq!(symtab(ours), symtab(theirs));
+}
