@@ -501,11 +501,8 @@ pub fn layout<'a>(
     for (i, sym) in res.symbols.iter().enumerate() {
         if let Def::Defined { obj, sym: si } = sym.def {
             let o = &res.objects[obj.idx()];
-            match o.symbols[si as usize].target {
-                SymbolTarget::Function(f) => {
-                    l.sym_func[i] = l.func_index[obj.idx()][(f - o.num_func_imports()) as usize];
-                }
-                _ => {}
+            if let SymbolTarget::Function(f) = o.symbols[si as usize].target {
+                l.sym_func[i] = l.func_index[obj.idx()][(f - o.num_func_imports()) as usize];
             }
         }
     }
