@@ -1493,3 +1493,76 @@ f:
     };
     assert_eq!(symtab(ours), symtab(theirs));
 }
+
+/// The memory-size limits at their boundaries: a global base equal to the stack size with
+/// `--stack-first`, and an initial memory exactly as large as needed, are accepted; one byte
+/// or one page less is wasm-ld's error.
+#[test]
+fn memory_limits_at_their_boundaries() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "empty",
+        ".section .text.s,\"\",@\n.globl _start\n_start:\n  .functype _start () -> ()\n  end_function\n",
+    );
+    for (args, ok) in [
+        (
+            &[
+                "--stack-first",
+                "-z",
+                "stack-size=65536",
+                "--global-base=65536",
+            ][..],
+            true,
+        ),
+        (
+            &[
+                "--stack-first",
+                "-z",
+                "stack-size=65536",
+                "--global-base=65535",
+            ],
+            false,
+        ),
+        (
+            &[
+                "--stack-first",
+                "-z",
+                "stack-size=131072",
+                "--initial-memory=131072",
+            ],
+            true,
+        ),
+        (
+            &[
+                "--stack-first",
+                "-z",
+                "stack-size=131072",
+                "--initial-memory=65536",
+            ],
+            false,
+        ),
+        (
+            &[
+                "--stack-first",
+                "-z",
+                "stack-size=131072",
+                "--max-memory=131072",
+            ],
+            true,
+        ),
+        (
+            &[
+                "--stack-first",
+                "-z",
+                "stack-size=131072",
+                "--max-memory=65536",
+            ],
+            false,
+        ),
+    ] {
+        let r = both(&s, args, &[&obj]);
+        assert_eq!(r[0].is_ok(), ok, "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
+}
