@@ -1344,23 +1344,39 @@ fn symbols_inside_merged_strings() {
     }
 }
 
-/// Builds a small object byte by byte: function `f` (defined, exported with `--export`) whose
-/// body is `call 0` with a padded index, relocated against symbol 0, which is the function
-/// import `env.ext` with `ext_flags`.
-fn object_calling_import(ext_flags: u8) -> Vec<u8> {
+/// An object byte by byte: `sections` (id, payload) in order, then a `linking` section with
+/// the given symbol table entries and a `reloc.CODE` section with the given payload (after the
+/// code section's index, which must be 3: type, import, function, code).
+fn raw_object(sections: &[(u8, Vec<u8>)], symbols: &[Vec<u8>], relocs: &[u8]) -> Vec<u8> {
     fn section(id: u8, payload: &[u8]) -> Vec<u8> {
         let mut s = vec![id, payload.len() as u8];
         s.extend(payload);
         s
     }
-    fn name(s: &str) -> Vec<u8> {
-        let mut n = vec![s.len() as u8];
-        n.extend(s.as_bytes());
-        n
-    }
     let custom = |n: &str, payload: &[u8]| section(0, &[name(n), payload.to_vec()].concat());
     let mut m = b"\0asm\x01\0\0\0".to_vec();
-    m.extend(section(1, b"\x01\x60\x00\x00"));
+    for (id, payload) in sections {
+        m.extend(section(*id, payload));
+    }
+    let table = [&[symbols.len() as u8][..], &symbols.concat()].concat();
+    m.extend(custom(
+        "linking",
+        &[&[2u8, 8, table.len() as u8][..], &table].concat(),
+    ));
+    m.extend(custom("reloc.CODE", &[&[3u8][..], relocs].concat()));
+    m
+}
+
+/// A name as the binary format writes it (short names only).
+fn name(s: &str) -> Vec<u8> {
+    let mut n = vec![s.len() as u8];
+    n.extend(s.as_bytes());
+    n
+}
+
+/// An object whose function `f` is `call 0` (index padded), relocated against symbol 0, the
+/// function import `env.ext` with `ext_flags`.
+fn object_calling_import(ext_flags: u8) -> Vec<u8> {
     let imports = [
         &b"\x02"[..],
         &name("env"),
@@ -1371,18 +1387,85 @@ fn object_calling_import(ext_flags: u8) -> Vec<u8> {
         b"\x00\x00",
     ]
     .concat();
-    m.extend(section(2, &imports));
-    m.extend(section(3, b"\x01\x00"));
     let body = b"\x00\x10\x80\x80\x80\x80\x00\x0b";
-    m.extend(section(10, &[&[1u8, body.len() as u8][..], body].concat()));
-    let symbols = [&[2u8, 0, ext_flags, 0, 0, 0, 1][..], &name("f")].concat();
-    m.extend(custom(
-        "linking",
-        &[&[2u8, 8, symbols.len() as u8][..], &symbols].concat(),
-    ));
-    // reloc.CODE: section 3, one R_WASM_FUNCTION_INDEX_LEB at payload offset 4 to symbol 0.
-    m.extend(custom("reloc.CODE", b"\x03\x01\x00\x04\x00"));
-    m
+    raw_object(
+        &[
+            (1, b"\x01\x60\x00\x00".to_vec()),
+            (2, imports),
+            (3, b"\x01\x00".to_vec()),
+            (10, [&[1u8, body.len() as u8][..], body].concat()),
+        ],
+        &[
+            vec![0, ext_flags, 0],
+            [&[0u8, 0, 1][..], &name("f")].concat(),
+        ],
+        // One R_WASM_FUNCTION_INDEX_LEB at payload offset 4 to symbol 0.
+        b"\x01\x00\x04\x00",
+    )
+}
+
+/// A function's table slot taken by an object that neither imports the function table nor has
+/// a symbol for it: the output still gets the table and the slot (spec/layout.md). wasm-ld 22
+/// crashes here (`TableSymbol::getTableNumber`).
+#[test]
+fn table_slots_without_a_table_symbol() {
+    let s = Scratch::new();
+    let imports = [
+        &b"\x01"[..],
+        &name("env"),
+        &name("__linear_memory"),
+        b"\x02\x00\x00",
+    ]
+    .concat();
+    let g = b"\x00\x41\x07\x0b";
+    let f = b"\x00\x41\x80\x80\x80\x80\x00\x0b";
+    let code = [&[2u8, g.len() as u8][..], g, &[f.len() as u8], f].concat();
+    let obj = s.path("slots.o");
+    let bytes = raw_object(
+        &[
+            (1, b"\x01\x60\x00\x01\x7f".to_vec()),
+            (2, imports),
+            (3, b"\x02\x00\x00".to_vec()),
+            (10, code),
+        ],
+        &[
+            [&[0u8, 0, 0][..], &name("g")].concat(),
+            [&[0u8, 0, 1][..], &name("f")].concat(),
+        ],
+        // R_WASM_TABLE_INDEX_SLEB in f's body (payload offset 9) to g.
+        b"\x01\x01\x09\x00",
+    );
+    std::fs::write(&obj, bytes).unwrap();
+    let out = s.path("out.wasm");
+    let o = weld(&[
+        "--no-entry".into(),
+        "--export=f".into(),
+        obj.display().to_string(),
+        "-o".into(),
+        out.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let module = std::fs::read(&out).unwrap();
+    wasmparser::Validator::new().validate_all(&module).unwrap();
+    let mut tables = Vec::new();
+    let mut elements = Vec::new();
+    for p in wasmparser::Parser::new(0).parse_all(&module) {
+        match p.unwrap() {
+            wasmparser::Payload::TableSection(r) => {
+                tables.extend(r.into_iter().map(|t| t.unwrap().ty.initial));
+            }
+            wasmparser::Payload::ElementSection(r) => {
+                for e in r {
+                    if let wasmparser::ElementItems::Functions(fs) = e.unwrap().items {
+                        elements.extend(fs.into_iter().map(|f| f.unwrap()));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(tables, [2], "slot 0 is null, g is slot 1");
+    assert_eq!(elements, [0], "g");
 }
 
 /// A *local* undefined function symbol (LLVM accepts it) is undefined like a global one, but
