@@ -19,6 +19,8 @@ pub const NONE: u32 = u32::MAX;
 pub const MERGED_STRINGS: ObjectId = ObjectId(u32::MAX);
 
 const PAGE: u64 = 65536;
+/// The most memory a wasm32 module may have (and `--initial-memory`/`--max-memory` may ask for).
+const MAX_MEMORY: u64 = 1 << 32;
 
 /// A function defined in the output.
 #[derive(Debug, Clone)]
@@ -1037,9 +1039,14 @@ fn layout_memory<'a>(
         if init < mem_end {
             diags.error(format!("initial memory too small, {mem_end} bytes needed"));
         }
+        if init > MAX_MEMORY {
+            diags.error(format!(
+                "initial memory too large, cannot be greater than {MAX_MEMORY}"
+            ));
+        }
         pages = init / PAGE;
-    }
-    if pages > 65536 {
+    } else if pages > MAX_MEMORY / PAGE {
+        // wasm-ld has no such check and writes a module that does not validate.
         diags.error("total memory size exceeds the 4 GiB limit of wasm32");
     }
     l.memory_pages = pages;
@@ -1050,6 +1057,11 @@ fn layout_memory<'a>(
         if max / PAGE < pages {
             let needed = pages * PAGE;
             diags.error(format!("maximum memory too small, {needed} bytes needed"));
+        }
+        if max > MAX_MEMORY {
+            diags.error(format!(
+                "maximum memory too large, cannot be greater than {MAX_MEMORY}"
+            ));
         }
         l.memory_max_pages = Some(max / PAGE);
     } else if config.no_growable_memory {

@@ -1643,6 +1643,11 @@ fn memory_limits_at_their_boundaries() {
             ],
             false,
         ),
+        // 4 GiB is the most either may be.
+        (&["--initial-memory=4294967296"], true),
+        (&["--initial-memory=4295032832"], false),
+        (&["--max-memory=4294967296"], true),
+        (&["--max-memory=4295032832"], false),
     ] {
         let r = both(&s, args, &[&obj]);
         assert_eq!(r[0].is_ok(), ok, "{args:?}: {:?}", r[0]);
