@@ -1643,7 +1643,8 @@ fn memory_limits_at_their_boundaries() {
             ],
             false,
         ),
-        // 4 GiB is the most either may be.
+        // 4 GiB is the most either may be, or the layout may need.
+        (&["-z", "stack-size=4294967280"], true),
         (&["--initial-memory=4294967296"], true),
         (&["--initial-memory=4295032832"], false),
         (&["--max-memory=4294967296"], true),
@@ -1653,4 +1654,12 @@ fn memory_limits_at_their_boundaries() {
         assert_eq!(r[0].is_ok(), ok, "{args:?}: {:?}", r[0]);
         assert_agree(&r, &format!("{args:?}"));
     }
+    // Past 4 GiB without `--initial-memory`: wasm-ld writes a module that does not validate.
+    let r = both(&s, &["-z", "stack-size=4294967312"], &[&obj]);
+    assert_eq!(
+        r[0],
+        Err(vec![
+            "error: total memory size exceeds the 4 GiB limit of wasm32".to_string()
+        ])
+    );
 }
