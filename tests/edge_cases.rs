@@ -1663,3 +1663,56 @@ fn memory_limits_at_their_boundaries() {
         ])
     );
 }
+
+/// An `ABSOLUTE` data symbol's address is its offset field, whatever the segments
+/// (spec/symbols.md). wasm-ld 22 resolves it relative to data segment 0 instead (spec/README.md),
+/// so the expected value comes from the spec.
+#[test]
+fn absolute_data_symbols_are_addresses() {
+    let s = Scratch::new();
+    let imports = [
+        &b"\x01"[..],
+        &name("env"),
+        &name("__linear_memory"),
+        b"\x02\x00\x00",
+    ]
+    .concat();
+    let body = b"\x00\x41\x80\x80\x80\x80\x00\x0b";
+    let mut abs = vec![1u8, 0x80, 0x04];
+    abs.extend(name("abs"));
+    abs.extend([0, 0x80, 0x08, 4]);
+    let bytes = raw_object(
+        &[
+            (1, b"\x01\x60\x00\x01\x7f".to_vec()),
+            (2, imports),
+            (3, b"\x01\x00".to_vec()),
+            (10, [&[1u8, body.len() as u8][..], body].concat()),
+        ],
+        &[abs, [&[0u8, 0, 0][..], &name("f")].concat()],
+        // R_WASM_MEMORY_ADDR_SLEB at payload offset 4 to symbol 0, addend 0.
+        b"\x01\x04\x04\x00\x00",
+    );
+    let obj = s.path("abs.o");
+    std::fs::write(&obj, bytes).unwrap();
+    let out = s.path("out.wasm");
+    let o = weld(&[
+        "--no-entry".into(),
+        "--export=f".into(),
+        obj.display().to_string(),
+        "-o".into(),
+        out.display().to_string(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let module = std::fs::read(&out).unwrap();
+    let mut consts = Vec::new();
+    for p in wasmparser::Parser::new(0).parse_all(&module) {
+        if let Ok(wasmparser::Payload::CodeSectionEntry(body)) = p {
+            for op in body.get_operators_reader().unwrap() {
+                if let Ok(wasmparser::Operator::I32Const { value }) = op {
+                    consts.push(value);
+                }
+            }
+        }
+    }
+    assert_eq!(consts, [0x400]);
+}

@@ -724,3 +724,36 @@ fn relocatable_output_of_generated_programs_matches_wasm_ld() {
     assert!(relocations > 1000, "only {relocations} relocations checked");
     eprintln!("wasm-ld -r failed on {wasm_ld_failed:?}");
 }
+
+/// Objects whose data segments have the same name: `-r` combines them into one output
+/// segment, so relocations sit in pieces after the first.
+#[test]
+fn relocatable_output_combines_same_named_segments() {
+    let s = Scratch::new();
+    let object = |name: &str| {
+        s.assemble(
+            name,
+            &format!(
+                ".section .data.shared,\"\",@\n.globl x{name}\nx{name}:\n  .int32 1\n  .size x{name}, 4\n\
+                 .globl p{name}\np{name}:\n  .int32 x{name}+4\n  .size p{name}, 4\n"
+            ),
+            &[],
+        )
+    };
+    let (a, b) = (object("a"), object("b"));
+    let refs = [a.as_path(), b.as_path()];
+    std::fs::create_dir_all(s.path("w")).unwrap();
+    std::fs::create_dir_all(s.path("r")).unwrap();
+    let (ours, theirs) = (s.path("w/out.o"), s.path("r/out.o"));
+    let o = weld(&args(&["-r"], &refs, &ours));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (ours, theirs) = (
+        std::fs::read(&ours).unwrap(),
+        std::fs::read(&theirs).unwrap(),
+    );
+    assert_same_meta(&ours, &theirs, &BTreeSet::new(), "same-named segments");
+    assert_eq!(meta(&ours).segments.len(), 1, "one .data.shared segment");
+    assert_eq!(check_relocations_describe_their_fields(&ours), 2);
+}
