@@ -1716,3 +1716,55 @@ fn absolute_data_symbols_are_addresses() {
     }
     assert_eq!(consts, [0x400]);
 }
+
+/// A call through a declaration of another signature goes to a `signature_mismatch:` stub; in
+/// `-r` output the call's relocation names the stub, a local symbol, as wasm-ld's does, while
+/// a table slot taken through the same declaration still names the function.
+#[test]
+fn relocatable_calls_name_signature_mismatch_stubs() {
+    let s = Scratch::new();
+    let caller = assemble(
+        &s,
+        "caller",
+        ".functype f () -> (i32)\n.section .text.c,\"\",@\n.globl c\nc:\n\
+         .functype c () -> (i32)\n  call f\n  i32.const f\n  i32.add\n  end_function\n",
+    );
+    let callee = assemble(
+        &s,
+        "callee",
+        ".section .text.f,\"\",@\n.globl f\nf:\n  .functype f (i32) -> (i32)\n\
+         local.get 0\n  end_function\n",
+    );
+    let r = both(&s, &["-r"], &[&caller, &callee]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}")
+    };
+    assert_eq!(symtab(ours), symtab(theirs));
+    let relocs = |m: &[u8]| -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        for p in wasmparser::Parser::new(0).parse_all(m) {
+            if let Ok(wasmparser::Payload::CustomSection(c)) = p
+                && let wasmparser::KnownCustom::Reloc(r) = c.as_known()
+            {
+                out.extend(r.entries().into_iter().map(|e| {
+                    let e = e.unwrap();
+                    (format!("{:?}", e.ty), e.index)
+                }));
+            }
+        }
+        out
+    };
+    let calls = |m: &[u8]| -> Vec<(String, u32)> {
+        relocs(m)
+            .into_iter()
+            .filter(|(ty, _)| ty == "FunctionIndexLeb")
+            .collect()
+    };
+    assert_eq!(calls(ours), calls(theirs));
+    assert_eq!(calls(ours).len(), 1);
+    assert!(
+        symtab(ours)
+            .iter()
+            .any(|e| e.contains("signature_mismatch:f"))
+    );
+}
