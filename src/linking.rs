@@ -16,6 +16,7 @@ use crate::layout::{Layout, MERGED_STRINGS, NONE, OutFunc};
 use crate::model::*;
 use crate::reloc;
 use crate::resolve::{Def, Resolved, Synthetic};
+use crate::strings::map_offset;
 
 /// Where the writer put the chunks that relocations patch.
 pub struct Placement<'p, 'a> {
@@ -33,6 +34,9 @@ pub struct Placement<'p, 'a> {
     /// Per object, per custom section: offset of its piece in the output section
     /// (`u64::MAX` when dropped).
     pub custom_offsets: &'p [Vec<u64>],
+    /// Custom sections whose strings were merged (`.debug_str` of an executable): where each
+    /// input string went, as (input offset, output offset) pairs.
+    pub custom_strings: &'p FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
 }
 
 /// Output symbol-table index of each symbol, and of each output custom section's symbol.
@@ -306,7 +310,12 @@ fn translate(
         if base == u64::MAX {
             return Ok(());
         }
-        out.push((at, r.ty, symtab.section_symbols[k], base as i64 + r.addend));
+        // Into merged strings: the addend is where the string went, as the field says.
+        let addend = match p.custom_strings.get(&(obj, c)) {
+            Some(strings) => map_offset(strings, r.addend as u32).map_or(r.addend, |o| o as i64),
+            None => base as i64 + r.addend,
+        };
+        out.push((at, r.ty, symtab.section_symbols[k], addend));
         return Ok(());
     }
     if r.ty == RelocationType::FunctionIndexLeb

@@ -364,6 +364,7 @@ pub fn write(
             segment_offsets: &segment_offsets,
             customs: &ctx.customs,
             custom_offsets: &ctx.custom_offsets,
+            custom_strings: &ctx.custom_strings,
         };
         for section in crate::linking::sections(config, res, l, &placement)? {
             push_section(&mut out, &section);
