@@ -777,3 +777,26 @@ fn relocatable_output_combines_same_named_segments() {
     assert_eq!(meta(&ours).segments.len(), 1, "one .data.shared segment");
     assert_eq!(check_relocations_describe_their_fields(&ours), 2);
 }
+
+/// `--emit-relocs` with a `.rodata` that is nothing but one merged, empty string: the string's
+/// symbol still names its segment, and every relocation describes its field.
+#[test]
+fn emit_relocs_with_a_one_byte_string_segment() {
+    let s = Scratch::new();
+    let obj = s.assemble(
+        "empty_string",
+        ".section .rodata.str1.1,\"S\",@\n.globl e\ne:\n  .asciz \"\"\n  .size e, 1\n\
+         .section .text.f,\"\",@\n.globl f\n.export_name f, f\nf:\n  .functype f () -> (i32)\n\
+         i32.const e\n  end_function\n",
+        &[],
+    );
+    for (name, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
+        std::fs::create_dir_all(s.path(name)).unwrap();
+        let out = s.path(name).join("out.wasm");
+        let o = run(&args(&["--emit-relocs", "--no-entry"], &[&obj], &out));
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(check_relocations_describe_their_fields(&bytes), 1, "{name}");
+        assert!(meta(&bytes).globals.contains_key("e"), "{name}");
+    }
+}
