@@ -800,3 +800,59 @@ fn emit_relocs_with_a_one_byte_string_segment() {
         assert!(meta(&bytes).globals.contains_key("e"), "{name}");
     }
 }
+
+/// `--emit-relocs` with merged strings in a segment that is neither first nor alone: the
+/// string's symbol names its own output segment, which starts where `.data` ends.
+#[test]
+fn emit_relocs_places_strings_of_a_later_segment() {
+    let s = Scratch::new();
+    let mut places = Vec::new();
+    let obj = s.assemble(
+        "later_strings",
+        ".section .data.d,\"\",@\n.globl d\nd:\n  .int8 1\n  .size d, 1\n\
+         .section mystr,\"S\",@\n.globl first\nfirst:\n  .asciz \"ab\"\n  .size first, 3\n\
+         .section .text.f,\"\",@\n.globl f\n.export_name f, f\nf:\n  .functype f () -> (i32)\n\
+         i32.const first\n  i32.const d\n  i32.add\n  end_function\n",
+        &[],
+    );
+    for (name, run) in [("weld", weld as fn(&[String]) -> _), ("wasm-ld", wasm_ld)] {
+        std::fs::create_dir_all(s.path(name)).unwrap();
+        let out = s.path(name).join("out.wasm");
+        let o = run(&args(&["--emit-relocs", "--no-entry"], &[&obj], &out));
+        assert!(o.status.success(), "{name}: {}", stderr(&o));
+        let bytes = std::fs::read(&out).unwrap();
+        assert_eq!(check_relocations_describe_their_fields(&bytes), 2, "{name}");
+        assert_eq!(meta(&bytes).segments.len(), 2, "{name}: .data and mystr");
+        places.push(data_symbols(&bytes));
+    }
+    assert_eq!(places[0], places[1]);
+    assert_eq!(places[0]["first"], (1, 0), "mystr is segment 1");
+}
+
+/// Each defined data symbol's (segment, offset), by name.
+fn data_symbols(bytes: &[u8]) -> BTreeMap<String, (u32, u32)> {
+    let mut out = BTreeMap::new();
+    for p in Parser::new(0).parse_all(bytes) {
+        let Ok(Payload::CustomSection(c)) = p else {
+            continue;
+        };
+        let KnownCustom::Linking(r) = c.as_known() else {
+            continue;
+        };
+        for sub in r.subsections().flatten() {
+            if let Linking::SymbolTable(t) = sub {
+                for sym in t.into_iter().flatten() {
+                    if let SymbolInfo::Data {
+                        name,
+                        symbol: Some(d),
+                        ..
+                    } = sym
+                    {
+                        out.insert(name.to_string(), (d.index, d.offset));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
