@@ -309,6 +309,11 @@ pub fn parse(args: &[String]) -> Result<Command> {
     if c.import_memory.is_some() && !args.iter().any(|a| a.contains("export-memory")) {
         c.export_memory = None;
     }
+    if c.import_table && c.export_table {
+        return Err(Error::msg(
+            "--import-table and --export-table may not be used together",
+        ));
+    }
     if c.relocatable {
         // As wasm-ld: these describe a module, not an object.
         if gc_explicit {

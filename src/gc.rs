@@ -179,7 +179,9 @@ impl<'r, 'a> Marker<'r, 'a> {
         }
         for name in &self.config.exports {
             match res.lookup(name) {
-                Some(id) if res.symbols[id.idx()].is_defined() => self.mark_symbol(id, None),
+                Some(id) if defined_here(self.config, &res.symbols[id.idx()]) => {
+                    self.mark_symbol(id, None)
+                }
                 // As wasm-ld: an error under the default policy, a warning with
                 // `--warn-unresolved-symbols`, nothing when undefined symbols are ignored.
                 _ => {
@@ -510,9 +512,16 @@ pub fn signature_mismatch(res: &Resolved<'_>, obj: ObjectId, index: u32, id: Sym
     }
 }
 
+/// Whether a symbol is defined by this link: an imported function table (`--import-table`) is
+/// an undefined symbol to wasm-ld, which neither exports it nor lets `--export` name it.
+fn defined_here(config: &Config, sym: &Symbol<'_>) -> bool {
+    sym.is_defined()
+        && !(config.import_table && sym.def == Def::Synthetic(Synthetic::FunctionTable))
+}
+
 /// Whether a defined symbol is exported from the output.
 pub fn is_exported(config: &Config, sym: &Symbol<'_>) -> bool {
-    if sym.local || !sym.is_defined() {
+    if sym.local || !defined_here(config, sym) {
         return false;
     }
     if sym.forced_export || sym.flags.has(SymFlags::EXPORTED) {

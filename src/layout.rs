@@ -154,6 +154,8 @@ pub struct Layout<'a> {
     pub has_table: bool,
     /// Its table number: 0 when imported, else after the objects' own tables (wasm-ld).
     pub function_table: u32,
+    /// Whether it is imported (`--import-table`, and always in a relocatable output).
+    pub imported_table: bool,
     /// Tables defined by objects, in table-number order (imports, if any, come before them).
     pub tables: Vec<(ObjectId, u32)>,
     /// Per symbol: output table number or [`NONE`].
@@ -260,6 +262,7 @@ pub fn layout<'a>(
         sym_tag: vec![NONE; nsym],
         has_table: false,
         function_table: 0,
+        imported_table: false,
         tables: Vec::new(),
         sym_table: vec![NONE; nsym],
         table_funcs: Vec::new(),
@@ -656,6 +659,7 @@ pub fn layout<'a>(
         || config.export_table
         || res.symbols.iter().any(is_function_table);
     let imported_table = l.has_table && (config.import_table || config.relocatable);
+    l.imported_table = imported_table;
     let first_own = u32::from(imported_table) + l.table_imports.len() as u32;
     for (k, (imp, _)) in l.table_imports.iter().enumerate() {
         l.sym_table[imp.symbol.idx()] = u32::from(imported_table) + k as u32;

@@ -475,7 +475,14 @@ fn entry(
         Some(f) if f != sym.name => SymFlags::EXPLICIT_NAME,
         _ => 0,
     };
+    // An imported function table is an undefined symbol of the output (wasm-ld).
+    let imported = sym.def == Def::Synthetic(Synthetic::FunctionTable) && l.imported_table;
     match sym.def {
+        _ if imported => {
+            let flags = (sym.flags.0 & KEEP) | SymFlags::UNDEFINED;
+            b.push(kind_code(sym.kind));
+            put_indexed(&mut b, flags, index, None);
+        }
         Def::Defined { obj, sym: si } => {
             let osym = &res.objects[obj.idx()].symbols[si as usize];
             let flags = osym.flags.0 & KEEP;

@@ -580,7 +580,15 @@ impl<'a> Resolver<'a, '_> {
                     sym.kind = SymbolKind::Data;
                 }
                 sym.def = Def::Synthetic(s);
-                sym.flags = SymFlags(SymFlags::HIDDEN);
+                // As wasm-ld: the function table is hidden unless `--export-table`; imported
+                // (`--import-table`), it keeps the flags of the reference that named it.
+                sym.flags = match s {
+                    Synthetic::FunctionTable if self.config.import_table => {
+                        SymFlags(sym.flags.0 & !SymFlags::UNDEFINED)
+                    }
+                    Synthetic::FunctionTable if self.config.export_table => SymFlags(0),
+                    _ => SymFlags(SymFlags::HIDDEN),
+                };
             }
         }
         // `--export-all` exports every one of them, so wasm-ld creates them all, in this order.

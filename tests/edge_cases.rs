@@ -1768,3 +1768,42 @@ fn relocatable_calls_name_signature_mismatch_stubs() {
             .any(|e| e.contains("signature_mismatch:f"))
     );
 }
+
+/// The function table's symbol and export under `--import-table`, `--export-table` and the
+/// export options, with and without `--emit-relocs`: wasm-ld writes the table's symbol without
+/// `HIDDEN` when it is exported, and as an undefined symbol with the object's flags when it is
+/// imported, which neither `--export-all` nor `--export` then exports.
+#[test]
+fn function_table_symbol_under_table_options() {
+    let s = Scratch::new();
+    let obj = s.compile(
+        "table_user",
+        "int f(void) { return 1; }\nint (*p)(void) = f;\nint g(void) { return p(); }\n",
+        &[],
+    );
+    let mut linked = 0;
+    for relocs in [&[][..], &["--emit-relocs"]] {
+        for opts in [
+            &[][..],
+            &["--export-table"],
+            &["--export-table", "--export-all"],
+            &["--export-table", "--growable-table"],
+            &["--export-dynamic"],
+            &["--import-table"],
+            &["--import-table", "--export-all"],
+            &["--import-table", "--export-dynamic"],
+            &["--import-table", "--export-if-defined=__indirect_function_table"],
+            &["--import-table", "--export=__indirect_function_table"],
+            &["--import-table", "--export-table"],
+        ] {
+            let mut args = vec!["--no-entry", "--export=g"];
+            args.extend(opts);
+            args.extend(relocs);
+            let r = both(&s, &args, &[&obj]);
+            assert_agree(&r, &format!("{args:?}"));
+            linked += usize::from(r[0].is_ok());
+        }
+    }
+    // Each set but the last two links.
+    assert_eq!(linked, 18);
+}
