@@ -582,9 +582,7 @@ fn import_field<'a>(l: &Layout<'a>, kind: SymbolKind, index: u32) -> Option<&'a 
         SymbolKind::Function => l.func_imports.get(i).map(|m| m.field),
         SymbolKind::Global => l.global_imports.get(i).map(|(m, _)| m.field),
         SymbolKind::Tag => l.tag_imports.get(i).map(|(m, _)| m.field),
-        SymbolKind::Table if index == l.function_table && l.has_table => {
-            Some("__indirect_function_table")
-        }
+        // The function table is imported under its own name, so it needs no field here.
         SymbolKind::Table => l
             .table_imports
             .iter()
@@ -602,7 +600,9 @@ fn init_funcs(res: &Resolved<'_>, t: &SymbolTable) -> Vec<(u32, u32)> {
         for f in &obj.init_funcs {
             let id = res.sym(ObjectId(o as u32), f.symbol);
             let s = t.index[id.idx()];
-            if s != NONE && !out.contains(&(f.priority, s)) {
+            // No deduplication: two objects may list one (weak) constructor, which then runs
+            // twice, in the direct link as after `-r` (wasm-ld).
+            if s != NONE {
                 out.push((f.priority, s));
             }
         }

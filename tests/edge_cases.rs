@@ -1792,7 +1792,10 @@ fn function_table_symbol_under_table_options() {
             &["--import-table"],
             &["--import-table", "--export-all"],
             &["--import-table", "--export-dynamic"],
-            &["--import-table", "--export-if-defined=__indirect_function_table"],
+            &[
+                "--import-table",
+                "--export-if-defined=__indirect_function_table",
+            ],
             &["--import-table", "--export=__indirect_function_table"],
             &["--import-table", "--export-table"],
         ] {
@@ -1806,4 +1809,91 @@ fn function_table_symbol_under_table_options() {
     }
     // Each set but the last two links.
     assert_eq!(linked, 18);
+}
+
+/// `--emit-relocs` with references to the linker's data symbols and `__stack_pointer`: their
+/// symbol-table entries (absolute addresses, hidden) are wasm-ld's, whatever the layout.
+#[test]
+fn emit_relocs_write_linker_symbols_as_wasm_ld() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "linker_symbols",
+        r#"
+.globaltype __stack_pointer, i32
+.section .text.f,"",@
+.globl f
+.export_name f, f
+f:
+  .functype f () -> (i32)
+  i32.const __heap_base
+  i32.const __data_end
+  i32.add
+  i32.const __dso_handle
+  i32.add
+  global.get __stack_pointer
+  i32.add
+  end_function
+.section .data.d,"",@
+.globl d
+d:
+  .int32 __heap_base
+  .size d, 4
+"#,
+    );
+    for layout in [&[][..], &["--export-all"], &["--no-stack-first"]] {
+        let mut args = vec!["--no-entry", "--emit-relocs"];
+        args.extend(layout);
+        let r = both(&s, &args, &[&obj]);
+        assert!(r[0].is_ok(), "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
+}
+
+/// Undefined functions, globals, tables and tags imported under another field name keep
+/// `EXPLICIT_NAME` in `-r` output, and are imported under that name by a final link.
+#[test]
+fn imports_under_other_names() {
+    let s = Scratch::new();
+    let obj = s.assemble(
+        "other_names",
+        r#"
+.tagtype my_tag i32
+.import_module my_tag, mymod
+.import_name my_tag, other_tag
+.tabletype ext_t, externref
+.import_module ext_t, mymod
+.import_name ext_t, other_table
+.globaltype g0, i32, immutable
+.import_module g0, mymod
+.import_name g0, other_global
+.functype h () -> (i32)
+.import_module h, mymod
+.import_name h, other_func
+.section .text.f,"",@
+.globl f
+.export_name f, f
+f:
+  .functype f () -> (i32)
+  table.size ext_t
+  global.get g0
+  i32.add
+  call h
+  i32.add
+  i32.const 1
+  throw my_tag
+  end_function
+"#,
+        &["+exception-handling", "+reference-types"],
+    );
+    let r = both(&s, &["-r"], &[&obj]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}")
+    };
+    assert_eq!(symtab(ours), symtab(theirs));
+    let names = symtab(ours).join("\n");
+    assert_eq!(names.matches("EXPLICIT_NAME").count(), 4, "{names}");
+    let r = both(&s, &["--no-entry"], &[&obj]);
+    assert!(r[0].is_ok(), "{:?}", r[0]);
+    assert_agree(&r, "final link");
 }

@@ -856,3 +856,29 @@ fn data_symbols(bytes: &[u8]) -> BTreeMap<String, (u32, u32)> {
     }
     out
 }
+
+/// A weak constructor that two objects define and list: a direct link calls it twice (both
+/// linkers), so `-r` lists it twice in `WASM_INIT_FUNCS`, as wasm-ld does. (weld listed it once,
+/// and a link of its `-r` output ran it once.)
+#[test]
+fn relocatable_lists_a_shared_constructor_once() {
+    let s = Scratch::new();
+    // It calls out, so that clang cannot run it at compile time.
+    let ctor = "void note(void);\n__attribute__((constructor, weak)) void ctor(void) { note(); }\n";
+    let a = s.compile("a", ctor, &[]);
+    let b = s.compile("b", &format!("{ctor}int get(void) {{ return 42; }}\n"), &[]);
+    let refs = [a.as_path(), b.as_path()];
+    std::fs::create_dir_all(s.path("w")).unwrap();
+    std::fs::create_dir_all(s.path("r")).unwrap();
+    let (ours, theirs) = (s.path("w/out.o"), s.path("r/out.o"));
+    let o = weld(&args(&["-r"], &refs, &ours));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (ours, theirs) = (
+        std::fs::read(&ours).unwrap(),
+        std::fs::read(&theirs).unwrap(),
+    );
+    assert_same_meta(&ours, &theirs, &BTreeSet::new(), "shared constructor");
+    assert_eq!(meta(&ours).inits, vec![(65535, "ctor".to_string()); 2]);
+}
