@@ -21,8 +21,8 @@ struct Meta {
     inits: Vec<(u32, String)>,
     /// Per relocated section: sorted (type, target name, addend).
     relocs: BTreeMap<String, Vec<(String, String, i64)>>,
-    /// COMDAT group names.
-    comdats: Vec<String>,
+    /// COMDAT groups: name and members as sorted (kind, output index) pairs.
+    comdats: Vec<(String, Vec<(u8, u32)>)>,
     /// `WASM_SEGMENT_INFO`: (name, alignment, flags).
     segments: Vec<(String, u32, u32)>,
 }
@@ -114,7 +114,17 @@ fn meta(bytes: &[u8]) -> Meta {
                         }
                         Linking::ComdatInfo(c) => {
                             for c in c {
-                                m.comdats.push(c.unwrap().name.to_string());
+                                let c = c.unwrap();
+                                let mut members: Vec<(u8, u32)> = c
+                                    .symbols
+                                    .into_iter()
+                                    .map(|m| {
+                                        let m = m.unwrap();
+                                        (m.kind as u8, m.index)
+                                    })
+                                    .collect();
+                                members.sort();
+                                m.comdats.push((c.name.to_string(), members));
                             }
                         }
                         _ => {}
