@@ -133,7 +133,7 @@ pub fn sections(
                 }
             });
         }
-        let comdats = comdats(res, l, p, &seg_of, &emitted);
+        let comdats = comdats(res, l, &seg_of, &emitted);
         if !comdats.is_empty() {
             subsection(&mut linking, COMDAT_INFO, |b| {
                 (comdats.len() as u32).encode(b);
@@ -615,7 +615,6 @@ fn init_funcs(res: &Resolved<'_>, t: &SymbolTable) -> Vec<(u32, u32)> {
 fn comdats<'a>(
     res: &Resolved<'a>,
     l: &Layout<'_>,
-    p: &Placement<'_, '_>,
     seg_of: &FxHashMap<(ObjectId, u32), usize>,
     emitted: &[u32],
 ) -> Vec<(&'a str, Vec<(u8, u32)>)> {
@@ -624,7 +623,6 @@ fn comdats<'a>(
     let mut by_name: FxHashMap<&'a str, usize> = FxHashMap::default();
     for (o, obj) in res.objects.iter().enumerate() {
         let oid = ObjectId(o as u32);
-        let ex = &res.excluded[o];
         for cd in &obj.comdats {
             let mut members = Vec::new();
             for &m in &cd.members {
@@ -642,20 +640,13 @@ fn comdats<'a>(
                         .map(|&k| emitted[k])
                         .filter(|&x| x != NONE)
                         .map(|x| (0u8, x)),
-                    ComdatMember::Global(g) => g
-                        .checked_sub(obj.global_imports.len() as u32)
-                        .map(|d| l.global_index[o][d as usize])
-                        .filter(|&x| x != NONE)
-                        .map(|x| (2u8, x)),
-                    ComdatMember::Section(c) => {
-                        let name = obj.customs.get(c as usize).map(|c| c.name);
-                        p.customs
-                            .iter()
-                            .find(|(n, _)| Some(*n) == name)
-                            .filter(|_| !ex.customs.contains(&c))
-                            .map(|&(_, idx)| (5u8, idx))
-                    }
-                    ComdatMember::Tag(_) | ComdatMember::Table(_) => None,
+                    // As wasm-ld: a group lists functions and data segments only. A custom
+                    // section of the output holds other objects' pieces too, which a final link
+                    // that dropped the group would lose with it.
+                    ComdatMember::Global(_)
+                    | ComdatMember::Section(_)
+                    | ComdatMember::Tag(_)
+                    | ComdatMember::Table(_) => None,
                 };
                 if let Some(m) = member {
                     members.push(m);

@@ -892,3 +892,42 @@ fn relocatable_lists_a_shared_constructor_once() {
     assert_same_meta(&ours, &theirs, &BTreeSet::new(), "shared constructor");
     assert_eq!(meta(&ours).inits, vec![(65535, "ctor".to_string()); 2]);
 }
+
+/// A COMDAT group with a function and a custom section, in two objects: `-r` lists only the
+/// kept function and the dropped copy's function, as wasm-ld does, and keeps the kept copy's
+/// piece of the custom section.
+#[test]
+fn relocatable_comdat_groups_list_functions_and_data_only() {
+    let s = Scratch::new();
+    let object = |n: u32, extra: &str| {
+        s.assemble(
+            &format!("grp{n}"),
+            &format!(
+                ".section .text.f,\"G\",@,grp\n.weak f\n.type f,@function\nf:\n\
+                 .functype f () -> (i32)\n  i32.const {n}\n  end_function\n\
+                 .section .custom_section.mysec,\"G\",@,grp\n.int8 {n}\n{extra}"
+            ),
+            &[],
+        )
+    };
+    let a = object(
+        1,
+        ".section .text.g,\"\",@\n.globl g\n.export_name g, g\ng:\n\
+         .functype g () -> (i32)\n  call f\n  end_function\n",
+    );
+    let b = object(2, "");
+    let refs = [a.as_path(), b.as_path()];
+    std::fs::create_dir_all(s.path("w")).unwrap();
+    std::fs::create_dir_all(s.path("r")).unwrap();
+    let (ours, theirs) = (s.path("w/out.o"), s.path("r/out.o"));
+    let o = weld(&args(&["-r"], &refs, &ours));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (ours, theirs) = (
+        std::fs::read(&ours).unwrap(),
+        std::fs::read(&theirs).unwrap(),
+    );
+    assert_same_meta(&ours, &theirs, &BTreeSet::new(), "COMDAT custom section");
+    assert_eq!(meta(&ours).comdats[0].1.len(), 2, "two copies of f");
+}
