@@ -26,11 +26,15 @@ fn both(s: &Scratch, args: &[&str], inputs: &[&Path]) -> [Result<Vec<u8>, Vec<St
         if o.status.success() {
             Ok(std::fs::read(&out).unwrap())
         } else {
-            // `weld: error: …` / `wasm-ld-22: error: …`, with file paths made relative.
+            // `weld: error: …` / `wasm-ld-22: error: …` without the program's name, and the
+            // `>>>` lines that follow, with file paths made relative.
             let root = format!("{}/", s.dir.path().display());
             Err(stderr(&o)
                 .lines()
-                .filter_map(|l| l.split_once(": ").map(|(_, rest)| rest.replace(&root, "")))
+                .map(|l| match l.split_once(": ") {
+                    Some((_, rest)) if !l.starts_with(">>>") => rest.replace(&root, ""),
+                    _ => l.replace(&root, ""),
+                })
                 .collect())
         }
     };
