@@ -1901,3 +1901,33 @@ f:
     assert!(r[0].is_ok(), "{:?}", r[0]);
     assert_agree(&r, "final link");
 }
+
+/// An archive member that the only command-line object pulls in while it is read (the archive
+/// comes first) is listed before that object, even when that moves every object; after it,
+/// the member is listed last (spec/resolution.md).
+#[test]
+fn a_member_comes_before_the_object_that_loads_it() {
+    let s = Scratch::new();
+    let user = assemble(
+        &s,
+        "user",
+        ".functype g () -> (i32)\n.section .text.f,\"\",@\n.globl f\n.export_name f, f\nf:\n\
+         .functype f () -> (i32)\n  call g\n  end_function\n",
+    );
+    let member = assemble(
+        &s,
+        "member",
+        ".section .text.g,\"\",@\n.globl g\ng:\n  .functype g () -> (i32)\n  i32.const 7\n\
+         end_function\n",
+    );
+    let lib = s.archive("libg.a", &[&member]);
+    for (inputs, order) in [
+        ([lib.as_path(), user.as_path()], ["g", "f"]),
+        ([user.as_path(), lib.as_path()], ["f", "g"]),
+    ] {
+        let r = both(&s, &["--no-entry"], &inputs);
+        assert!(r[0].is_ok(), "{:?}", r[0]);
+        assert_agree(&r, &format!("{order:?}"));
+        assert_eq!(function_names(r[0].as_ref().unwrap()), order);
+    }
+}
