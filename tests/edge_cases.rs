@@ -1931,3 +1931,53 @@ fn a_member_comes_before_the_object_that_loads_it() {
         assert_eq!(function_names(r[0].as_ref().unwrap()), order);
     }
 }
+
+/// The linker's own symbols where objects meet them unusually: a `__wasm_call_dtors` with
+/// arguments or results (wasm-ld's error), a data symbol called `__heap_base` that an object
+/// defines (it stays the object's), and `--export` of linker data symbols that no object
+/// names (created and exported).
+#[test]
+fn linker_symbols_named_by_objects_and_exports() {
+    let s = Scratch::new();
+    for (name, sig) in [("params", "(i32) -> ()"), ("results", "() -> (i32)")] {
+        let body = if sig.ends_with("(i32)") {
+            "  i32.const 0\n"
+        } else {
+            ""
+        };
+        let obj = assemble(
+            &s,
+            &format!("dtors_{name}"),
+            &format!(
+                ".section .text._start,\"\",@\n.globl _start\n_start:\n  .functype _start () -> ()\n\
+                 end_function\n.section .text.__wasm_call_dtors,\"\",@\n.globl __wasm_call_dtors\n\
+                 __wasm_call_dtors:\n  .functype __wasm_call_dtors {sig}\n{body}  end_function\n"
+            ),
+        );
+        let r = both(&s, &[], &[&obj]);
+        assert!(r[0].is_err(), "{name}");
+        assert_agree(&r, name);
+    }
+    let own = assemble(
+        &s,
+        "own_heap_base",
+        ".section .data.__heap_base,\"\",@\n.globl __heap_base\n__heap_base:\n  .int32 9\n\
+         .size __heap_base, 4\n.section .text.f,\"\",@\n.globl f\n.export_name f, f\nf:\n\
+         .functype f () -> (i32)\n  i32.const __heap_base\n  i32.load 0\n  end_function\n",
+    );
+    let r = both(&s, &["--no-entry"], &[&own]);
+    assert!(r[0].is_ok(), "{:?}", r[0]);
+    assert_agree(&r, "own __heap_base");
+    let plain = assemble(
+        &s,
+        "plain",
+        ".section .text.f,\"\",@\n.globl f\n.export_name f, f\nf:\n  .functype f () -> (i32)\n\
+         i32.const 1\n  end_function\n",
+    );
+    for name in ["__heap_base", "__data_end", "__dso_handle", "__global_base"] {
+        let export = format!("--export={name}");
+        let r = both(&s, &["--no-entry", &export], &[&plain]);
+        assert!(r[0].is_ok(), "{name}: {:?}", r[0]);
+        assert_agree(&r, &export);
+    }
+}
