@@ -1981,3 +1981,47 @@ fn linker_symbols_named_by_objects_and_exports() {
         assert_agree(&r, &export);
     }
 }
+
+/// A COMDAT group of a function, a data segment and a custom section, with strong symbols,
+/// in two objects: the second copy is dropped whole (no duplicate symbols, its custom section
+/// gone), with and without collection, and `-r` keeps and lists it.
+#[test]
+fn comdat_groups_with_strong_symbols() {
+    let s = Scratch::new();
+    let copy = |n: u32, extra: &str| {
+        assemble(
+            &s,
+            &format!("copy{n}"),
+            &format!(
+                ".section .text.f,\"G\",@,grp\n.globl f\n.type f,@function\nf:\n\
+                 .functype f () -> (i32)\n  i32.const {n}\n  end_function\n\
+                 .section .data.d,\"G\",@,grp\n.globl d\nd:\n  .int32 {n}\n  .size d, 4\n\
+                 .section .custom_section.mysec,\"G\",@,grp\n.int8 {n}\n{extra}"
+            ),
+        )
+    };
+    let first = copy(
+        1,
+        ".section .text.g,\"\",@\n.globl g\n.export_name g, g\ng:\n  .functype g () -> (i32)\n\
+         call f\n  i32.const d\n  i32.load 0\n  i32.add\n  end_function\n",
+    );
+    let second = copy(2, "");
+    for opts in [&["--no-entry"][..], &["--no-entry", "--no-gc-sections"]] {
+        let r = both(&s, opts, &[&first, &second]);
+        assert!(r[0].is_ok(), "{opts:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{opts:?}"));
+    }
+    let r = both(&s, &["-r"], &[&first, &second]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}")
+    };
+    // Section symbols name section numbers, and weld's `-r` has an export section more
+    // (spec/relocatable.md).
+    let no_sections = |m: &[u8]| -> Vec<String> {
+        symtab(m)
+            .into_iter()
+            .filter(|e| !e.starts_with("Section"))
+            .collect()
+    };
+    assert_eq!(no_sections(ours), no_sections(theirs));
+}
