@@ -15,7 +15,7 @@ use wasmparser::{KnownCustom, Linking, Parser, Payload, SymbolInfo};
 struct Meta {
     /// Global symbols: name → (kind, flags without `EXPLICIT_NAME`, defined).
     globals: BTreeMap<String, (char, u32, bool)>,
-    /// Local function and data symbol names, sorted.
+    /// Local function and data symbols with their flags (`KIND NAME FLAGS`), sorted.
     locals: Vec<String>,
     /// `WASM_INIT_FUNCS`: (priority, symbol name), in order.
     inits: Vec<(u32, String)>,
@@ -90,7 +90,7 @@ fn meta(bytes: &[u8]) -> Meta {
                                     continue;
                                 }
                                 if bits & 0x2 != 0 {
-                                    m.locals.push(format!("{kind} {sname}"));
+                                    m.locals.push(format!("{kind} {sname} {bits:#x}"));
                                 } else {
                                     m.globals.insert(sname, (kind, bits, defined));
                                 }
