@@ -650,7 +650,8 @@ impl<'a> Resolver<'a, '_> {
         let sym = &mut self.symbols[id.idx()];
         match sym.def {
             // The symbol stays lazy until the member is read, so that a second index entry
-            // for the same name does not extract another member.
+            // for the same name does not extract another member. (A command-line name is a
+            // strong reference: it is never weak.)
             Def::Undefined { .. } | Def::CommandLine if !sym.weak_refs_only => {
                 sym.def = Def::Lazy(m);
                 return self.extract(m);
@@ -660,7 +661,6 @@ impl<'a> Resolver<'a, '_> {
             Def::Undefined { .. } => {
                 self.weak_lazy.entry(id).or_insert(m);
             }
-            Def::CommandLine => sym.def = Def::Lazy(m),
             _ => {}
         }
         Ok(())

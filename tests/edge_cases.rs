@@ -2025,3 +2025,60 @@ fn comdat_groups_with_strong_symbols() {
     };
     assert_eq!(no_sections(ours), no_sections(theirs));
 }
+
+/// A symbol an object references only weakly, defined by an archive member, when the command
+/// line also names it (`--export`, `-u`), in either order; and a weakly referenced
+/// `__wasm_call_dtors` that an archive member defines, which the command wrappers pull in.
+#[test]
+fn weak_references_with_command_line_names_and_archives() {
+    let s = Scratch::new();
+    let user = assemble(
+        &s,
+        "weak_user",
+        ".functype foo () -> (i32)\n.weak foo\n.section .text.f,\"\",@\n.globl f\n.export_name f, f\n\
+         f:\n  .functype f () -> (i32)\n  i32.const 1\n  end_function\n.section .text.h,\"\",@\n\
+         .globl h\nh:\n  .functype h () -> (i32)\n  call foo\n  end_function\n",
+    );
+    let foo = assemble(
+        &s,
+        "foo",
+        ".section .text.foo,\"\",@\n.globl foo\nfoo:\n  .functype foo () -> (i32)\n  i32.const 5\n\
+         end_function\n",
+    );
+    let libfoo = s.archive("libfoo.a", &[&foo]);
+    for (opts, inputs) in [
+        (&["--export=foo"][..], [&user, &libfoo]),
+        (&["--export=foo"], [&libfoo, &user]),
+        (&["-u", "foo", "--export=h"], [&user, &libfoo]),
+        (&["--export=h"], [&user, &libfoo]),
+    ] {
+        let mut args = vec!["--no-entry"];
+        args.extend(opts);
+        let inputs: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+        let r = both(&s, &args, &inputs);
+        assert!(r[0].is_ok(), "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
+    let dtor_user = assemble(
+        &s,
+        "dtor_user",
+        ".functype __wasm_call_dtors () -> ()\n.weak __wasm_call_dtors\n.section .text._start,\"\",@\n\
+         .globl _start\n_start:\n  .functype _start () -> ()\n  call __wasm_call_dtors\n\
+         end_function\n.section .text.ct,\"\",@\n.globl ct\nct:\n  .functype ct () -> ()\n\
+         end_function\n.section .init_array,\"\",@\n.p2align 2\n.int32 ct\n",
+    );
+    let dtors = assemble(
+        &s,
+        "dtors",
+        ".section .text.__wasm_call_dtors,\"\",@\n.globl __wasm_call_dtors\n__wasm_call_dtors:\n\
+         .functype __wasm_call_dtors () -> ()\n  end_function\n",
+    );
+    let libdtors = s.archive("libdtors.a", &[&dtors]);
+    for inputs in [[&dtor_user, &libdtors], [&libdtors, &dtor_user]] {
+        let inputs: Vec<&Path> = inputs.iter().map(|p| p.as_path()).collect();
+        let r = both(&s, &[], &inputs);
+        assert!(r[0].is_ok(), "{:?}", r[0]);
+        assert_agree(&r, &format!("{inputs:?}"));
+        assert!(function_names(r[0].as_ref().unwrap()).contains(&"__wasm_call_dtors".into()));
+    }
+}
