@@ -371,13 +371,16 @@ pub fn write(
         }
     }
 
-    if !config.strip_all {
+    // `--strip-all` drops the linker's own custom sections too, unless `--keep-section` names
+    // them (wasm-ld).
+    let keep = |name: &str| !config.strip_all || config.keep_sections.iter().any(|k| k == name);
+    if keep("name") {
         push_section(&mut out, &ctx.name_section());
     }
-    if let Some(p) = ctx.producers() {
+    if let Some(p) = ctx.producers().filter(|_| keep("producers")) {
         push_section(&mut out, &p);
     }
-    if !features.is_empty() && !config.strip_all {
+    if !features.is_empty() && keep("target_features") {
         push_section(&mut out, &target_features(features));
     }
     Ok(out)
@@ -1031,7 +1034,7 @@ impl<'a> Ctx<'_, 'a> {
                 }
             }
         }
-        if order.is_empty() || self.config.strip_all {
+        if order.is_empty() {
             return None;
         }
         let mut p = ProducersSection::new();

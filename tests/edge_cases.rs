@@ -2082,3 +2082,70 @@ fn weak_references_with_command_line_names_and_archives() {
         assert!(function_names(r[0].as_ref().unwrap()).contains(&"__wasm_call_dtors".into()));
     }
 }
+
+/// `--strip-debug`, `--strip-all` and `--keep-section` on an object with debug info: the same
+/// sections as wasm-ld, the linker's own `name`, `producers` and `target_features` included
+/// (weld dropped those under `--strip-all` even when `--keep-section` named them).
+#[test]
+fn strip_options_and_kept_sections() {
+    let s = Scratch::new();
+    let obj = s.compile(
+        "debug",
+        "int f(void) { return 1; }\nint (*p)(void) = f;\nint g(void) { return p(); }\n",
+        &["-g"],
+    );
+    for opts in [
+        &["--strip-debug"][..],
+        &["--strip-debug", "--keep-section=.debug_info"],
+        &["--strip-debug", "--keep-section=producers"],
+        &["--strip-all"],
+        &["--strip-all", "--keep-section=.debug_info"],
+        &["--strip-all", "--keep-section=name"],
+        &["--strip-all", "--keep-section=producers"],
+        &["--strip-all", "--keep-section=target_features"],
+    ] {
+        let mut args = vec!["--no-entry", "--export=g"];
+        args.extend(opts);
+        let r = both(&s, &args, &[&obj]);
+        assert!(r[0].is_ok(), "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
+}
+
+/// Two functions exported under one `export_name`: weld exports the first only; wasm-ld-22
+/// exports both, which makes an invalid module (spec/output.md).
+#[test]
+fn one_export_name_for_two_functions() {
+    let s = Scratch::new();
+    let obj = assemble(
+        &s,
+        "same_name",
+        ".section .text.a,\"\",@\n.globl a\n.export_name a, same\na:\n  .functype a () -> (i32)\n\
+         i32.const 1\n  end_function\n.section .text.b,\"\",@\n.globl b\n.export_name b, same\nb:\n\
+         .functype b () -> (i32)\n  i32.const 2\n  end_function\n",
+    );
+    let r = both(&s, &["--no-entry"], &[&obj]);
+    let (Ok(ours), Ok(theirs)) = (&r[0], &r[1]) else {
+        panic!("{r:?}")
+    };
+    let exports = |m: &[u8]| -> Vec<(String, u32)> {
+        let mut out = Vec::new();
+        for p in wasmparser::Parser::new(0).parse_all(m) {
+            if let Ok(wasmparser::Payload::ExportSection(e)) = p {
+                out.extend(e.into_iter().map(|e| {
+                    let e = e.unwrap();
+                    (e.name.to_string(), e.index)
+                }));
+            }
+        }
+        out
+    };
+    assert_eq!(
+        exports(ours),
+        [("memory".to_string(), 0), ("same".to_string(), 0)]
+    );
+    let valid = |m: &[u8]| wasmparser::Validator::new().validate_all(m).is_ok();
+    assert!(valid(ours));
+    assert_eq!(exports(theirs).len(), 3);
+    assert!(!valid(theirs), "wasm-ld-22 now writes a valid module");
+}
