@@ -645,16 +645,12 @@ impl<'a> Ctx<'_, 'a> {
         let res = self.res;
         let config = self.config;
         // As wasm-ld: embedded bitcode never goes to the output; `--strip-debug` and
-        // `--strip-all` drop debug sections even if `--keep-section` names them; `--strip-all`
-        // drops every other section that `--keep-section` does not name.
+        // `--strip-all` drop debug sections even if `--keep-section` names them; every other
+        // input section is kept (`--strip-all` strips only the linker's own sections).
         let keep = |name: &str| {
-            if name == ".llvmbc" || name == ".llvmcmd" {
-                return false;
-            }
-            if (config.strip_debug || config.strip_all) && name.starts_with(".debug_") {
-                return false;
-            }
-            !config.strip_all || config.keep_sections.iter().any(|k| k == name)
+            let bitcode = name == ".llvmbc" || name == ".llvmcmd";
+            let stripped = (config.strip_debug || config.strip_all) && name.starts_with(".debug_");
+            !bitcode && !stripped
         };
         let mut order: Vec<&'a str> = Vec::new();
         let mut pieces: FxHashMap<&'a str, Vec<(ObjectId, usize)>> = FxHashMap::default();

@@ -2110,6 +2110,19 @@ fn strip_options_and_kept_sections() {
         assert!(r[0].is_ok(), "{args:?}: {:?}", r[0]);
         assert_agree(&r, &format!("{args:?}"));
     }
+    // Input custom sections: `--keep-section` keeps the one it names.
+    let customs = assemble(
+        &s,
+        "customs",
+        ".section .custom_section.mysec,\"\",@\n.int8 1\n\
+         .section .custom_section.othersec,\"\",@\n.int8 2\n",
+    );
+    for keep in ["--keep-section=othersec", "--keep-section=mysec"] {
+        let args = ["--no-entry", "--export=g", "--strip-all", keep];
+        let r = both(&s, &args, &[&obj, &customs]);
+        assert!(r[0].is_ok(), "{args:?}: {:?}", r[0]);
+        assert_agree(&r, &format!("{args:?}"));
+    }
 }
 
 /// Two functions exported under one `export_name`: weld exports the first only; wasm-ld-22
