@@ -285,13 +285,12 @@ pub fn write(
     if config.relocatable {
         // An object's export section carries only `export_name` renames, for the final link.
         exports = ExportSection::new();
+        // Only a defined function has an `export_name` (object_export_name).
         for (i, sym) in res.symbols.iter().enumerate() {
-            let f = l.sym_func[i];
-            if sym.kind != SymbolKind::Function || f == NONE || !sym.is_defined() {
-                continue;
-            }
-            if let Some(name) = object_export_name(res, sym) {
-                exports.export(name, ExportKind::Func, f);
+            if let Some(name) = object_export_name(res, sym)
+                && l.sym_func[i] != NONE
+            {
+                exports.export(name, ExportKind::Func, l.sym_func[i]);
             }
         }
     }
