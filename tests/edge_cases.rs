@@ -2123,6 +2123,21 @@ fn strip_options_and_kept_sections() {
         assert!(r[0].is_ok(), "{args:?}: {:?}", r[0]);
         assert_agree(&r, &format!("{args:?}"));
     }
+    // Embedded bitcode (`-fembed-bitcode`) never reaches the output.
+    for name in [".llvmbc", ".llvmcmd"] {
+        let bitcode = assemble(
+            &s,
+            &format!("embedded{name}"),
+            &format!(".section .custom_section.{name},\"\",@\n.int8 1\n"),
+        );
+        let r = both(&s, &["--no-entry", "--export=g"], &[&obj, &bitcode]);
+        let Ok(ours) = &r[0] else { panic!("{r:?}") };
+        assert_agree(&r, name);
+        assert!(
+            !ours.windows(name.len()).any(|w| w == name.as_bytes()),
+            "{name}"
+        );
+    }
 }
 
 /// Two functions exported under one `export_name`: weld exports the first only; wasm-ld-22
