@@ -51,7 +51,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         }
     }
     if files.is_empty() {
-        files = CORE.iter().map(|s| s.to_string()).collect();
+        files = core();
     }
     if Command::new("cargo-mutants")
         .arg("--version")
@@ -66,8 +66,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let root = repo_root();
     let out_dir = root.join("target").join("mutants");
     if summary {
-        let ledger = rebase_ledger(&root, &out_dir, load_ledger(&out_dir), &files)?;
-        let total = list_mutants(&files)?.len();
+        let ledger = rebase_ledger(&root, &out_dir, load_ledger(&out_dir))?;
+        let total = list_mutants(&core())?.len();
         return summarize(&root, &ledger, total, Instant::now());
     }
     let mut cmd = cargo();
@@ -97,7 +97,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         return util::run_inherited(&mut cmd);
     }
     // Outcomes of earlier runs (shards, iterations) carry over, moved to the tree as it is now.
-    let earlier = rebase_ledger(&root, &out_dir, load_ledger(&out_dir), &files)?;
+    let earlier = rebase_ledger(&root, &out_dir, load_ledger(&out_dir))?;
     if iterate {
         skip_known(&out_dir, &earlier)?;
     }
@@ -125,9 +125,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
     }
     // Both sets of names are relative to the tree as tested, which may have changed since.
     replace_dir(&out_dir.join(RUN_BASE), &out_dir.join(BASE))?;
-    let ledger = rebase_ledger(&root, &out_dir, ledger, &files)?;
-    let total = list_mutants(&files)?.len();
+    let ledger = rebase_ledger(&root, &out_dir, ledger)?;
+    let total = list_mutants(&core())?.len();
     summarize(&root, &ledger, total, t)
+}
+
+fn core() -> Vec<String> {
+    CORE.iter().map(|s| s.to_string()).collect()
 }
 
 /// The names of the mutants of `files` as the tree is now, as cargo-mutants spells them.
@@ -251,7 +255,6 @@ fn rebase_ledger(
     root: &Path,
     out_dir: &Path,
     ledger: BTreeMap<String, String>,
-    files: &[String],
 ) -> Result<BTreeMap<String, String>, String> {
     let base = out_dir.join(BASE);
     let mut maps = BTreeMap::new();
@@ -275,7 +278,8 @@ fn rebase_ledger(
             moved.insert(format!("{file}:{new}:{rest}"), outcome);
         }
     }
-    let current: std::collections::HashSet<String> = list_mutants(files)?.into_iter().collect();
+    // The whole core, whatever `--file` selected: the ledger is the score of all of it.
+    let current: std::collections::HashSet<String> = list_mutants(&core())?.into_iter().collect();
     moved.retain(|name, _| current.contains(name));
     let text: String = moved.iter().map(|(n, o)| format!("{o}\t{n}\n")).collect();
     std::fs::create_dir_all(out_dir).map_err(|e| format!("{}: {e}", out_dir.display()))?;
