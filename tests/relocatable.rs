@@ -757,6 +757,23 @@ fn relocatable_output_of_generated_programs_matches_wasm_ld() {
 
 /// Objects whose data segments have the same name: `-r` combines them into one output
 /// segment, so relocations sit in pieces after the first.
+/// `weld -r` and `wasm-ld -r -O0` of `inputs` (both must succeed): weld's and wasm-ld's bytes.
+fn relocatable_both(s: &Scratch, inputs: &[&Path]) -> (Vec<u8>, Vec<u8>) {
+    let mut outs = Vec::new();
+    for (dir, run, extra) in [
+        ("w", weld as fn(&[String]) -> _, &["-r"][..]),
+        ("r", wasm_ld, &["-r", "-O0"]),
+    ] {
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+        let out = s.path(dir).join("out.o");
+        let o = run(&args(extra, inputs, &out));
+        assert!(o.status.success(), "{dir}: {}", stderr(&o));
+        outs.push(std::fs::read(&out).unwrap());
+    }
+    let theirs = outs.pop().unwrap();
+    (outs.pop().unwrap(), theirs)
+}
+
 #[test]
 fn relocatable_output_combines_same_named_segments() {
     let s = Scratch::new();
@@ -772,17 +789,7 @@ fn relocatable_output_combines_same_named_segments() {
     };
     let (a, b) = (object("a"), object("b"));
     let refs = [a.as_path(), b.as_path()];
-    std::fs::create_dir_all(s.path("w")).unwrap();
-    std::fs::create_dir_all(s.path("r")).unwrap();
-    let (ours, theirs) = (s.path("w/out.o"), s.path("r/out.o"));
-    let o = weld(&args(&["-r"], &refs, &ours));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (ours, theirs) = (
-        std::fs::read(&ours).unwrap(),
-        std::fs::read(&theirs).unwrap(),
-    );
+    let (ours, theirs) = relocatable_both(&s, &refs);
     assert_same_meta(&ours, &theirs, &BTreeSet::new(), "same-named segments");
     assert_eq!(meta(&ours).segments.len(), 1, "one .data.shared segment");
     assert_eq!(check_relocations_describe_their_fields(&ours), 2);
@@ -878,17 +885,7 @@ fn relocatable_lists_a_shared_constructor_once() {
     let a = s.compile("a", ctor, &[]);
     let b = s.compile("b", &format!("{ctor}int get(void) {{ return 42; }}\n"), &[]);
     let refs = [a.as_path(), b.as_path()];
-    std::fs::create_dir_all(s.path("w")).unwrap();
-    std::fs::create_dir_all(s.path("r")).unwrap();
-    let (ours, theirs) = (s.path("w/out.o"), s.path("r/out.o"));
-    let o = weld(&args(&["-r"], &refs, &ours));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (ours, theirs) = (
-        std::fs::read(&ours).unwrap(),
-        std::fs::read(&theirs).unwrap(),
-    );
+    let (ours, theirs) = relocatable_both(&s, &refs);
     assert_same_meta(&ours, &theirs, &BTreeSet::new(), "shared constructor");
     assert_eq!(meta(&ours).inits, vec![(65535, "ctor".to_string()); 2]);
 }
@@ -917,17 +914,7 @@ fn relocatable_comdat_groups_list_functions_and_data_only() {
     );
     let b = object(2, "");
     let refs = [a.as_path(), b.as_path()];
-    std::fs::create_dir_all(s.path("w")).unwrap();
-    std::fs::create_dir_all(s.path("r")).unwrap();
-    let (ours, theirs) = (s.path("w/out.o"), s.path("r/out.o"));
-    let o = weld(&args(&["-r"], &refs, &ours));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
-    assert!(o.status.success(), "{}", stderr(&o));
-    let (ours, theirs) = (
-        std::fs::read(&ours).unwrap(),
-        std::fs::read(&theirs).unwrap(),
-    );
+    let (ours, theirs) = relocatable_both(&s, &refs);
     assert_same_meta(&ours, &theirs, &BTreeSet::new(), "COMDAT custom section");
     assert_eq!(meta(&ours).comdats[0].1.len(), 2, "two copies of f");
 }
