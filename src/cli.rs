@@ -34,13 +34,21 @@ const LONG: &[(&str, Arity)] = &[
     ("allow-multiple-definition", Arity::Flag),
     ("allow-undefined", Arity::Flag),
     ("allow-undefined-file", Arity::Value),
+    ("Bdynamic", Arity::Flag),
+    ("Bstatic", Arity::Flag),
+    ("Bsymbolic", Arity::Flag),
+    ("call_shared", Arity::Flag),
     ("check-features", Arity::Flag),
     ("color-diagnostics", Arity::OptionalJoined),
+    ("demangle", Arity::Flag),
+    ("dn", Arity::Flag),
+    ("dy", Arity::Flag),
+    ("emit-relocs", Arity::Flag),
     ("end-lib", Arity::Flag),
     ("entry", Arity::Value),
     ("error-limit", Arity::Value),
-    ("emit-relocs", Arity::Flag),
     ("error-unresolved-symbols", Arity::Flag),
+    ("experimental-pic", Arity::Flag),
     ("export", Arity::Value),
     ("export-all", Arity::Flag),
     ("export-dynamic", Arity::Flag),
@@ -62,48 +70,86 @@ const LONG: &[(&str, Arity)] = &[
     ("keep-section", Arity::Value),
     ("library", Arity::Value),
     ("library-path", Arity::Value),
+    ("lto-debug-pass-manager", Arity::Flag),
+    ("lto-partitions", Arity::Value),
     ("max-memory", Arity::Value),
     ("merge-data-segments", Arity::Flag),
+    ("mllvm", Arity::Value),
+    ("no-allow-multiple-definition", Arity::Flag),
     ("no-check-features", Arity::Flag),
     ("no-color-diagnostics", Arity::Flag),
+    ("no-demangle", Arity::Flag),
     ("no-entry", Arity::Flag),
     ("no-export-dynamic", Arity::Flag),
     ("no-fatal-warnings", Arity::Flag),
     ("no-gc-sections", Arity::Flag),
     ("no-growable-memory", Arity::Flag),
     ("no-merge-data-segments", Arity::Flag),
+    ("no-pie", Arity::Flag),
     ("no-print-gc-sections", Arity::Flag),
+    ("no-shlib-sigcheck", Arity::Flag),
     ("no-stack-first", Arity::Flag),
     ("no-validate", Arity::Flag),
     ("no-whole-archive", Arity::Flag),
+    ("noinhibit-exec", Arity::Flag),
+    ("non_shared", Arity::Flag),
+    ("pie", Arity::Flag),
     ("print-gc-sections", Arity::Flag),
     ("relocatable", Arity::Flag),
+    ("rpath", Arity::Value),
+    ("rsp-quoting", Arity::Value),
+    ("save-temps", Arity::Flag),
+    ("shared", Arity::Flag),
+    ("shared-memory", Arity::Flag),
+    ("soname", Arity::Value),
     ("stack-first", Arity::Flag),
     ("start-lib", Arity::Flag),
+    ("static", Arity::Flag),
     ("strip-all", Arity::Flag),
     ("strip-debug", Arity::Flag),
     ("table-base", Arity::Value),
+    ("thinlto-cache-dir", Arity::Value),
+    ("thinlto-cache-policy", Arity::Value),
+    ("thinlto-jobs", Arity::Value),
     ("threads", Arity::Value),
     ("trace", Arity::Flag),
+    ("trace-symbol", Arity::Value),
     ("undefined", Arity::Value),
     ("unresolved-symbols", Arity::Value),
     ("validate", Arity::Flag),
+    ("verbose", Arity::Flag),
     ("version", Arity::Flag),
     ("warn-unresolved-symbols", Arity::Flag),
     ("whole-archive", Arity::Flag),
 ];
 
 /// Short options that take a value, joined (`-lc`) or separate (`-l c`).
-const SHORT_VALUE: &[char] = &['o', 'L', 'l', 'e', 'u', 'm', 'z', 'O'];
+const SHORT_VALUE: &[char] = &['o', 'L', 'l', 'e', 'u', 'm', 'z', 'O', 'y'];
 /// Short flags, only alone.
 const SHORT_FLAG: &[(&str, &str)] = &[
     ("s", "strip-all"),
     ("S", "strip-debug"),
     ("E", "export-dynamic"),
-    ("v", "version"),
+    ("v", "v"),
+    ("V", "v"),
     ("t", "trace"),
     ("r", "relocatable"),
     ("h", "help"),
+];
+
+/// Options whose value is joined to the name with no `=` (`--lto-O2`, `--lto-CGO3`).
+const JOINED_PREFIX: &[&str] = &["lto-CGO", "lto-O"];
+
+/// Options of wasm-ld that only matter for inputs or outputs weld does not produce yet; each is
+/// an error naming the option rather than a link that silently differs.
+const UNSUPPORTED: &[(&str, &str)] = &[
+    ("shared", "shared libraries (dynamic linking)"),
+    ("pie", "position-independent executables (dynamic linking)"),
+    (
+        "experimental-pic",
+        "position-independent code (dynamic linking)",
+    ),
+    ("shared-memory", "shared memory (threads)"),
 ];
 
 /// One parsed argument.
@@ -114,7 +160,8 @@ enum Arg {
 
 /// Parses wasm-ld's arguments (without the program name).
 pub fn parse(args: &[String]) -> Result<Command> {
-    let args = expand_response_files(args, 0)?;
+    let quoting = rsp_quoting(args)?;
+    let args = expand_response_files(args, quoting, 0)?;
     let parsed = tokenize(&args)?;
     let mut c = Config::default();
     let mut lib_paths: Vec<PathBuf> = Vec::new();
@@ -129,6 +176,9 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut lazy = false;
     let mut saw_output = false;
     let mut gc_explicit = false;
+    let mut dynamic = false;
+    let mut print_version = false;
+    let mut version_only = false;
     for a in parsed {
         let (name, value) = match a {
             Arg::Input(path) => {
@@ -157,7 +207,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             }
             "L" | "library-path" => {}
             "l" | "library" => {
-                let path = find_library(&v(), &lib_paths)?;
+                let path = find_library(&v(), &lib_paths, dynamic)?;
                 c.inputs.push(Input {
                     path,
                     whole_archive: whole,
@@ -174,10 +224,11 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 let z = v();
                 if let Some(n) = z.strip_prefix("stack-size=") {
                     c.stack_size = number(&name, n)?;
-                } else if z == "muldefs" {
+                } else if z.starts_with("muldefs") {
                     c.allow_multiple_definition = true;
                 } else {
-                    return Err(Error::msg(format!("unsupported option: -z {z}")));
+                    // wasm-ld knows only these two and warns about the rest.
+                    c.warnings.push(format!("unknown -z value: {z}"));
                 }
             }
             "O" => {
@@ -295,16 +346,63 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "no-fatal-warnings" => c.fatal_warnings = false,
             "error-limit" => c.error_limit = number(&name, &v())? as usize,
             "color-diagnostics" | "no-color-diagnostics" => {}
-            "version" => return Ok(Command::Version),
+            // `-v` prints the version and links when there are inputs; `--version` only prints.
+            "v" => print_version = true,
+            "version" => version_only = true,
             "help" => return Ok(Command::Help),
+            "demangle" => c.demangle = true,
+            "no-demangle" => c.demangle = false,
+            "verbose" => c.verbose = true,
+            "y" | "trace-symbol" => c.trace_symbols.push(v()),
+            "no-allow-multiple-definition" => c.allow_multiple_definition = false,
+            // `-l` looks for `libNAME.so` first after these, as in wasm-ld.
+            "Bdynamic" | "dy" | "call_shared" => dynamic = true,
+            "Bstatic" | "dn" | "static" | "non_shared" => dynamic = false,
+            "Bsymbolic" => c
+                .warnings
+                .push("-Bsymbolic is only meaningful when combined with -shared".to_string()),
+            "soname" => c.soname = Some(v()),
+            "rsp-quoting" => {} // applied before parsing, by `rsp_quoting`
+            // Options with no effect on a static link of wasm objects, accepted as wasm-ld
+            // accepts them: they concern shared libraries (`--no-pie`, `--no-shlib-sigcheck`,
+            // `--rpath`), outputs weld does not make (`--noinhibit-exec` keeps an output that
+            // has errors; weld never writes one), or code generation from bitcode, which weld
+            // does not read (`--save-temps`, `--mllvm`, `--lto-*`, `--thinlto-*`).
+            "no-pie"
+            | "no-shlib-sigcheck"
+            | "rpath"
+            | "noinhibit-exec"
+            | "save-temps"
+            | "mllvm"
+            | "lto-O"
+            | "lto-CGO"
+            | "lto-partitions"
+            | "lto-debug-pass-manager"
+            | "thinlto-jobs"
+            | "thinlto-cache-dir" => {}
+            "thinlto-cache-policy" => check_cache_policy(&v())?,
+            other if UNSUPPORTED.iter().any(|(n, _)| *n == other) => {
+                let what = UNSUPPORTED.iter().find(|(n, _)| *n == other).map(|x| x.1);
+                return Err(Error::msg(format!(
+                    "--{other} is not supported yet: weld does not link {}",
+                    what.unwrap_or_default()
+                )));
+            }
             other => return Err(Error::msg(format!("unknown argument: -{other}"))),
         }
     }
+    if version_only || (print_version && c.inputs.is_empty()) {
+        return Ok(Command::Version);
+    }
+    c.print_version = print_version;
     if c.inputs.is_empty() {
         return Err(Error::msg("no input files"));
     }
     if !saw_output {
-        c.output = PathBuf::from("a.out");
+        return Err(Error::msg("no output file specified"));
+    }
+    if c.stack_size % 16 != 0 {
+        return Err(Error::msg("stack size must be 16-byte aligned"));
     }
     if c.import_memory.is_some() && !args.iter().any(|a| a.contains("export-memory")) {
         c.export_memory = None;
@@ -351,18 +449,80 @@ fn number(opt: &str, s: &str) -> Result<u64> {
     parsed.map_err(|_| Error::msg(format!("invalid value for -{opt}: {s}")))
 }
 
-fn find_library(name: &str, dirs: &[PathBuf]) -> Result<PathBuf> {
-    let file = match name.strip_prefix(':') {
-        Some(exact) => exact.to_string(),
-        None => format!("lib{name}.a"),
+/// Finds `-lNAME` as wasm-ld does: in each directory in turn, `libNAME.so` (only after
+/// `-Bdynamic`) and then `libNAME.a`; `-l:FILE` names the file exactly.
+fn find_library(name: &str, dirs: &[PathBuf], dynamic: bool) -> Result<PathBuf> {
+    let files: Vec<String> = match name.strip_prefix(':') {
+        Some(exact) => vec![exact.to_string()],
+        None if dynamic => vec![format!("lib{name}.so"), format!("lib{name}.a")],
+        None => vec![format!("lib{name}.a")],
     };
     for d in dirs {
-        let p = d.join(&file);
-        if p.is_file() {
-            return Ok(p);
+        for file in &files {
+            let p = d.join(file);
+            if p.is_file() {
+                return Ok(p);
+            }
         }
     }
     Err(Error::msg(format!("unable to find library -l{name}")))
+}
+
+/// Checks a `--thinlto-cache-policy` value as wasm-ld does (it parses it even without bitcode):
+/// `key=value` pairs separated by `:`, with LLVM's cache-pruning keys.
+fn check_cache_policy(policy: &str) -> Result<()> {
+    const KEYS: &[&str] = &[
+        "prune_interval",
+        "prune_after",
+        "cache_size",
+        "cache_size_bytes",
+        "cache_size_files",
+    ];
+    for part in policy.split(':').filter(|p| !p.is_empty()) {
+        let key = part.split_once('=').map_or(part, |(k, _)| k);
+        if !KEYS.contains(&key) {
+            return Err(Error::msg(format!(
+                "--thinlto-cache-policy: invalid cache policy: Unknown key: '{key}'"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// How response files are split (`--rsp-quoting`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Quoting {
+    Posix,
+    Windows,
+}
+
+/// Finds `--rsp-quoting` among the raw arguments: it decides how `@file`s are read, so it is
+/// taken before they are expanded (as lld does). The last one wins.
+fn rsp_quoting(args: &[String]) -> Result<Quoting> {
+    let mut q = Quoting::Posix;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let body = a.strip_prefix("--").or_else(|| a.strip_prefix('-'));
+        let value = match body {
+            Some("rsp-quoting") => it.next().map(String::as_str),
+            Some(b) => match b.strip_prefix("rsp-quoting=") {
+                Some(v) => Some(v),
+                None => continue,
+            },
+            None => continue,
+        };
+        q = match value {
+            Some("posix") => Quoting::Posix,
+            Some("windows") => Quoting::Windows,
+            Some(other) => {
+                return Err(Error::msg(format!(
+                    "invalid response file quoting: {other}"
+                )));
+            }
+            None => return Err(Error::msg("missing argument to --rsp-quoting")),
+        };
+    }
+    Ok(q)
 }
 
 /// Splits arguments into options and inputs.
@@ -381,6 +541,11 @@ fn tokenize(args: &[String]) -> Result<Vec<Arg>> {
             Some((k, v)) => (k, Some(v.to_string())),
             None => (body, None),
         };
+        if let Some(&prefix) = JOINED_PREFIX.iter().find(|p| key.starts_with(**p)) {
+            let value = &body[prefix.len()..];
+            out.push(Arg::Opt(prefix.to_string(), Some(value.to_string())));
+            continue;
+        }
         if let Some(&(name, arity)) = LONG.iter().find(|(n, _)| *n == key) {
             let value = match arity {
                 Arity::Flag => {
@@ -439,7 +604,7 @@ fn tokenize(args: &[String]) -> Result<Vec<Arg>> {
 }
 
 /// Replaces `@file` arguments with the file's contents, split as GNU tools split them.
-fn expand_response_files(args: &[String], depth: u32) -> Result<Vec<String>> {
+fn expand_response_files(args: &[String], quoting: Quoting, depth: u32) -> Result<Vec<String>> {
     if depth > 20 {
         return Err(Error::msg("response files nest too deeply"));
     }
@@ -450,7 +615,11 @@ fn expand_response_files(args: &[String], depth: u32) -> Result<Vec<String>> {
                 let text = std::fs::read_to_string(Path::new(path)).map_err(|e| {
                     Error::file(path, format_args!("cannot read response file: {e}"))
                 })?;
-                out.extend(expand_response_files(&split_response(&text), depth + 1)?);
+                let words = match quoting {
+                    Quoting::Posix => split_response(&text),
+                    Quoting::Windows => split_windows(&text),
+                };
+                out.extend(expand_response_files(&words, quoting, depth + 1)?);
             }
             _ => out.push(a.clone()),
         }
@@ -497,6 +666,65 @@ fn split_response(text: &str) -> Vec<String> {
     out
 }
 
+/// Splits response-file text as the Windows command line is split (LLVM's
+/// `TokenizeWindowsCommandLine`): white space separates, `"` toggles quoting, `""` inside
+/// quotes is a literal quote, and backslashes are literal unless they precede a `"`, where
+/// each pair becomes one backslash and an odd one escapes the quote.
+fn split_windows(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    let mut in_token = false;
+    let mut quoted = false;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '\\' {
+            let start = i;
+            while i < chars.len() && chars[i] == '\\' {
+                i += 1;
+            }
+            let n = i - start;
+            in_token = true;
+            if chars.get(i) == Some(&'"') {
+                cur.extend(std::iter::repeat_n('\\', n / 2));
+                if n % 2 == 1 {
+                    cur.push('"');
+                    i += 1;
+                }
+            } else {
+                cur.extend(std::iter::repeat_n('\\', n));
+            }
+            continue;
+        }
+        if c == '"' {
+            in_token = true;
+            if quoted && chars.get(i + 1) == Some(&'"') {
+                cur.push('"');
+                i += 2;
+                continue;
+            }
+            quoted = !quoted;
+            i += 1;
+            continue;
+        }
+        if !quoted && c.is_whitespace() {
+            if in_token {
+                out.push(std::mem::take(&mut cur));
+                in_token = false;
+            }
+        } else {
+            cur.push(c);
+            in_token = true;
+        }
+        i += 1;
+    }
+    if in_token {
+        out.push(cur);
+    }
+    out
+}
+
 /// The `--help` text.
 pub const HELP: &str = "\
 USAGE: weld [options] <inputs>
@@ -527,6 +755,8 @@ mod tests {
             "-export",
             "d",
             "x.o",
+            "-o",
+            "x.wasm",
         ]);
         assert_eq!(c.exports, ["a", "b", "c", "d"]);
         let c = cfg(&[
@@ -552,6 +782,8 @@ mod tests {
             "c.o",
             "--end-lib",
             "d.o",
+            "-o",
+            "x.wasm",
         ]);
         let flags: Vec<(bool, bool)> = c.inputs.iter().map(|i| (i.whole_archive, i.lazy)).collect();
         assert_eq!(

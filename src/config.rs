@@ -118,6 +118,20 @@ pub struct Config {
     pub relocatable: bool,
     /// `--emit-relocs`: keep the symbol table and relocations in the output module.
     pub emit_relocs: bool,
+    /// `--demangle` (the default) / `--no-demangle`: whether the `name` section holds
+    /// demangled names.
+    pub demangle: bool,
+    /// `--verbose`: log each phase and input to standard error.
+    pub verbose: bool,
+    /// `-y NAME` / `--trace-symbol=NAME`: report every definition of and reference to these.
+    pub trace_symbols: Vec<String>,
+    /// `--soname=NAME`: the module name in the `name` section, instead of the output's file name.
+    pub soname: Option<String>,
+    /// `-v` with inputs: print the version, then link.
+    pub print_version: bool,
+    /// Warnings the command line itself gave (an unknown `-z` value, say), reported with the
+    /// link's own so that `--fatal-warnings` applies to them too.
+    pub warnings: Vec<String>,
 }
 
 impl Default for Config {
@@ -168,6 +182,12 @@ impl Default for Config {
             error_limit: 20,
             relocatable: false,
             emit_relocs: false,
+            demangle: true,
+            verbose: false,
+            trace_symbols: Vec::new(),
+            soname: None,
+            print_version: false,
+            warnings: Vec::new(),
         }
     }
 }

@@ -38,8 +38,8 @@ use resolve::LoadItem;
 pub struct LinkOutput {
     /// Warnings to show the user.
     pub warnings: Vec<Diagnostic>,
-    /// Lines for `--print-gc-sections`.
-    pub gc_report: Vec<String>,
+    /// Lines for standard output: the `--print-gc-sections` report (wasm-ld prints it there).
+    pub messages: Vec<String>,
 }
 
 /// Links `config.inputs` into `config.output`.
@@ -93,6 +93,9 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         }
     }
     let mut diags = Diagnostics::new(config.error_limit, config.fatal_warnings);
+    for w in &config.warnings {
+        diags.warn(w.clone());
+    }
     let res = resolve::resolve(config, &archives, items, &mut diags)?;
     let live = gc::mark_live(config, &res, &mut diags);
 
@@ -100,7 +103,7 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     let allowed = features::allowed(config, &res)?;
     let layout = layout::layout(config, &res, &live, &allowed, &mut diags);
     features::check_mutable_globals(config, &res, &layout, &allowed, &mut diags);
-    let gc_report = if config.print_gc_sections {
+    let messages = if config.print_gc_sections {
         gc_report(&res, &live, &layout)
     } else {
         Vec::new()
@@ -125,15 +128,24 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         bytes,
         LinkOutput {
             warnings: diags.warnings,
-            gc_report,
+            messages,
         },
     ))
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that a failed
 /// link never leaves a partial output or clobbers an existing one.
+///
+/// The path `-` means standard output, as in wasm-ld.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let shown = path.display().to_string();
+    if path.as_os_str() == "-" {
+        let mut stdout = std::io::stdout().lock();
+        return stdout
+            .write_all(bytes)
+            .and_then(|()| stdout.flush())
+            .map_err(|e| Error::file("<stdout>", format_args!("cannot write output: {e}")));
+    }
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),

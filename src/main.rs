@@ -1,39 +1,60 @@
 //! The `weld` command: wasm-ld's command line in, a linked module out.
+//!
+//! Installed under another name (`wasm-ld`, `rust-lld`), it answers to that name in its
+//! diagnostics, as lld does, so that a driver's output reads the same whichever is in place.
 
 use std::process::ExitCode;
 
 use weld::cli::{self, Command};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut argv = std::env::args();
+    let prog = program_name(argv.next().as_deref());
+    let mut args: Vec<String> = argv.collect();
+    // lld's multiplexer takes `-flavor NAME` as the first two arguments (rustc passes
+    // `-flavor wasm` to rust-lld and wasm-ld alike).
+    if args.first().is_some_and(|a| a == "-flavor") {
+        match args.get(1).map(String::as_str) {
+            Some("wasm") => {
+                args.drain(..2);
+            }
+            Some(other) => {
+                eprintln!("{prog}: error: weld links WebAssembly only: -flavor {other}");
+                return ExitCode::from(1);
+            }
+            None => {
+                eprintln!("{prog}: error: missing argument to -flavor");
+                return ExitCode::from(1);
+            }
+        }
+    }
     let config = match cli::parse(&args) {
         Ok(Command::Link(c)) => c,
         Ok(Command::Version) => {
-            println!(
-                "weld {} (compatible with wasm-ld 22)",
-                env!("CARGO_PKG_VERSION")
-            );
+            println!("{}", version());
             return ExitCode::SUCCESS;
         }
         Ok(Command::Help) => {
             print!("{}", cli::HELP);
             return ExitCode::SUCCESS;
         }
-        Err(e) => return report(&e),
+        Err(e) => return report(&prog, &e),
     };
+    if config.print_version {
+        println!("{}", version());
+    }
     let (bytes, out) = match weld::link_to_bytes(&config) {
         Ok(linked) => linked,
-        Err(e) => return report(&e),
+        Err(e) => return report(&prog, &e),
     };
     for w in &out.warnings {
-        eprintln!("weld: warning: {w}");
+        eprintln!("{prog}: warning: {w}");
     }
-    // wasm-ld prints this report to standard output.
-    for line in &out.gc_report {
+    for line in &out.messages {
         println!("{line}");
     }
     if let Err(e) = weld::write_atomically(&config.output, &bytes) {
-        return report(&e);
+        return report(&prog, &e);
     }
     // The process ends here: returning the output's memory to the system first would only
     // cost time (as in other linkers, nothing is freed on the way out).
@@ -41,9 +62,31 @@ fn main() -> ExitCode {
     ExitCode::SUCCESS
 }
 
-fn report(e: &weld::Error) -> ExitCode {
+fn version() -> String {
+    format!(
+        "weld {} (compatible with wasm-ld 22)",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// The name diagnostics start with: the file name weld was run as, without a `.exe`.
+fn program_name(argv0: Option<&str>) -> String {
+    let base = argv0
+        .map(std::path::Path::new)
+        .and_then(|p| p.file_name())
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = base.strip_suffix(".exe").unwrap_or(&base);
+    if base.is_empty() {
+        "weld".to_string()
+    } else {
+        base.to_string()
+    }
+}
+
+fn report(prog: &str, e: &weld::Error) -> ExitCode {
     for d in &e.diagnostics {
-        eprintln!("weld: error: {d}");
+        eprintln!("{prog}: error: {d}");
     }
     ExitCode::from(1)
 }

@@ -261,9 +261,33 @@ struct Resolver<'a, 'c> {
     parent: Vec<Option<ObjectId>>,
     diags: Diagnostics,
     command_exports: (bool, Option<SymbolId>),
+    /// `--trace-symbol` names.
+    traced: FxHashSet<&'a str>,
 }
 
 const LAZY_OBJECT_ARCHIVE: u32 = u32::MAX;
+
+/// The linker's optional data symbols, in the order wasm-ld creates them.
+const OPTIONAL_DATA: &[&str] = &[
+    "__dso_handle",
+    "__data_end",
+    "__stack_low",
+    "__stack_high",
+    "__global_base",
+    "__heap_base",
+    "__heap_end",
+    "__memory_base",
+    "__table_base",
+    "__wasm_first_page_end",
+];
+
+/// The optional data symbol `name` names, if it is one.
+fn optional_data(name: &str) -> Option<SyntheticData> {
+    OPTIONAL_DATA
+        .contains(&name)
+        .then(|| SyntheticData::by_name(name))
+        .flatten()
+}
 
 /// Loads `items` in order and resolves their symbols.
 pub fn resolve<'a>(
@@ -289,6 +313,7 @@ pub fn resolve<'a>(
         parent: Vec::new(),
         diags: std::mem::take(diags),
         command_exports: (false, None),
+        traced: config.trace_symbols.iter().map(String::as_str).collect(),
     };
     let result = r.run(items);
     *diags = std::mem::take(&mut r.diags);
@@ -400,13 +425,14 @@ impl<'a> Resolver<'a, '_> {
 
         // Names the command line needs pull their definitions out of archives.
         let config = self.config;
+        // In wasm-ld's order: `-u`, then the exported names, then the entry.
         let mut wanted: Vec<&'a str> = Vec::new();
-        if let Some(e) = &config.entry {
-            wanted.push(e);
-        }
         wanted.extend(config.undefined.iter().map(String::as_str));
         wanted.extend(config.exports.iter().map(String::as_str));
         wanted.extend(config.exports_if_defined.iter().map(String::as_str));
+        if let Some(e) = &config.entry {
+            wanted.push(e);
+        }
         for name in wanted {
             match self.names.get(name).copied() {
                 Some(id) => {
@@ -414,6 +440,9 @@ impl<'a> Resolver<'a, '_> {
                         self.extract(m)?;
                     }
                 }
+                // The linker's optional data symbols that only the command line names are
+                // created with the others, in wasm-ld's order (`define_optional_symbols`).
+                None if !config.relocatable && optional_data(name).is_some() => {}
                 None => {
                     let id =
                         self.new_symbol(name, SymbolKind::Function, Def::CommandLine, SymFlags(0));
@@ -591,23 +620,13 @@ impl<'a> Resolver<'a, '_> {
                 };
             }
         }
-        // `--export-all` exports every one of them, so wasm-ld creates them all, in this order.
-        if self.config.export_all {
-            for name in [
-                "__dso_handle",
-                "__data_end",
-                "__stack_low",
-                "__stack_high",
-                "__global_base",
-                "__heap_base",
-                "__heap_end",
-                "__memory_base",
-                "__table_base",
-                "__wasm_first_page_end",
-            ] {
-                if self.names.contains_key(name) {
-                    continue;
-                }
+        // Those that nothing names but `--export` or `--export-all` exports are created here,
+        // in wasm-ld's order (which export order and global indices follow).
+        let config = self.config;
+        for &name in OPTIONAL_DATA {
+            let forced = config.exports.iter().any(|e| e == name)
+                || config.exports_if_defined.iter().any(|e| e == name);
+            if (forced || config.export_all) && !self.names.contains_key(name) {
                 let d = SyntheticData::by_name(name).expect("a linker data symbol");
                 let id = self.new_symbol(
                     name,
@@ -615,6 +634,7 @@ impl<'a> Resolver<'a, '_> {
                     Def::Synthetic(Synthetic::Data(d)),
                     SymFlags(SymFlags::HIDDEN),
                 );
+                self.symbols[id.idx()].forced_export = forced;
                 self.names.insert(name, id);
             }
         }
@@ -640,6 +660,14 @@ impl<'a> Resolver<'a, '_> {
 
     fn add_lazy(&mut self, name: &'a str, m: MemberRef) -> Result<()> {
         let Some(&id) = self.names.get(name) else {
+            if self.traced.contains(name) {
+                let file = if m.archive == LAZY_OBJECT_ARCHIVE {
+                    self.lazy_objects[m.offset as usize].0.to_string()
+                } else {
+                    self.archives[m.archive as usize].member(m.offset)?.0
+                };
+                self.trace(name, &file, "lazy definition of");
+            }
             let id = self.new_symbol(name, SymbolKind::Function, Def::Lazy(m), SymFlags(0));
             // The kind is not known until the member is read; weak_refs_only starts false so
             // that a later weak reference can mark it.
@@ -786,7 +814,25 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
+    /// Prints a `--trace-symbol` line as wasm-ld does: on standard output, as it happens (so
+    /// that it interleaves with `--trace` and shows even when the link fails later).
+    fn trace(&self, name: &str, file: &str, what: &str) {
+        if self.traced.contains(name) {
+            println!("{file}: {what} {name}");
+        }
+    }
+
     fn add_defined(&mut self, oid: ObjectId, i: u32, s: &ObjSymbol<'a>) -> SymbolId {
+        let id = self.add_defined_inner(oid, i, s);
+        if !self.traced.is_empty()
+            && self.symbols[id.idx()].def == (Def::Defined { obj: oid, sym: i })
+        {
+            self.trace(s.name, &self.objects[oid.idx()].name, "definition of");
+        }
+        id
+    }
+
+    fn add_defined_inner(&mut self, oid: ObjectId, i: u32, s: &ObjSymbol<'a>) -> SymbolId {
         let Some(&id) = self.names.get(s.name) else {
             let id = self.new_symbol(s.name, s.kind, Def::Defined { obj: oid, sym: i }, s.flags);
             self.names.insert(s.name, id);
@@ -829,6 +875,7 @@ impl<'a> Resolver<'a, '_> {
     }
 
     fn add_undefined(&mut self, oid: ObjectId, i: u32, s: &ObjSymbol<'a>) -> Result<SymbolId> {
+        self.trace(s.name, &self.objects[oid.idx()].name, "reference to");
         let mut flags = s.flags;
         flags.0 |= SymFlags::UNDEFINED;
         let Some(&id) = self.names.get(s.name) else {

@@ -249,7 +249,20 @@ pub fn write(
         );
     }
     let mut seen_names: FxHashMap<&str, ()> = FxHashMap::default();
-    for (i, sym) in res.symbols.iter().enumerate() {
+    // wasm-ld adds each command-export wrapper to the end of its symbol table (and unexports
+    // the function it wraps), so the wrappers come after every other export, in the order of
+    // the functions they wrap.
+    let wrapped = res
+        .symbols
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| l.wrapper_of.contains_key(&(*i as u32)));
+    let unwrapped = res
+        .symbols
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !l.wrapper_of.contains_key(&(*i as u32)));
+    for (i, sym) in unwrapped.chain(wrapped) {
         if config.export_table && l.has_table && table_symbol == Some(SymbolId(i as u32)) {
             if seen_names.insert("__indirect_function_table", ()).is_none() {
                 exports.export(
@@ -948,13 +961,18 @@ impl<'a> Ctx<'_, 'a> {
         let l = self.l;
         let res = self.res;
         let mut names = NameSection::new();
-        // wasm-ld names the module after the output file.
-        if let Some(file) = self.config.output.file_name() {
+        // wasm-ld names the module after `--soname`, or else the output file.
+        if let Some(soname) = &self.config.soname {
+            names.module(soname);
+        } else if let Some(file) = self.config.output.file_name() {
             names.module(&file.to_string_lossy());
         }
         let mut funcs = NameMap::new();
         for (i, imp) in l.func_imports.iter().enumerate() {
-            funcs.append(i as u32, &demangle(res.symbols[imp.symbol.idx()].name));
+            funcs.append(
+                i as u32,
+                &shown_name(self.config, res.symbols[imp.symbol.idx()].name),
+            );
         }
         let n = l.func_imports.len() as u32;
         for (i, f) in l.functions.iter().enumerate() {
@@ -964,12 +982,12 @@ impl<'a> Ctx<'_, 'a> {
                 OutFunc::InitMemory => "__wasm_init_memory".to_string(),
                 // `undefined_weak:NAME`: wasm-ld demangles the symbol's part.
                 OutFunc::Trap { name, .. } => match name.split_once(':') {
-                    Some((kind, sym)) => format!("{kind}:{}", demangle(sym)),
+                    Some((kind, sym)) => format!("{kind}:{}", shown_name(self.config, sym)),
                     None => name.clone(),
                 },
                 OutFunc::CommandExport { name, .. } => name.clone(),
             };
-            funcs.append(n + i as u32, &demangle(&name));
+            funcs.append(n + i as u32, &shown_name(self.config, &name));
         }
         if !funcs.is_empty() {
             names.functions(&funcs);
@@ -1041,6 +1059,25 @@ impl<'a> Ctx<'_, 'a> {
             p.field(name, &field);
         }
         Some(p)
+    }
+}
+
+/// A function's name as the `name` section shows it, demangled unless `--no-demangle`.
+fn shown_name<'n>(config: &Config, name: &'n str) -> std::borrow::Cow<'n, str> {
+    if config.demangle {
+        demangle(name)
+    } else {
+        no_demangle(name)
+    }
+}
+
+/// A name for the `name` section under `--no-demangle`: as it is, except clang's name for
+/// `int main(int, char **)`, which wasm-ld shows as `main` either way.
+fn no_demangle(name: &str) -> std::borrow::Cow<'_, str> {
+    if name == "__main_argc_argv" {
+        "main".into()
+    } else {
+        name.into()
     }
 }
 
