@@ -200,10 +200,21 @@ impl<'r, 'a> Marker<'r, 'a> {
             let id = SymbolId(i as u32);
             // Local symbols are not roots even when `NO_STRIP`: wasm-ld only looks at its
             // global symbol table (an unreferenced `static __attribute__((used))` function goes).
-            if !sym.is_defined() || sym.local {
+            if sym.local {
                 continue;
             }
-            let root = sym.flags.has(SymFlags::NO_STRIP) || is_exported(self.config, sym);
+            // An undefined `NO_STRIP` symbol is live too (wasm-ld roots every such symbol): it
+            // is imported when undefined symbols may be, and otherwise dropped without an error.
+            let no_strip = sym.flags.has(SymFlags::NO_STRIP)
+                && matches!(sym.def, Def::Defined { .. } | Def::Undefined { .. });
+            if !sym.is_defined() {
+                // Live without a reference to report.
+                if no_strip {
+                    self.live.symbols[i] = true;
+                }
+                continue;
+            }
+            let root = no_strip || is_exported(self.config, sym);
             if root {
                 self.mark_symbol(id, None);
             }

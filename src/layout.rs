@@ -475,8 +475,9 @@ pub fn layout<'a>(
             .enumerate()
             .any(|(s, seg)| live.segments[o][s] && seg.is_bss())
     });
-    if config.relocatable {
-        // Objects carry `.bss` as data segments of zeroes.
+    if config.relocatable || config.emit_relocs {
+        // Objects carry `.bss` as data segments of zeroes; so does a module with relocations
+        // (wasm-ld), whose data symbols may point into `.bss`.
         l.bss_in_binary = true;
     } else if config.import_memory.is_some() && any_bss {
         if features.contains("bulk-memory") {
@@ -859,10 +860,9 @@ fn output_segment_name<'a>(config: &Config, seg: &Segment<'a>) -> &'a str {
 /// Whether wasm-ld would merge this segment's strings: a string segment, byte-aligned,
 /// non-empty, without relocations, when optimizing (`-O1`, the default, or more).
 fn is_mergeable(config: &Config, seg: &Segment<'_>) -> bool {
-    // A relocatable output keeps string segments whole (weld): the final link merges them, and
-    // a relocation's addend may then still reach past its symbol's own string.
-    !config.relocatable
-        && config.optimize >= 1
+    // A relocatable output merges them too, as wasm-ld does (and then no longer marks them
+    // `STRINGS`).
+    config.optimize >= 1
         && seg.flags & Segment::STRINGS != 0
         && seg.align_log2 == 0
         && !seg.data.is_empty()

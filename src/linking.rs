@@ -37,6 +37,12 @@ pub struct Placement<'p, 'a> {
     /// Custom sections whose strings were merged (`.debug_str` of an executable): where each
     /// input string went, as (input offset, output offset) pairs.
     pub custom_strings: &'p FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
+    /// Whether relocations against section symbols are written. wasm-ld writes a relocation
+    /// only when its symbol is live, and a section symbol is live only when nothing is
+    /// collected: at `-r` or with `--no-gc-sections`.
+    pub section_relocs: bool,
+    /// The entry point's name, in a final link.
+    pub entry: Option<&'p str>,
 }
 
 /// Output symbol-table index of each symbol, and of each output custom section's symbol.
@@ -283,6 +289,9 @@ fn translate(
     let id = res.sym(o, r.index);
     let sym = &res.symbols[id.idx()];
     if sym.kind == SymbolKind::Section {
+        if !p.section_relocs {
+            return Ok(());
+        }
         // Section symbols are merged per output section; the piece's offset moves into the
         // addend.
         let Def::Defined { obj, sym: si } = sym.def else {
@@ -359,21 +368,15 @@ fn output_segments(l: &Layout<'_>) -> FxHashMap<(ObjectId, u32), usize> {
     map
 }
 
-/// `WASM_SEGMENT_FLAG_*` of an output segment: strings if every piece is an unmerged string
-/// segment, retained if any piece is.
+/// `WASM_SEGMENT_FLAG_*` of an output segment: retained if any piece is. Never `STRINGS`:
+/// wasm-ld merges string segments at `-r` already (from `-O1`) and marks none of its output
+/// segments as strings, merged or not.
 fn segment_flags(res: &Resolved<'_>, seg: &crate::layout::OutSegment<'_>) -> u32 {
-    let mut strings = !seg.pieces.is_empty();
-    let mut retain = false;
-    for &(o, s, _) in &seg.pieces {
-        if o == MERGED_STRINGS {
-            strings = false;
-            continue;
-        }
-        let f = res.objects[o.idx()].segments[s as usize].flags;
-        strings &= f & Segment::STRINGS != 0;
-        retain |= f & Segment::RETAIN != 0;
-    }
-    (if strings { Segment::STRINGS } else { 0 }) | (if retain { Segment::RETAIN } else { 0 })
+    let retain = seg.pieces.iter().any(|&(o, s, _)| {
+        o != MERGED_STRINGS
+            && res.objects[o.idx()].segments[s as usize].flags & Segment::RETAIN != 0
+    });
+    if retain { Segment::RETAIN } else { 0 }
 }
 
 /// Builds the output symbol table: global symbols in symbol-table order, then local ones, then
@@ -405,12 +408,19 @@ fn symbol_table(
         .iter()
         .enumerate()
         .filter(|&(i, s)| !s.local && (referenced[i] || !matches!(s.def, Def::Synthetic(_))));
-    let locals = res.symbols.iter().enumerate().filter(|(_, s)| s.local);
+    // Local symbols by object, in the objects' final order (wasm-ld lists each file's locals
+    // as it writes the file's symbols).
+    let locals = res
+        .obj_symbols
+        .iter()
+        .flatten()
+        .map(|id| (id.idx(), &res.symbols[id.idx()]))
+        .filter(|(_, s)| s.local);
     for (i, sym) in globals.chain(locals) {
         if sym.kind == SymbolKind::Section {
             continue;
         }
-        let Some(entry) = entry(res, l, seg_of, emitted, i, sym) else {
+        let Some(entry) = entry(res, l, p.entry, seg_of, emitted, i, sym) else {
             continue;
         };
         t.index[i] = t.count;
@@ -452,6 +462,7 @@ fn symbol_table(
 fn entry(
     res: &Resolved<'_>,
     l: &Layout<'_>,
+    entry_name: Option<&str>,
     seg_of: &FxHashMap<(ObjectId, u32), usize>,
     emitted: &[u32],
     i: usize,
@@ -485,7 +496,15 @@ fn entry(
         }
         Def::Defined { obj, sym: si } => {
             let osym = &res.objects[obj.idx()].symbols[si as usize];
-            let flags = osym.flags.0 & KEEP;
+            let mut flags = osym.flags.0 & KEEP;
+            // As wasm-ld: the entry point is made visible, and a function behind a command
+            // export wrapper is hidden and no longer exported (the wrapper is).
+            if entry_name == Some(sym.name) {
+                flags &= !SymFlags::HIDDEN;
+            }
+            if l.wrapper_of.contains_key(&(i as u32)) {
+                flags = (flags | SymFlags::HIDDEN) & !SymFlags::EXPORTED;
+            }
             b.push(kind_code(sym.kind));
             if sym.kind == SymbolKind::Data {
                 let (addr, seg, offset, size) = match osym.target {

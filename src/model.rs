@@ -362,6 +362,28 @@ pub struct Object<'a> {
 }
 
 impl<'a> Object<'a> {
+    /// The import an undefined symbol stands for: its module, and its field name when the
+    /// symbol gives one explicitly (`EXPLICIT_NAME`; otherwise the field is the symbol's name).
+    pub fn import_of(&self, sym: &ObjSymbol<'a>) -> Option<(&'a str, Option<&'a str>)> {
+        let import = match sym.target {
+            SymbolTarget::Function(i) => &self.func_imports.get(i as usize)?.import,
+            SymbolTarget::Global(i) => &self.global_imports.get(i as usize)?.import,
+            SymbolTarget::Table(i) => &self.table_imports.get(i as usize)?.import,
+            SymbolTarget::Tag(i) => &self.tag_imports.get(i as usize)?.import,
+            SymbolTarget::Data { .. }
+            | SymbolTarget::UndefinedData
+            | SymbolTarget::AbsoluteData { .. }
+            | SymbolTarget::Section(_) => {
+                return None;
+            }
+        };
+        let explicit = sym
+            .flags
+            .has(SymFlags::EXPLICIT_NAME)
+            .then_some(import.field);
+        Some((import.module, explicit))
+    }
+
     /// Number of imported functions (defined functions come after them).
     pub fn num_func_imports(&self) -> u32 {
         self.func_imports.len() as u32

@@ -874,6 +874,42 @@ impl<'a> Resolver<'a, '_> {
         id
     }
 
+    /// Two undefined references to one symbol must agree on the import module, and on the
+    /// field name where both give one (wasm-ld: "import module mismatch").
+    fn check_import_attributes(
+        &mut self,
+        id: SymbolId,
+        first: (ObjectId, u32),
+        next: (ObjectId, u32),
+    ) {
+        let attrs = |(o, s): (ObjectId, u32)| {
+            let obj = &self.objects[o.idx()];
+            obj.import_of(&obj.symbols[s as usize])
+        };
+        let (Some((m1, n1)), Some((m2, n2))) = (attrs(first), attrs(next)) else {
+            return;
+        };
+        let name = self.symbols[id.idx()].name;
+        let (f1, f2) = (
+            &self.objects[first.0.idx()].name,
+            &self.objects[next.0.idx()].name,
+        );
+        if let (Some(n1), Some(n2)) = (n1, n2)
+            && n1 != n2
+        {
+            let msg = format!(
+                "import name mismatch for symbol: {name}\n>>> defined as {n1} in {f1}\n>>> defined as {n2} in {f2}"
+            );
+            self.diags.error(msg);
+        }
+        if m1 != m2 {
+            let msg = format!(
+                "import module mismatch for symbol: {name}\n>>> defined as {m1} in {f1}\n>>> defined as {m2} in {f2}"
+            );
+            self.diags.error(msg);
+        }
+    }
+
     fn add_undefined(&mut self, oid: ObjectId, i: u32, s: &ObjSymbol<'a>) -> Result<SymbolId> {
         self.trace(s.name, &self.objects[oid.idx()].name, "reference to");
         let mut flags = s.flags;
@@ -911,7 +947,9 @@ impl<'a> Resolver<'a, '_> {
                 sym.flags = flags;
                 sym.weak_refs_only = flags.weak();
             }
-            Def::Undefined { .. } => {
+            Def::Undefined { obj: eo, sym: es } => {
+                self.check_import_attributes(id, (eo, es), (oid, i));
+                let sym = &mut self.symbols[id.idx()];
                 if !flags.weak() && sym.weak_refs_only {
                     // The first strong reference names the import, or extracts the member
                     // that a weak reference left in its archive.

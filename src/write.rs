@@ -377,6 +377,8 @@ pub fn write(
             customs: &ctx.customs,
             custom_offsets: &ctx.custom_offsets,
             custom_strings: &ctx.custom_strings,
+            section_relocs: config.relocatable || !config.gc_sections,
+            entry: config.entry.as_deref().filter(|_| !config.relocatable),
         };
         for section in crate::linking::sections(config, res, l, &placement)? {
             push_section(&mut out, &section);
@@ -687,8 +689,7 @@ impl<'a> Ctx<'_, 'a> {
         let mut merged: FxHashMap<&str, Vec<u8>> = FxHashMap::default();
         for name in &order {
             let list = &pieces[name];
-            let mergeable = !config.relocatable
-                && config.optimize >= 1
+            let mergeable = config.optimize >= 1
                 && matches!(*name, ".debug_str" | ".debug_str.dwo" | ".debug_line_str")
                 && list
                     .iter()

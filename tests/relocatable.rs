@@ -194,14 +194,10 @@ fn assert_same_meta(ours: &[u8], theirs: &[u8], retained: &BTreeSet<String>, wha
     assert_eq!(ours.locals, theirs.locals, "local symbols, {what}");
     assert_eq!(ours.inits, theirs.inits, "init funcs, {what}");
     assert_eq!(ours.comdats, theirs.comdats, "COMDAT groups, {what}");
-    // The same segments; weld keeps `STRINGS` on string segments and `RETAIN` on retained
-    // ones for the final link, wasm-ld drops both (spec/relocatable.md).
-    let strings =
-        |name: &str| name.starts_with(".rodata..L.str") || name.starts_with(".rodata.str");
+    // The same segments; weld keeps `RETAIN` on retained ones for the final link, wasm-ld
+    // drops it (spec/relocatable.md).
     for (seg, theirs) in ours.segments.iter().zip(&theirs.segments) {
-        let expected = theirs.2
-            | if strings(&seg.0) { 1 } else { 0 }
-            | if retained.contains(&seg.0) { 4 } else { 0 };
+        let expected = theirs.2 | if retained.contains(&seg.0) { 4 } else { 0 };
         assert_eq!(
             (&seg.0, seg.1, seg.2),
             (&theirs.0, theirs.1, expected),
@@ -330,9 +326,9 @@ fn relocatable_output_has_wasm_lds_symbols_and_relocations() {
         std::fs::create_dir_all(s.path("r")).unwrap();
         let ours = s.path("w/out.o");
         let theirs = s.path("r/out.o");
-        let o = weld(&args(&["-r"], &refs, &ours));
+        // -O0: neither merges strings, so the relocations' addends are the inputs'.
+        let o = weld(&args(&["-r", "-O0"], &refs, &ours));
         assert!(o.status.success(), "weld -r: {}", stderr(&o));
-        // -O0: wasm-ld then merges no strings (weld never does at -r), so data layouts agree.
         let o = wasm_ld(&args(&["-r", "-O0"], &refs, &theirs));
         assert!(o.status.success(), "wasm-ld -r: {}", stderr(&o));
         assert_same_meta(
@@ -694,7 +690,7 @@ fn relocatable_output_of_generated_programs_matches_wasm_ld() {
                         std::fs::create_dir_all(&out).unwrap();
                         let ours = out.join("weld.o");
                         let theirs = out.join("wasm-ld.o");
-                        let o = weld(&args(&["-r"], &inputs, &ours));
+                        let o = weld(&args(&["-r", "-O0"], &inputs, &ours));
                         assert!(o.status.success(), "{name}: weld -r: {}", stderr(&o));
                         let ours_bytes = std::fs::read(&ours).unwrap();
                         relocations.fetch_add(
@@ -761,7 +757,7 @@ fn relocatable_output_of_generated_programs_matches_wasm_ld() {
 fn relocatable_both(s: &Scratch, inputs: &[&Path]) -> (Vec<u8>, Vec<u8>) {
     let mut outs = Vec::new();
     for (dir, run, extra) in [
-        ("w", weld as fn(&[String]) -> _, &["-r"][..]),
+        ("w", weld as fn(&[String]) -> _, &["-r", "-O0"][..]),
         ("r", wasm_ld, &["-r", "-O0"]),
     ] {
         std::fs::create_dir_all(s.path(dir)).unwrap();
@@ -917,4 +913,40 @@ fn relocatable_comdat_groups_list_functions_and_data_only() {
     let (ours, theirs) = relocatable_both(&s, &refs);
     assert_same_meta(&ours, &theirs, &BTreeSet::new(), "COMDAT custom section");
     assert_eq!(meta(&ours).comdats[0].1.len(), 2, "two copies of f");
+}
+
+/// At the default `-O1`, `-r` merges string segments and `.debug_str` as wasm-ld does, and
+/// marks no output segment `STRINGS`: the outputs are byte-identical.
+#[test]
+fn relocatable_output_merges_strings_as_wasm_ld() {
+    let s = Scratch::new();
+    let a = s.compile(
+        "a",
+        "const char *msg(int i) { return i ? \"hello world\" : \"bye\"; }\n\
+         static int triple(int x) { return x * 3; }\n\
+         int (*fp)(int) = triple;\n\
+         int main(void) { return msg(1)[0] + fp(2); }\n",
+        &["-O1", "-g"],
+    );
+    let b = s.compile(
+        "b",
+        "const char *other(int i) { return i ? \"world\" : \"bye\"; }\n",
+        &["-O1", "-g"],
+    );
+    for inputs in [[a.as_path(), b.as_path()], [b.as_path(), a.as_path()]] {
+        let mut outs = Vec::new();
+        for (dir, run) in [("w", weld as fn(&[String]) -> _), ("r", wasm_ld)] {
+            std::fs::create_dir_all(s.path(dir)).unwrap();
+            let out = s.path(dir).join("out.o");
+            let o = run(&args(&["-r"], &inputs, &out));
+            assert!(o.status.success(), "{dir}: {}", stderr(&o));
+            outs.push(std::fs::read(&out).unwrap());
+        }
+        assert!(
+            outs[0] == outs[1],
+            "weld -r differs from wasm-ld -r for {inputs:?}"
+        );
+        let segments = meta(&outs[0]).segments;
+        assert!(segments.iter().all(|seg| seg.2 & 1 == 0), "{segments:?}");
+    }
 }
