@@ -345,7 +345,19 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "fatal-warnings" => c.fatal_warnings = true,
             "no-fatal-warnings" => c.fatal_warnings = false,
             "error-limit" => c.error_limit = number(&name, &v())? as usize,
-            "color-diagnostics" | "no-color-diagnostics" => {}
+            "color-diagnostics" => {
+                c.color_diagnostics = match value.as_deref() {
+                    None | Some("always") => true,
+                    Some("never") => false,
+                    Some("auto") => std::io::IsTerminal::is_terminal(&std::io::stderr()),
+                    Some(other) => {
+                        return Err(Error::msg(format!(
+                            "unknown option: --color-diagnostics={other}"
+                        )));
+                    }
+                }
+            }
+            "no-color-diagnostics" => c.color_diagnostics = false,
             // `-v` prints the version and links when there are inputs; `--version` only prints.
             "v" => print_version = true,
             "version" => version_only = true,

@@ -129,6 +129,8 @@ pub struct Config {
     pub soname: Option<String>,
     /// `-v` with inputs: print the version, then link.
     pub print_version: bool,
+    /// `--color-diagnostics[=always|auto|never]`: colour `error:` and `warning:` as lld does.
+    pub color_diagnostics: bool,
     /// Warnings the command line itself gave (an unknown `-z` value, say), reported with the
     /// link's own so that `--fatal-warnings` applies to them too.
     pub warnings: Vec<String>,
@@ -187,6 +189,7 @@ impl Default for Config {
             trace_symbols: Vec::new(),
             soname: None,
             print_version: false,
+            color_diagnostics: false,
             warnings: Vec::new(),
         }
     }

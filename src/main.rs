@@ -38,23 +38,24 @@ fn main() -> ExitCode {
             print!("{}", cli::HELP);
             return ExitCode::SUCCESS;
         }
-        Err(e) => return report(&prog, &e),
+        Err(e) => return report(&prog, &e, false),
     };
+    let color = config.color_diagnostics;
     if config.print_version {
         println!("{}", version());
     }
     let (bytes, out) = match weld::link_to_bytes(&config) {
         Ok(linked) => linked,
-        Err(e) => return report(&prog, &e),
+        Err(e) => return report(&prog, &e, color),
     };
     for w in &out.warnings {
-        eprintln!("{prog}: warning: {w}");
+        eprintln!("{prog}: {}{w}", label("warning", color));
     }
     for line in &out.messages {
         println!("{line}");
     }
     if let Err(e) = weld::write_atomically(&config.output, &bytes) {
-        return report(&prog, &e);
+        return report(&prog, &e, color);
     }
     // The process ends here: returning the output's memory to the system first would only
     // cost time (as in other linkers, nothing is freed on the way out).
@@ -84,9 +85,18 @@ fn program_name(argv0: Option<&str>) -> String {
     }
 }
 
-fn report(prog: &str, e: &weld::Error) -> ExitCode {
+fn report(prog: &str, e: &weld::Error, color: bool) -> ExitCode {
     for d in &e.diagnostics {
-        eprintln!("{prog}: error: {d}");
+        eprintln!("{prog}: {}{d}", label("error", color));
     }
     ExitCode::from(1)
+}
+
+/// `error: ` or `warning: `, in lld's colours (red, magenta) under `--color-diagnostics`.
+fn label(kind: &str, color: bool) -> String {
+    match (kind, color) {
+        ("error", true) => "\x1b[0;31merror: \x1b[0m".to_string(),
+        (_, true) => "\x1b[0;35mwarning: \x1b[0m".to_string(),
+        (kind, false) => format!("{kind}: "),
+    }
 }

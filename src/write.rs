@@ -1051,6 +1051,15 @@ impl<'a> Ctx<'_, 'a> {
         if order.is_empty() {
             return None;
         }
+        // wasm-ld writes the three fields tool-conventions defines, in this order, whatever
+        // order the inputs have them in, and no others.
+        let order: Vec<&str> = ["language", "processed-by", "sdk"]
+            .into_iter()
+            .filter(|f| order.contains(f))
+            .collect();
+        if order.is_empty() {
+            return None;
+        }
         let mut p = ProducersSection::new();
         for name in order {
             let mut field = ProducersField::new();
