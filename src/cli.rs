@@ -815,6 +815,18 @@ mod tests {
     }
 
     #[test]
+    fn windows_quoting_follows_the_windows_command_line_rules() {
+        assert_eq!(
+            split_windows(r#"a "b c" d\e "f""g" h\"i j\\"k l" ""#),
+            ["a", "b c", r"d\e", r#"f"g"#, r#"h"i"#, r"j\k l", ""]
+        );
+        let args: Vec<String> = ["--rsp-quoting=windows", "x.o"].map(String::from).to_vec();
+        assert_eq!(rsp_quoting(&args).unwrap(), Quoting::Windows);
+        let args: Vec<String> = ["--rsp-quoting", "dos"].map(String::from).to_vec();
+        assert!(rsp_quoting(&args).is_err());
+    }
+
+    #[test]
     fn response_files_split_like_gnu_tools() {
         assert_eq!(
             split_response("a 'b c' \"d\\\"e\" f\\ g\n"),

@@ -62,6 +62,11 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
 }
 
 fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+    if config.verbose {
+        for i in &config.inputs {
+            eprintln!("Loading: {}", i.path.display());
+        }
+    }
     let files: Vec<MappedFile> = config
         .inputs
         .iter()

@@ -270,19 +270,6 @@ fn libraries_whole_archive_start_lib_and_response_files() {
     assert!(!exports_of(&std::fs::read(&out).unwrap()).contains(&"unused".to_string()));
 }
 
-fn imports_of(bytes: &[u8]) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    for p in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let wasmparser::Payload::ImportSection(r) = p.unwrap() {
-            for i in r.into_imports() {
-                let i = i.unwrap();
-                out.push((i.module.to_string(), i.name.to_string()));
-            }
-        }
-    }
-    out
-}
-
 fn exports_of(bytes: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     for p in wasmparser::Parser::new(0).parse_all(bytes) {

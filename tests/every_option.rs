@@ -50,118 +50,285 @@ const THREADS: &str = "shared memory (issue 9)";
 
 /// Every option of wasm-ld-22's help, in its order.
 const ROWS: &[Row] = &[
-    row("--allow-multiple-definition", &["--allow-multiple-definition"], Same),
-    row("--allow-undefined-file=<value>", &["--allow-undefined-file={dir}/allowed.txt"], Same),
+    row(
+        "--allow-multiple-definition",
+        &["--allow-multiple-definition"],
+        Same,
+    ),
+    row(
+        "--allow-undefined-file=<value>",
+        &["--allow-undefined-file={dir}/allowed.txt"],
+        Same,
+    ),
     row("--allow-undefined", &["--allow-undefined"], Same),
     row("--Bdynamic", &["--Bdynamic", "-lx"], Same),
     row("--Bstatic", &["--Bstatic", "-lx"], Same),
     row("--Bsymbolic", &["--Bsymbolic"], Same),
-    row("--build-id=[fast,sha1,uuid,0x<hexstring>]", &["--build-id=0xabcd"], Unsupported(LATER)),
+    row(
+        "--build-id=[fast,sha1,uuid,0x<hexstring>]",
+        &["--build-id=0xabcd"],
+        Unsupported(LATER),
+    ),
     row("--build-id", &["--build-id"], Unsupported(LATER)),
     row("--call_shared", &["--call_shared", "-lx"], Same),
     row("--check-features", &["--check-features"], Same),
-    row("--color-diagnostics=[auto,always,never]", &["--color-diagnostics=never"], Same),
+    row(
+        "--color-diagnostics=[auto,always,never]",
+        &["--color-diagnostics=never"],
+        Same,
+    ),
     row("--color-diagnostics", &["--color-diagnostics"], Same),
-    row("--compress-relocations", &["--compress-relocations", "--strip-debug"], Unsupported(LATER)),
+    row(
+        "--compress-relocations",
+        &["--compress-relocations", "--strip-debug"],
+        Unsupported(LATER),
+    ),
     row("--demangle", &["--demangle"], Same),
     row("--dn", &["--dn", "-lx"], Same),
     row("--dy", &["--dy", "-lx"], Same),
     row("--emit-relocs", &["--emit-relocs"], Same),
-    row("--end-lib", &["--start-lib", "{dir}/lazy.o", "--end-lib"], Same),
+    row(
+        "--end-lib",
+        &["--start-lib", "{dir}/lazy.o", "--end-lib"],
+        Same,
+    ),
     row("--entry <entry>", &["--entry", "main2"], Same),
-    row("--error-limit=<value>", &["--error-limit=1", "-u", "nope1"], Same),
-    row("--error-unresolved-symbols", &["--error-unresolved-symbols"], Same),
-    row("--experimental-pic", &["--experimental-pic"], Unsupported(PIC)),
+    row(
+        "--error-limit=<value>",
+        &["--error-limit=1", "-u", "nope1"],
+        Same,
+    ),
+    row(
+        "--error-unresolved-symbols",
+        &["--error-unresolved-symbols"],
+        Same,
+    ),
+    row(
+        "--experimental-pic",
+        &["--experimental-pic"],
+        Unsupported(PIC),
+    ),
     row("--export-all", &["--export-all"], Same),
     row("--export-dynamic", &["--export-dynamic"], Same),
-    row("--export-if-defined=<value>", &["--export-if-defined=helper", "--export-if-defined=nope"], Same),
+    row(
+        "--export-if-defined=<value>",
+        &["--export-if-defined=helper", "--export-if-defined=nope"],
+        Same,
+    ),
     row("--export-memory=<value>", &["--export-memory=mem"], Same),
     row("--export-memory", &["--export-memory"], Same),
     row("--export-table", &["--export-table"], Same),
     row("--export=<value>", &["--export=helper"], Same),
-    row("--extra-features=<value>", &["--extra-features=atomics"], Same),
+    row(
+        "--extra-features=<value>",
+        &["--extra-features=atomics"],
+        Same,
+    ),
     row("-E", &["-E"], Same),
-    row("--fatal-warnings", &["--fatal-warnings", "-z", "unknown-z"], Same),
-    row("--features=<value>", &["--features=mutable-globals,sign-ext,bulk-memory,bulk-memory-opt,nontrapping-fptoint,multivalue,reference-types,call-indirect-overlong"], Same),
+    row(
+        "--fatal-warnings",
+        &["--fatal-warnings", "-z", "unknown-z"],
+        Same,
+    ),
+    row(
+        "--features=<value>",
+        &[
+            "--features=mutable-globals,sign-ext,bulk-memory,bulk-memory-opt,nontrapping-fptoint,multivalue,reference-types,call-indirect-overlong",
+        ],
+        Same,
+    ),
     row("--gc-sections", &["--gc-sections"], Same),
-    row("--global-base=<value>", &["--global-base=4096", "--no-stack-first"], Same),
+    row(
+        "--global-base=<value>",
+        &["--global-base=4096", "--no-stack-first"],
+        Same,
+    ),
     row("--growable-table", &["--growable-table"], Same),
     row("--help", &["--help"], SameOutcome("weld's own help text")),
-    row("--import-memory=<module>,<name>", &["--import-memory=m,mem"], Same),
+    row(
+        "--import-memory=<module>,<name>",
+        &["--import-memory=m,mem"],
+        Same,
+    ),
     row("--import-memory", &["--import-memory"], Same),
     row("--import-table", &["--import-table"], Same),
     row("--import-undefined", &["--import-undefined"], Same),
     row("--initial-heap=<value>", &["--initial-heap=131072"], Same),
-    row("--initial-memory=<value>", &["--initial-memory=327680"], Same),
-    row("--keep-section=<value>", &["--strip-all", "--keep-section=producers"], Same),
+    row(
+        "--initial-memory=<value>",
+        &["--initial-memory=327680"],
+        Same,
+    ),
+    row(
+        "--keep-section=<value>",
+        &["--strip-all", "--keep-section=producers"],
+        Same,
+    ),
     row("--lto-CGO<cgopt-level>", &["--lto-CGO2"], Same),
-    row("--lto-debug-pass-manager", &["--lto-debug-pass-manager"], Same),
+    row(
+        "--lto-debug-pass-manager",
+        &["--lto-debug-pass-manager"],
+        Same,
+    ),
     row("--lto-O<opt-level>", &["--lto-O2"], Same),
     row("--lto-partitions=<value>", &["--lto-partitions=2"], Same),
     row("-L <dir>", &["-L", "{dir}", "-lx"], Same),
     row("-l <libName>", &["-lx"], Same),
-    row("--Map=<value>", &["--Map={dir}/out.map"], Unsupported(LATER)),
+    row(
+        "--Map=<value>",
+        &["--Map={dir}/out.map"],
+        Unsupported(LATER),
+    ),
     row("--max-memory=<value>", &["--max-memory=1048576"], Same),
     row("--merge-data-segments", &["--merge-data-segments"], Same),
     row("--mllvm=<value>", &["--mllvm=-x86-asm-syntax=intel"], Same),
     row("-M", &["-M"], Unsupported(LATER)),
     row("-m <value>", &["-m", "wasm32"], Same),
-    row("--no-allow-multiple-definition", &["--allow-multiple-definition", "--no-allow-multiple-definition"], Same),
+    row(
+        "--no-allow-multiple-definition",
+        &[
+            "--allow-multiple-definition",
+            "--no-allow-multiple-definition",
+        ],
+        Same,
+    ),
     row("--no-check-features", &["--no-check-features"], Same),
     row("--no-color-diagnostics", &["--no-color-diagnostics"], Same),
     row("--no-demangle", &["--no-demangle"], Same),
     row("--no-entry", &["--no-entry"], Same),
-    row("--no-export-dynamic", &["--export-dynamic", "--no-export-dynamic"], Same),
-    row("--no-fatal-warnings", &["--fatal-warnings", "--no-fatal-warnings", "-z", "unknown-z"], Same),
+    row(
+        "--no-export-dynamic",
+        &["--export-dynamic", "--no-export-dynamic"],
+        Same,
+    ),
+    row(
+        "--no-fatal-warnings",
+        &["--fatal-warnings", "--no-fatal-warnings", "-z", "unknown-z"],
+        Same,
+    ),
     row("--no-gc-sections", &["--no-gc-sections"], Same),
     row("--no-growable-memory", &["--no-growable-memory"], Same),
-    row("--no-merge-data-segments", &["--no-merge-data-segments"], Same),
+    row(
+        "--no-merge-data-segments",
+        &["--no-merge-data-segments"],
+        Same,
+    ),
     row("--no-pie", &["--no-pie"], Same),
-    row("--no-print-gc-sections", &["--print-gc-sections", "--no-print-gc-sections"], Same),
+    row(
+        "--no-print-gc-sections",
+        &["--print-gc-sections", "--no-print-gc-sections"],
+        Same,
+    ),
     row("--no-shlib-sigcheck", &["--no-shlib-sigcheck"], Same),
     row("--no-stack-first", &["--no-stack-first"], Same),
-    row("--no-whole-archive", &["--whole-archive", "--no-whole-archive", "-lx"], Same),
+    row(
+        "--no-whole-archive",
+        &["--whole-archive", "--no-whole-archive", "-lx"],
+        Same,
+    ),
     row("--noinhibit-exec", &["--noinhibit-exec"], Same),
     row("--non_shared", &["--non_shared", "-lx"], Same),
     row("-O <value>", &["-O0"], Same),
     row("-o <path>", &[], Same),
-    row("--page-size=<value>", &["--page-size=65536"], Unsupported(LATER)),
+    row(
+        "--page-size=<value>",
+        &["--page-size=65536"],
+        Unsupported(LATER),
+    ),
     row("--pie", &["--pie"], Unsupported(PIC)),
     row("--print-gc-sections", &["--print-gc-sections"], Same),
     row("--print-map", &["--print-map"], Unsupported(LATER)),
-    row("--relocatable", &["--relocatable"], KnownDifference("crt1-command.o's _start has an export_name, which weld keeps at -r and wasm-ld 22 drops (spec/relocatable.md)")),
-    row("--reproduce=<value>", &["--reproduce={dir}/repro.tar"], Unsupported(LATER)),
+    row(
+        "--relocatable",
+        &["--relocatable"],
+        KnownDifference(
+            "crt1-command.o's _start has an export_name, which weld keeps at -r and wasm-ld 22 drops (spec/relocatable.md)",
+        ),
+    ),
+    row(
+        "--reproduce=<value>",
+        &["--reproduce={dir}/repro.tar"],
+        Unsupported(LATER),
+    ),
     row("--rpath=<value>", &["--rpath=/opt/lib"], Same),
-    row("--rsp-quoting=[posix,windows]", &["--rsp-quoting=windows", "@{dir}/args.rsp"], Same),
+    row(
+        "--rsp-quoting=[posix,windows]",
+        &["--rsp-quoting=windows", "@{dir}/args.rsp"],
+        Same,
+    ),
     row("--save-temps", &["--save-temps"], Same),
-    row("--shared-memory", &["--shared-memory"], Unsupported(THREADS)),
+    row(
+        "--shared-memory",
+        &["--shared-memory"],
+        Unsupported(THREADS),
+    ),
     row("--shared", &["--shared"], Unsupported(PIC)),
     row("--soname=<value>", &["--soname=libmine"], Same),
     row("--stack-first", &["--stack-first"], Same),
-    row("--start-lib", &["--start-lib", "{dir}/lazy.o", "--end-lib"], Same),
+    row(
+        "--start-lib",
+        &["--start-lib", "{dir}/lazy.o", "--end-lib"],
+        Same,
+    ),
     row("--static", &["--static", "-lx"], Same),
     row("--strip-all", &["--strip-all"], Same),
     row("--strip-debug", &["--strip-debug"], Same),
     row("-S", &["-S"], Same),
     row("-s", &["-s"], Same),
     row("--table-base=<value>", &["--table-base=5"], Same),
-    row("--thinlto-cache-dir=<value>", &["--thinlto-cache-dir={dir}/cache"], Same),
-    row("--thinlto-cache-policy=<value>", &["--thinlto-cache-policy=prune_after=1h"], Same),
+    row(
+        "--thinlto-cache-dir=<value>",
+        &["--thinlto-cache-dir={dir}/cache"],
+        Same,
+    ),
+    row(
+        "--thinlto-cache-policy=<value>",
+        &["--thinlto-cache-policy=prune_after=1h"],
+        Same,
+    ),
     row("--thinlto-jobs=<value>", &["--thinlto-jobs=2"], Same),
     row("--threads=<value>", &["--threads=1"], Same),
-    row("--trace-symbol=<value>", &["--trace-symbol=helper", "-lx"], Same),
+    row(
+        "--trace-symbol=<value>",
+        &["--trace-symbol=helper", "-lx"],
+        Same,
+    ),
     row("--trace", &["--trace"], Same),
     row("-t", &["-t"], Same),
     row("--undefined=<value>", &["--undefined=helper"], Same),
-    row("--unresolved-symbols=<value>", &["--unresolved-symbols=ignore-all", "-u", "nope"], Same),
-    row("--verbose", &["--verbose"], SameOutcome("weld logs its own phases")),
+    row(
+        "--unresolved-symbols=<value>",
+        &["--unresolved-symbols=ignore-all", "-u", "nope"],
+        Same,
+    ),
+    row(
+        "--verbose",
+        &["--verbose"],
+        SameOutcome("weld logs its own phases"),
+    ),
     row("--version", &["--version"], SameButVersion),
     row("-V", &["-V"], SameButVersion),
     row("-v", &["-v"], SameButVersion),
-    row("--warn-unresolved-symbols", &["--warn-unresolved-symbols", "-u", "nope"], Same),
-    row("--whole-archive", &["--whole-archive", "-lx", "--no-whole-archive"], Same),
-    row("--why-extract=<value>", &["--why-extract={dir}/why.txt"], Unsupported(LATER)),
-    row("--wrap=<symbol>=<symbol>", &["--wrap=helper"], Unsupported(LATER)),
+    row(
+        "--warn-unresolved-symbols",
+        &["--warn-unresolved-symbols", "-u", "nope"],
+        Same,
+    ),
+    row(
+        "--whole-archive",
+        &["--whole-archive", "-lx", "--no-whole-archive"],
+        Same,
+    ),
+    row(
+        "--why-extract=<value>",
+        &["--why-extract={dir}/why.txt"],
+        Unsupported(LATER),
+    ),
+    row(
+        "--wrap=<symbol>=<symbol>",
+        &["--wrap=helper"],
+        Unsupported(LATER),
+    ),
     row("-y <value>", &["-y", "helper", "-lx"], Same),
     row("-z <option>", &["-z", "stack-size=131072"], Same),
 ];
@@ -207,7 +374,11 @@ fn run(
     std::fs::create_dir_all(&out_dir).unwrap();
     let out = out_dir.join("out.wasm");
     let _ = std::fs::remove_file(&out);
-    let mut args = vec!["-m".to_string(), "wasm32".into(), format!("-L{SYSROOT_LIB}")];
+    let mut args = vec![
+        "-m".to_string(),
+        "wasm32".into(),
+        format!("-L{SYSROOT_LIB}"),
+    ];
     args.extend(extra.iter().cloned());
     args.push(format!("-L{}", dir.display()));
     args.push(format!("{SYSROOT_LIB}/crt1-command.o"));
@@ -248,8 +419,14 @@ fn every_wasm_ld_option_behaves_as_in_wasm_ld() {
     // The rows cover wasm-ld's help exactly.
     let help = help_options();
     let rows: Vec<&str> = ROWS.iter().map(|r| r.help).collect();
-    let missing: Vec<&String> = help.iter().filter(|h| !rows.contains(&h.as_str())).collect();
-    let extra: Vec<&&str> = rows.iter().filter(|r| !help.iter().any(|h| h == *r)).collect();
+    let missing: Vec<&String> = help
+        .iter()
+        .filter(|h| !rows.contains(&h.as_str()))
+        .collect();
+    let extra: Vec<&&str> = rows
+        .iter()
+        .filter(|r| !help.iter().any(|h| h == *r))
+        .collect();
     assert!(
         missing.is_empty() && extra.is_empty(),
         "wasm-ld-22 --help lists options without a row here: {missing:?}; rows for options it \
@@ -265,8 +442,11 @@ fn every_wasm_ld_option_behaves_as_in_wasm_ld() {
     s.archive("libx.a", &[helper.as_path()]);
     std::fs::write(dir.join("allowed.txt"), "nope\nhelper\n").unwrap();
     // Under windows quoting, backslashes before a quote pair up and `""` inside quotes is one.
-    std::fs::write(dir.join("args.rsp"), "\"-l\"x \"--export=he\"\"lp\"\"er\" --export=main2\n")
-        .unwrap();
+    std::fs::write(
+        dir.join("args.rsp"),
+        "\"-l\"x \"--export=he\"\"lp\"\"er\" --export=main2\n",
+    )
+    .unwrap();
 
     let mut failures = Vec::new();
     let mut same = 0;
@@ -280,7 +460,10 @@ fn every_wasm_ld_option_behaves_as_in_wasm_ld() {
         if let Unsupported(_) = row.expect {
             let name = row.help.split(['=', ' ', '<', '[']).next().unwrap();
             if ours.0 != Some(1) || !ours.1.contains(name.trim_start_matches('-')) {
-                failures.push(format!("{}: weld should reject it naming it; got {:?}: {}", row.help, ours.0, ours.1));
+                failures.push(format!(
+                    "{}: weld should reject it naming it; got {:?}: {}",
+                    row.help, ours.0, ours.1
+                ));
             }
             continue;
         }
@@ -302,13 +485,22 @@ fn every_wasm_ld_option_behaves_as_in_wasm_ld() {
         if ours.3 != theirs.3 && !matches!(row.expect, KnownDifference(_)) {
             problems.push(match (&ours.3, &theirs.3) {
                 (Some(_), Some(_)) => "output bytes differ".to_string(),
-                (a, b) => format!("output written: weld {}, wasm-ld {}", a.is_some(), b.is_some()),
+                (a, b) => format!(
+                    "output written: weld {}, wasm-ld {}",
+                    a.is_some(),
+                    b.is_some()
+                ),
             });
         }
         if problems.is_empty() {
             same += 1;
         } else {
-            failures.push(format!("{} ({:?}): {}", row.help, row.args, problems.join("; ")));
+            failures.push(format!(
+                "{} ({:?}): {}",
+                row.help,
+                row.args,
+                problems.join("; ")
+            ));
         }
     }
     let unsupported: BTreeSet<&str> = ROWS
@@ -327,8 +519,8 @@ fn every_wasm_ld_option_behaves_as_in_wasm_ld() {
 /// README.md's option table names every option of wasm-ld's help, with its state.
 #[test]
 fn readme_lists_every_option() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
-        .unwrap();
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let missing: Vec<&str> = ROWS
         .iter()
         .map(|r| r.help.split(['=', ' ', '<', '[']).next().unwrap())

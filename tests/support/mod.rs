@@ -172,6 +172,20 @@ pub fn command_link_args(inputs: &[&Path], output: &Path) -> Vec<String> {
     args
 }
 
+/// The (module, field) of each import of a module.
+pub fn imports_of(bytes: &[u8]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for p in Parser::new(0).parse_all(bytes) {
+        if let Payload::ImportSection(r) = p.unwrap() {
+            for i in r.into_imports() {
+                let i = i.unwrap();
+                out.push((i.module.to_string(), i.name.to_string()));
+            }
+        }
+    }
+    out
+}
+
 /// Runs the weld binary.
 pub fn weld(args: &[String]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_weld"))

@@ -1,10 +1,11 @@
 //! The differential test case format (documented in tests/programs/README.md):
-//! a directory of C/C++ sources plus an optional `case.txt` of `key = value` lines.
+//! a directory of C/C++ sources (or a Rust crate, with `lang = rust`) plus an
+//! optional `case.txt` of `key = value` lines.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::toolchain::{Compiler, Lang};
+use crate::toolchain::{Compiler, CrateType, Lang, RustTarget};
 
 pub const CASES_DIR: &str = "tests/programs";
 
@@ -29,6 +30,7 @@ pub struct Case {
     pub stdin: Option<PathBuf>,
     /// (host dir, guest path) pairs, preopened read-only.
     pub preopens: Vec<(PathBuf, String)>,
+    /// The C/C++ compilers; empty for a Rust case (built by rustc alone).
     pub compilers: Vec<Compiler>,
     /// Exit code the reference run must produce (guards against broken cases).
     pub expect_exit: Option<i32>,
@@ -39,6 +41,27 @@ pub struct Case {
     pub long_only: bool,
     /// Library sources from a crate pinned in tests/real (see vendor.rs).
     pub vendor: Option<Vendor>,
+    /// `lang = rust`: a crate built, and linked with weld, by Debian's rustc.
+    pub rust: Option<Rust>,
+}
+
+/// The Rust part of a `lang = rust` case.
+#[derive(Debug, Clone)]
+pub struct Rust {
+    pub target: RustTarget,
+    pub crate_type: CrateType,
+    /// `main.rs` (bin) or `lib.rs` (cdylib) in the case directory.
+    pub root: PathBuf,
+    /// `rlib = dir ...`, in the order given: each `<dir>/lib.rs` is built as
+    /// the rlib of crate `<dir>`, passed to later rlibs and the main crate
+    /// with `--extern`.
+    pub rlibs: Vec<Rlib>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rlib {
+    pub name: String,
+    pub root: PathBuf,
 }
 
 /// `vendor`, `vendor_sources` and `vendor_cflags` of a case.
@@ -58,6 +81,20 @@ pub struct Archive {
     pub name: String,
     pub sources: Vec<PathBuf>,
 }
+
+/// Keys that only C/C++ cases take, and those only Rust cases take.
+const C_ONLY_KEYS: &[&str] = &[
+    "cflags",
+    "ldflags",
+    "libs",
+    "reactor",
+    "archive",
+    "compilers",
+    "vendor",
+    "vendor_sources",
+    "vendor_cflags",
+];
+const RUST_ONLY_KEYS: &[&str] = &["target", "crate_type", "rlib"];
 
 impl Case {
     /// Sources of the objects and of all archive members.
@@ -118,11 +155,18 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
         timeout: Duration::from_secs(20),
         long_only: false,
         vendor: None,
+        rust: None,
     };
     let mut vendor_globs = Vec::new();
     let mut vendor_cflags = Vec::new();
     let case_txt = dir.join("case.txt");
     let mut lang_set = None;
+    let mut rust = false;
+    let mut target = RustTarget::Wasi;
+    let mut crate_type = CrateType::Bin;
+    let mut rlibs: Vec<Rlib> = Vec::new();
+    // (key, line) of every key set, to reject keys of the other language.
+    let mut keys: Vec<(String, usize)> = Vec::new();
     if case_txt.exists() {
         let text = std::fs::read_to_string(&case_txt)
             .map_err(|e| err(format!("cannot read {}: {e}", case_txt.display())))?;
@@ -137,6 +181,7 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
                 .ok_or_else(|| at(format!("expected `key = value`, got `{line}`")))?;
             let (key, value) = (key.trim(), value.trim());
             let words = || value.split_whitespace().map(str::to_string);
+            keys.push((key.to_string(), i + 1));
             match key {
                 "cflags" => case.cflags.extend(words()),
                 "vendor" => {
@@ -156,12 +201,54 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
                 "libs" => case.libs.extend(words()),
                 "args" => case.args.extend(words()),
                 "call" => case.calls.extend(words()),
-                "lang" => {
-                    lang_set = Some(match value {
-                        "c" => false,
-                        "c++" => true,
-                        _ => return Err(at(format!("lang must be `c` or `c++`, not `{value}`"))),
-                    })
+                "lang" => match value {
+                    "c" => lang_set = Some(false),
+                    "c++" => lang_set = Some(true),
+                    "rust" => rust = true,
+                    _ => {
+                        return Err(at(format!(
+                            "lang must be `c`, `c++` or `rust`, not `{value}`"
+                        )));
+                    }
+                },
+                "target" => {
+                    target = RustTarget::from_name(value).ok_or_else(|| {
+                        at(format!(
+                            "target must be `wasm32-wasi` or `wasm32-unknown-unknown`, not `{value}`"
+                        ))
+                    })?;
+                }
+                "crate_type" => {
+                    crate_type = match value {
+                        "bin" => CrateType::Bin,
+                        "cdylib" => CrateType::Cdylib,
+                        _ => {
+                            return Err(at(format!(
+                                "crate_type must be `bin` or `cdylib`, not `{value}`"
+                            )));
+                        }
+                    }
+                }
+                "rlib" => {
+                    for name in words() {
+                        if name.is_empty()
+                            || name.starts_with(|c: char| c.is_ascii_digit())
+                            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+                        {
+                            return Err(at(format!(
+                                "rlib `{name}`: the directory name is the crate name, \
+                                 so it must be a Rust identifier"
+                            )));
+                        }
+                        let root = dir.join(&name).join("lib.rs");
+                        if !root.is_file() {
+                            return Err(at(format!("rlib `{}` does not exist", root.display())));
+                        }
+                        if rlibs.iter().any(|r| r.name == name) {
+                            return Err(at(format!("rlib `{name}` is listed twice")));
+                        }
+                        rlibs.push(Rlib { name, root });
+                    }
                 }
                 "reactor" => case.reactor = parse_bool(value).map_err(at)?,
                 "expect_trap" => case.expect_trap = Some(parse_bool(value).map_err(at)?),
@@ -237,6 +324,23 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
             }
         }
     }
+    let other_lang_keys = if rust { C_ONLY_KEYS } else { RUST_ONLY_KEYS };
+    if let Some((key, line)) = keys
+        .iter()
+        .find(|(k, _)| other_lang_keys.contains(&k.as_str()))
+    {
+        return Err(err(format!(
+            "case.txt line {line}: `{key}` is only for {} cases",
+            if rust {
+                "C/C++"
+            } else {
+                "Rust (`lang = rust`)"
+            }
+        )));
+    }
+    if rust {
+        return load_rust(case, target, crate_type, rlibs).map_err(err);
+    }
     match &mut case.vendor {
         Some(v) => {
             if vendor_globs.is_empty() {
@@ -265,6 +369,47 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
     }
     let any_cxx = case.all_sources().any(|s| Lang::of(s) == Some(Lang::Cxx));
     case.cxx = lang_set.unwrap_or(any_cxx);
+    Ok(case)
+}
+
+/// The checks and defaults of a `lang = rust` case, after its case.txt.
+fn load_rust(
+    mut case: Case,
+    target: RustTarget,
+    crate_type: CrateType,
+    rlibs: Vec<Rlib>,
+) -> Result<Case, String> {
+    if !case.sources.is_empty() {
+        return Err("a Rust case has no C/C++ sources".into());
+    }
+    let root = case.dir.join(crate_type.root());
+    if !root.is_file() {
+        return Err(format!(
+            "`crate_type = {}` needs the crate root {}",
+            crate_type.name(),
+            root.display()
+        ));
+    }
+    match crate_type {
+        // A bin needs `_start`, which only the WASI target provides.
+        CrateType::Bin if target != RustTarget::Wasi => {
+            return Err(format!(
+                "`crate_type = bin` needs `target = wasm32-wasi`, not `{}`",
+                target.triple()
+            ));
+        }
+        CrateType::Bin if !case.calls.is_empty() => {
+            return Err("`call` needs `crate_type = cdylib`".into());
+        }
+        _ => {}
+    }
+    case.compilers = Vec::new();
+    case.rust = Some(Rust {
+        target,
+        crate_type,
+        root,
+        rlibs,
+    });
     Ok(case)
 }
 
@@ -376,5 +521,58 @@ mod tests {
                 .contains("reactor")
         );
         assert!(case_with("", &[]).unwrap_err().contains("no *.c"));
+    }
+
+    #[test]
+    fn parses_rust_cases() {
+        let c = case_with(
+            "lang = rust\nrlib = dep\nargs = a b\nexpect_exit = 0\n",
+            &["main.rs", "dep/lib.rs"],
+        )
+        .unwrap();
+        let r = c.rust.as_ref().unwrap();
+        assert_eq!(r.target, RustTarget::Wasi);
+        assert_eq!(r.crate_type, CrateType::Bin);
+        assert!(r.root.ends_with("main.rs"));
+        assert_eq!(r.rlibs.len(), 1);
+        assert_eq!(r.rlibs[0].name, "dep");
+        assert!(r.rlibs[0].root.ends_with("dep/lib.rs"));
+        assert!(c.compilers.is_empty() && c.sources.is_empty());
+        assert_eq!(c.args, ["a", "b"]);
+
+        let c = case_with(
+            "lang = rust\ntarget = wasm32-unknown-unknown\ncrate_type = cdylib\ncall = f g\n",
+            &["lib.rs"],
+        )
+        .unwrap();
+        let r = c.rust.as_ref().unwrap();
+        assert_eq!(r.target, RustTarget::Unknown);
+        assert_eq!(r.crate_type, CrateType::Cdylib);
+        assert_eq!(c.calls, ["f", "g"]);
+    }
+
+    #[test]
+    fn rejects_bad_rust_cases() {
+        let err = |txt: &str, files: &[&str]| case_with(txt, files).unwrap_err();
+        assert!(err("lang = rust\n", &["lib.rs"]).contains("main.rs"));
+        assert!(err("lang = rust\ncrate_type = cdylib\n", &["main.rs"]).contains("lib.rs"));
+        assert!(err("lang = rust\ncall = f\n", &["main.rs"]).contains("cdylib"));
+        assert!(
+            err(
+                "lang = rust\ntarget = wasm32-unknown-unknown\n",
+                &["main.rs"]
+            )
+            .contains("wasm32-wasi")
+        );
+        assert!(err("lang = rust\ntarget = x86_64\n", &["main.rs"]).contains("target must"));
+        assert!(err("lang = rust\ncrate_type = dylib\n", &["main.rs"]).contains("crate_type"));
+        assert!(err("lang = rust\nrlib = nope\n", &["main.rs"]).contains("does not exist"));
+        assert!(
+            err("lang = rust\nrlib = a-b\n", &["main.rs", "a-b/lib.rs"]).contains("identifier")
+        );
+        assert!(err("cflags = -O1\nlang = rust\n", &["main.rs"]).contains("only for C/C++"));
+        assert!(err("lang = rust\n", &["main.rs", "x.c"]).contains("no C/C++ sources"));
+        assert!(err("rlib = dep\n", &["a.c", "dep/lib.rs"]).contains("only for Rust"));
+        assert!(err("lang = cobol\n", &["a.c"]).contains("`rust`"));
     }
 }

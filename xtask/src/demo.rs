@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use crate::run::{End, RunSpec, Runner};
+use crate::run::{End, Entry, RunSpec, Runner};
 use crate::toolchain::{self, Compiler};
 use crate::util::{self, cargo, run_captured, run_inherited, show};
 
@@ -80,7 +80,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
             env: Vec::new(),
             stdin: Vec::new(),
             preopens: Vec::new(),
-            reactor: false,
+            entry: Entry::Command,
             calls: Vec::new(),
             timeout: std::time::Duration::from_secs(10),
         },

@@ -1,6 +1,8 @@
 //! The differential suite: every case is compiled with each compiler at each
 //! optimisation level, linked by wasm-ld and by weld with the same arguments,
 //! and both outputs are validated and run; any behavioural difference fails.
+//! Rust cases are built by rustc, which links with weld itself; wasm-ld then
+//! replays the link line rustc gave weld.
 
 use std::ffi::OsString;
 use std::io::Write as _;
@@ -10,16 +12,23 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
-use crate::cases::{self, Case};
+use crate::cases::{self, Case, Rust};
 use crate::objcache;
-use crate::run::{End, Outcome, RunSpec, Runner};
-use crate::toolchain::{self, Compiler, Lang, LinkSpec};
-use crate::util::{self, run_captured, run_captured_timeout, show};
+use crate::run::{End, Entry, Outcome, RunSpec, Runner};
+use crate::toolchain::{self, Builder, Compiler, CrateType, Lang, LinkSpec};
+use crate::util::{self, run_captured, run_captured_timeout, run_captured_timeout_group, show};
 
 /// Optimisation levels every case is built at.
 pub const OPT_LEVELS: &[&[&str]] = &[&["-O0"], &["-O2"], &["-O1", "-g"]];
 /// Extra levels under `verify --long`.
 pub const LONG_OPT_LEVELS: &[&[&str]] = &[&["-Os"], &["-O3"]];
+/// The same for Rust cases (`-C debuginfo=2` at rustc's default opt-level 0).
+pub const RUST_OPT_LEVELS: &[&[&str]] = &[
+    &["-C", "opt-level=0"],
+    &["-C", "opt-level=2"],
+    &["-C", "debuginfo=2"],
+];
+pub const RUST_LONG_OPT_LEVELS: &[&[&str]] = &[&["-C", "opt-level=s"], &["-C", "opt-level=3"]];
 
 pub struct SuiteOpts {
     pub filter: Option<String>,
@@ -39,7 +48,7 @@ pub struct Summary {
 /// One (case, compiler, opt level) combination.
 struct Job<'a> {
     case: &'a Case,
-    compiler: Compiler,
+    builder: Builder,
     opt: &'static [&'static str],
 }
 
@@ -48,7 +57,7 @@ impl Job<'_> {
         format!(
             "{} {} {}",
             self.case.name,
-            self.compiler.name(),
+            self.builder.name(),
             self.opt.join(" ")
         )
     }
@@ -72,20 +81,28 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
             Err(e) => broken.push(e),
         }
     }
-    let levels: Vec<&'static [&'static str]> = OPT_LEVELS
-        .iter()
-        .chain(if opts.long { LONG_OPT_LEVELS } else { &[] })
-        .copied()
-        .collect();
+    let levels = |normal: &[&'static [&'static str]], long: &[&'static [&'static str]]| {
+        let extra = if opts.long { long } else { &[] };
+        normal
+            .iter()
+            .chain(extra)
+            .copied()
+            .collect::<Vec<&'static [&'static str]>>()
+    };
+    let c_levels = levels(OPT_LEVELS, LONG_OPT_LEVELS);
+    let rust_levels = levels(RUST_OPT_LEVELS, RUST_LONG_OPT_LEVELS);
     let mut jobs = Vec::new();
     for case in cases.iter().filter(|c| opts.long || !c.long_only) {
-        for &compiler in &case.compilers {
-            for &opt in &levels {
-                jobs.push(Job {
-                    case,
-                    compiler,
-                    opt,
-                });
+        let (builders, levels): (Vec<Builder>, _) = match case.rust {
+            Some(_) => (vec![Builder::Rustc], &rust_levels),
+            None => (
+                case.compilers.iter().map(|&c| Builder::Clang(c)).collect(),
+                &c_levels,
+            ),
+        };
+        for builder in builders {
+            for &opt in levels {
+                jobs.push(Job { case, builder, opt });
             }
         }
     }
@@ -137,7 +154,7 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
                     };
                     let dir = workdir_root.join(&job.case.name).join(format!(
                         "{}{}",
-                        job.compiler.name(),
+                        job.builder.name(),
                         slug(job.opt)
                     ));
                     let result = run_job(&runner, job, &weld, &dir, &phases, !opts.no_cache);
@@ -173,9 +190,10 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
     for (index, msg, dir) in &failures {
         let job = &jobs[*index];
         let label = job.label();
-        let key = msg
-            .replace(&dir.display().to_string(), "<work dir>")
-            .replace(job.compiler.builtins(), "<builtins>");
+        let mut key = msg.replace(&dir.display().to_string(), "<work dir>");
+        if let Builder::Clang(compiler) = job.builder {
+            key = key.replace(compiler.builtins(), "<builtins>");
+        }
         if let Some((_, _, first)) = shown
             .iter()
             .find(|(case, k, _)| *case == job.case.name && *k == key)
@@ -211,6 +229,13 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
 
 /// A link taking longer than this is a hung linker.
 const LINK_TIMEOUT: Duration = Duration::from_secs(120);
+/// A rustc run (compile, plus the link with weld) taking longer than this
+/// has hung.
+const RUSTC_TIMEOUT: Duration = Duration::from_secs(300);
+/// What one rustc run costs regardless of source size (std's generics are
+/// compiled each time), in the source bytes used to order jobs: about a
+/// megabyte of C.
+const RUSTC_WEIGHT: u64 = 1 << 20;
 
 /// Time spent per phase, summed over worker threads, to see where the
 /// suite's runtime goes.
@@ -240,11 +265,18 @@ fn source_bytes(case: &Case) -> u64 {
         .vendor
         .iter()
         .flat_map(|v| v.sources.iter().map(|(p, _)| p));
-    case.all_sources()
+    let rust = case
+        .rust
+        .iter()
+        .flat_map(|r| std::iter::once(&r.root).chain(r.rlibs.iter().map(|l| &l.root)));
+    let bytes: u64 = case
+        .all_sources()
         .chain(vendor)
+        .chain(rust.clone())
         .filter_map(|p| std::fs::metadata(p).ok())
         .map(|m| m.len())
-        .sum()
+        .sum();
+    bytes + RUSTC_WEIGHT * rust.count() as u64
 }
 
 /// `-O1 -g` → `-O1-g`, for directory names.
@@ -267,43 +299,28 @@ fn run_job(
     let case = job.case;
     let _ = std::fs::remove_dir_all(dir);
     std::fs::create_dir_all(dir).map_err(|e| format!("  cannot create {}: {e}", dir.display()))?;
-    let mut log = CommandLog::new(dir);
-    let t = Instant::now();
-    let inputs = build_inputs(case, job.compiler, job.opt, dir, &mut log, use_cache)
-        .map_err(|e| format!("  {e}"))?;
-    phases.compile.add(t);
-
     let (ref_out, weld_out) = output_paths(dir)?;
-    let args_for = |out: &Path| link_args(case, job.compiler, &inputs, out);
-    let mut ref_cmd = Command::new(toolchain::WASM_LD);
-    ref_cmd.args(args_for(&ref_out));
-    let mut weld_cmd = Command::new(weld);
-    weld_cmd.args(args_for(&weld_out));
-    log.note(&ref_cmd);
-    log.note(&weld_cmd);
-    drop(log);
-    let t = Instant::now();
-    run_captured_timeout(&mut ref_cmd, LINK_TIMEOUT).map_err(|e| {
-        format!("  reference link failed (the case should link with wasm-ld):\n  {e}")
-    })?;
-    let linked = run_captured_timeout(&mut weld_cmd, LINK_TIMEOUT);
-    phases.link.add(t);
-    if let Err(e) = linked {
-        return Err(format!(
-            "  weld failed to link while wasm-ld succeeded:\n  {e}"
-        ));
-    }
+    let outs = Outputs {
+        reference: &ref_out,
+        weld: &weld_out,
+    };
+    let linked = match (job.builder, &case.rust) {
+        (Builder::Clang(compiler), _) => {
+            build_and_link_c(job, compiler, weld, dir, outs, phases, use_cache)?
+        }
+        (Builder::Rustc, Some(rust)) => {
+            build_and_link_rust(rust, job.opt, weld, dir, outs, phases)?
+        }
+        (Builder::Rustc, None) => return Err(format!("  `{}` is not a Rust case", case.name)),
+    };
+    let linked_by = &linked.weld_cmd;
     let read =
         |p: &Path| std::fs::read(p).map_err(|e| format!("  cannot read {}: {e}", p.display()));
     let ref_bytes = read(&ref_out)?;
     let weld_bytes = read(&weld_out)?;
     validate(&ref_bytes).map_err(|e| format!("  wasm-ld's output does not validate: {e}"))?;
-    validate(&weld_bytes).map_err(|e| {
-        format!(
-            "  weld's output does not validate: {e}\n  linked by: {}",
-            show(&weld_cmd)
-        )
-    })?;
+    validate(&weld_bytes)
+        .map_err(|e| format!("  weld's output does not validate: {e}\n  linked by: {linked_by}"))?;
 
     let spec = run_spec(case)?;
     let same = ref_bytes == weld_bytes;
@@ -324,12 +341,252 @@ fn run_job(
     let diff = ours.diff(&reference);
     if !diff.is_empty() {
         save_outcomes(dir, &reference, &ours);
-        return Err(format!("{}  linked by: {}", diff, show(&weld_cmd)));
+        return Err(format!("{diff}  linked by: {linked_by}"));
     }
-    let t = Instant::now();
-    relocatable_round_trip(runner, job, weld, dir, &inputs, &spec, &reference)?;
-    phases.link.add(t);
+    // No `weld -r` round trip for Rust cases: rustc drives their link, and
+    // most of their code comes in rlibs (archives), not in objects of the case.
+    if let Some(build) = &linked.c_build {
+        let t = Instant::now();
+        relocatable_round_trip(runner, case, weld, dir, build, &spec, &reference)?;
+        phases.link.add(t);
+    }
     Ok(same)
+}
+
+/// A variant, linked by both linkers.
+struct Linked {
+    /// How weld was run, for messages.
+    weld_cmd: String,
+    /// What a C/C++ variant was built with (for the `weld -r` round trip).
+    c_build: Option<CBuild>,
+}
+
+struct CBuild {
+    compiler: Compiler,
+    inputs: Inputs,
+}
+
+/// Where the two linkers write: `<dir>/wasm-ld/out.wasm`, `<dir>/weld/out.wasm`.
+#[derive(Clone, Copy)]
+struct Outputs<'a> {
+    reference: &'a Path,
+    weld: &'a Path,
+}
+
+/// A C/C++ variant: compiles the case, then links it with wasm-ld and with
+/// weld using the arguments clang's driver would pass.
+fn build_and_link_c(
+    job: &Job<'_>,
+    compiler: Compiler,
+    weld: &Path,
+    dir: &Path,
+    outs: Outputs<'_>,
+    phases: &Phases,
+    use_cache: bool,
+) -> Result<Linked, String> {
+    let case = job.case;
+    let mut log = CommandLog::new(dir);
+    let t = Instant::now();
+    let inputs = build_inputs(case, compiler, job.opt, dir, &mut log, use_cache)
+        .map_err(|e| format!("  {e}"))?;
+    phases.compile.add(t);
+
+    let args_for = |out: &Path| link_args(case, compiler, &inputs, out);
+    let mut ref_cmd = Command::new(toolchain::WASM_LD);
+    ref_cmd.args(args_for(outs.reference));
+    let mut weld_cmd = Command::new(weld);
+    weld_cmd.args(args_for(outs.weld));
+    log.note(&ref_cmd);
+    log.note(&weld_cmd);
+    drop(log);
+    let t = Instant::now();
+    run_captured_timeout(&mut ref_cmd, LINK_TIMEOUT).map_err(|e| {
+        format!("  reference link failed (the case should link with wasm-ld):\n  {e}")
+    })?;
+    let linked = run_captured_timeout(&mut weld_cmd, LINK_TIMEOUT);
+    phases.link.add(t);
+    if let Err(e) = linked {
+        return Err(format!(
+            "  weld failed to link while wasm-ld succeeded:\n  {e}"
+        ));
+    }
+    Ok(Linked {
+        weld_cmd: show(&weld_cmd),
+        c_build: Some(CBuild { compiler, inputs }),
+    })
+}
+
+/// A Rust variant: builds the case's rlibs, then has rustc compile the crate
+/// and link it with weld, through a wrapper script that records rustc's link
+/// arguments (`link-args.bin`, NUL-separated); wasm-ld then replays them with
+/// its own output path, plus `--no-fatal-warnings` (rustc passes
+/// `--fatal-warnings`, and wasm-ld warns about the `lib.rmeta` member of
+/// every rlib). `-C save-temps` keeps rustc's objects for the replay.
+fn build_and_link_rust(
+    rust: &Rust,
+    opt: &[&str],
+    weld: &Path,
+    dir: &Path,
+    outs: Outputs<'_>,
+    phases: &Phases,
+) -> Result<Linked, String> {
+    let mkdir = |d: &Path| {
+        std::fs::create_dir_all(d).map_err(|e| format!("  cannot create {}: {e}", d.display()))
+    };
+    let mut log = CommandLog::new(dir);
+    // rustc's temporary directory: kept by -C save-temps, so put it in the work dir.
+    let tmp = dir.join("tmp");
+    mkdir(&tmp)?;
+    let t = Instant::now();
+    let mut externs: Vec<OsString> = Vec::new();
+    if !rust.rlibs.is_empty() {
+        let rlib_dir = dir.join("rlib");
+        mkdir(&rlib_dir)?;
+        let mut search = OsString::from("dependency=");
+        search.push(&rlib_dir);
+        externs.push("-L".into());
+        externs.push(search);
+        for rlib in &rust.rlibs {
+            let mut cmd = toolchain::rustc_cmd(rust.target, "rlib", opt, &rlib.root);
+            cmd.args(["--crate-name", &rlib.name])
+                .args(&externs)
+                .arg("--out-dir")
+                .arg(&rlib_dir)
+                .env("TMPDIR", &tmp);
+            log.note(&cmd);
+            run_captured_timeout_group(&mut cmd, RUSTC_TIMEOUT)
+                .map_err(|e| format!("  compiling rlib `{}`:\n  {e}", rlib.name))?;
+            let mut arg = OsString::from(format!("{}=", rlib.name));
+            arg.push(rlib_dir.join(format!("lib{}.rlib", rlib.name)));
+            externs.push("--extern".into());
+            externs.push(arg);
+        }
+    }
+
+    let args_file = dir.join("link-args.bin");
+    let wrapper = dir.join("weld-wrapper.sh");
+    let script = format!(
+        "#!/bin/sh\n# rustc's linker: records the arguments, then runs weld with them.\n\
+         printf '%s\\0' \"$@\" > {}\nexec {} \"$@\"\n",
+        sh_quote(&args_file),
+        sh_quote(weld)
+    );
+    write_executable(&wrapper, &script)?;
+    let mut linker = OsString::from("linker=");
+    linker.push(&wrapper);
+    let crate_type = rust.crate_type.name();
+    let mut rustc = toolchain::rustc_cmd(rust.target, crate_type, opt, &rust.root);
+    rustc
+        .arg("-C")
+        .arg(linker)
+        .args(["-C", "save-temps"])
+        .args(&externs)
+        .arg("-o")
+        .arg(outs.weld)
+        .env("TMPDIR", &tmp);
+    log.note(&rustc);
+    log.flush();
+    let built = run_captured_timeout_group(&mut rustc, RUSTC_TIMEOUT);
+    phases.compile.add(t);
+    let recorded = match std::fs::read(&args_file) {
+        Ok(bytes) => split_nul(&bytes),
+        Err(_) => {
+            return Err(match built {
+                Err(e) => format!("  rustc failed before linking:\n  {e}"),
+                Ok(_) => format!(
+                    "  rustc succeeded without running the linker wrapper {}",
+                    wrapper.display()
+                ),
+            });
+        }
+    };
+    let mut weld_cmd = Command::new(weld);
+    weld_cmd.current_dir(util::repo_root()).args(&recorded);
+    let weld_shown = show(&weld_cmd);
+    log.comment(&format!(
+        "rustc ran weld (through {}) as:",
+        wrapper.display()
+    ));
+    log.comment(&weld_shown);
+
+    let mut ref_cmd = Command::new(toolchain::WASM_LD);
+    ref_cmd
+        .current_dir(util::repo_root())
+        .args(replay_args(&recorded, outs.weld, outs.reference)?)
+        .arg("--no-fatal-warnings");
+    log.note(&ref_cmd);
+    drop(log);
+    let t = Instant::now();
+    let reference = run_captured_timeout(&mut ref_cmd, LINK_TIMEOUT);
+    phases.link.add(t);
+    reference.map_err(|e| {
+        format!("  reference link failed (the case should link with wasm-ld):\n  {e}")
+    })?;
+    built.map_err(|e| {
+        format!("  weld failed to link (run by rustc) while wasm-ld succeeded:\n  {e}")
+    })?;
+    Ok(Linked {
+        weld_cmd: weld_shown,
+        c_build: None,
+    })
+}
+
+/// rustc's link arguments for wasm-ld: the same, but writing to `reference`
+/// instead of `weld`.
+fn replay_args(
+    recorded: &[OsString],
+    weld: &Path,
+    reference: &Path,
+) -> Result<Vec<OsString>, String> {
+    if let Some(rsp) = recorded
+        .iter()
+        .find(|a| a.as_encoded_bytes().starts_with(b"@"))
+    {
+        return Err(format!(
+            "  rustc passed the linker a response file ({}), which the harness cannot replay",
+            rsp.to_string_lossy()
+        ));
+    }
+    let mut args = recorded.to_vec();
+    let outputs: Vec<usize> = (0..args.len().saturating_sub(1))
+        .filter(|&i| args[i] == "-o")
+        .collect();
+    match outputs[..] {
+        [i] if Path::new(&args[i + 1]) == weld => args[i + 1] = reference.as_os_str().to_owned(),
+        _ => {
+            return Err(format!(
+                "  rustc's link line does not have exactly one `-o {}`",
+                weld.display()
+            ));
+        }
+    }
+    Ok(args)
+}
+
+/// The arguments of `printf '%s\0' "$@"`. (Its output for no arguments and
+/// for one empty argument is the same, a lone NUL, read as no arguments.)
+fn split_nul(bytes: &[u8]) -> Vec<OsString> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let bytes = bytes.strip_suffix(b"\0").unwrap_or(bytes);
+    if bytes.is_empty() {
+        return Vec::new();
+    }
+    bytes
+        .split(|&b| b == 0)
+        .map(|a| std::ffi::OsStr::from_bytes(a).to_owned())
+        .collect()
+}
+
+/// `path` quoted for sh.
+fn sh_quote(path: &Path) -> String {
+    format!("'{}'", path.to_string_lossy().replace('\'', r"'\''"))
+}
+
+fn write_executable(path: &Path, text: &str) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::write(path, text)
+        .and_then(|()| std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)))
+        .map_err(|e| format!("  cannot write {}: {e}", path.display()))
 }
 
 /// Metamorphic check of `weld -r`: the case's objects combined into one relocatable object
@@ -337,10 +594,10 @@ fn run_job(
 /// same archives and libraries, must run exactly as the direct link did.
 fn relocatable_round_trip(
     runner: &Runner,
-    job: &Job<'_>,
+    case: &Case,
     weld: &Path,
     dir: &Path,
-    inputs: &Inputs,
+    build: &CBuild,
     spec: &RunSpec,
     reference: &Outcome,
 ) -> Result<(), String> {
@@ -351,7 +608,7 @@ fn relocatable_round_trip(
     let mut r_cmd = Command::new(weld);
     r_cmd
         .arg("-r")
-        .args(&inputs.objects)
+        .args(&build.inputs.objects)
         .arg("-o")
         .arg(&combined);
     log.note(&r_cmd);
@@ -359,7 +616,7 @@ fn relocatable_round_trip(
         .map_err(|e| format!("  weld -r failed:\n  {e}"))?;
     let one = Inputs {
         objects: vec![combined],
-        archives: inputs.archives.clone(),
+        archives: build.inputs.archives.clone(),
     };
     for (linker, name) in [
         (weld.as_os_str(), "weld"),
@@ -370,7 +627,7 @@ fn relocatable_round_trip(
             .map_err(|e| format!("  cannot create {}: {e}", out_dir.display()))?;
         let out = out_dir.join("out.wasm");
         let mut cmd = Command::new(linker);
-        cmd.args(link_args(job.case, job.compiler, &one, &out));
+        cmd.args(link_args(case, build.compiler, &one, &out));
         log.note(&cmd);
         run_captured_timeout(&mut cmd, LINK_TIMEOUT)
             .map_err(|e| format!("  {name} failed to link weld's relocatable output:\n  {e}"))?;
@@ -516,7 +773,11 @@ pub fn run_spec(case: &Case) -> Result<RunSpec, String> {
         env: case.env.clone(),
         stdin,
         preopens: case.preopens.clone(),
-        reactor: case.reactor,
+        entry: match &case.rust {
+            Some(r) if r.crate_type == CrateType::Cdylib => Entry::Library,
+            _ if case.reactor => Entry::Reactor,
+            _ => Entry::Command,
+        },
         calls: case.calls.clone(),
         timeout: case.timeout,
     })
@@ -618,10 +879,63 @@ impl CommandLog {
         self.text.push_str(&show(cmd));
         self.text.push('\n');
     }
+
+    /// A `# ...` line.
+    pub fn comment(&mut self, text: &str) {
+        for line in text.lines() {
+            self.text.push_str("# ");
+            self.text.push_str(line);
+            self.text.push('\n');
+        }
+    }
+
+    /// Writes the file now (before a step that may hang).
+    pub fn flush(&self) {
+        let _ = std::fs::write(&self.path, &self.text);
+    }
 }
 
 impl Drop for CommandLog {
     fn drop(&mut self) {
-        let _ = std::fs::write(&self.path, &self.text);
+        self.flush();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replays_rustc_link_line() {
+        let recorded = split_nul(b"-flavor\0wasm\0a.o\0-o\0/w/weld/out.wasm\0--gc-sections\0");
+        assert_eq!(recorded.len(), 6);
+        let args = replay_args(
+            &recorded,
+            Path::new("/w/weld/out.wasm"),
+            Path::new("/w/wasm-ld/out.wasm"),
+        )
+        .unwrap();
+        assert_eq!(
+            args,
+            [
+                "-flavor",
+                "wasm",
+                "a.o",
+                "-o",
+                "/w/wasm-ld/out.wasm",
+                "--gc-sections"
+            ]
+        );
+        assert!(split_nul(b"").is_empty());
+        assert_eq!(split_nul(b"a\0\0"), ["a", ""]);
+        let (weld, reference) = (Path::new("/w/weld/out.wasm"), Path::new("/r"));
+        assert!(replay_args(&split_nul(b"-o\0/elsewhere\0"), weld, reference).is_err());
+        assert!(replay_args(&split_nul(b"@/tmp/rsp\0"), weld, reference).is_err());
+        assert!(replay_args(&split_nul(b"a.o\0-o\0"), weld, reference).is_err());
+    }
+
+    #[test]
+    fn quotes_for_sh() {
+        assert_eq!(sh_quote(Path::new("/a b/it's")), r"'/a b/it'\''s'");
     }
 }

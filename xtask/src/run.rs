@@ -92,12 +92,19 @@ impl Runner {
         outcome.end = match linker.instantiate(&mut store, &module) {
             Err(e) => End::Error(format!("instantiation failed: {e:#}")),
             Ok(instance) => {
-                let entries: Vec<&str> = if spec.reactor {
-                    let mut v = vec!["_initialize"];
-                    v.extend(spec.calls.iter().map(String::as_str));
-                    v
-                } else {
-                    vec!["_start"]
+                let init = match spec.entry {
+                    Entry::Command => None,
+                    Entry::Reactor => Some("_initialize"),
+                    Entry::Library => instance
+                        .get_func(&mut store, "_initialize")
+                        .map(|_| "_initialize"),
+                };
+                let entries: Vec<&str> = match spec.entry {
+                    Entry::Command => vec!["_start"],
+                    Entry::Reactor | Entry::Library => init
+                        .into_iter()
+                        .chain(spec.calls.iter().map(String::as_str))
+                        .collect(),
                 };
                 let mut end = End::Exit(0);
                 for name in entries {
@@ -179,9 +186,22 @@ pub struct RunSpec {
     pub env: Vec<(String, String)>,
     pub stdin: Vec<u8>,
     pub preopens: Vec<(PathBuf, String)>,
-    pub reactor: bool,
+    pub entry: Entry,
+    /// Exports to call after initialisation (reactors and libraries).
     pub calls: Vec<String>,
     pub timeout: Duration,
+}
+
+/// How a module is started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    /// A command: `_start`.
+    Command,
+    /// A WASI reactor: `_initialize`, which must be exported, then the calls.
+    Reactor,
+    /// A library without an entry point (e.g. a Rust cdylib, which may not
+    /// import WASI at all): `_initialize` only if exported, then the calls.
+    Library,
 }
 
 /// What a run did.

@@ -20,9 +20,14 @@ pub const PACKAGES: &[&str] = &[
     "lld-19",
     "llvm-19",
     "libclang-rt-19-dev-wasm32",
+    // Rust cases: Debian's rustc 1.63 and its std for wasm32-wasi and
+    // wasm32-unknown-unknown.
+    "rustc",
+    "libstd-rust-dev-wasm32",
 ];
 
-/// Files the differential suite, demo and bench rely on.
+/// Files the differential suite, demo and bench rely on. A `*` matches any
+/// characters within a path component (rlib names contain a hash).
 pub fn required() -> Vec<String> {
     let mut v: Vec<String> = [
         toolchain::WASM_LD,
@@ -52,15 +57,29 @@ pub fn required() -> Vec<String> {
     }
     v.push(format!("{}/stdio.h", toolchain::INCLUDE));
     v.push(format!("{}/iostream", toolchain::INCLUDE_CXX));
+    let rustlib = toolchain::RUSTLIB;
+    v.push(toolchain::RUSTC.to_string());
+    v.push(format!(
+        "{rustlib}/wasm32-wasi/lib/self-contained/crt1-command.o"
+    ));
+    v.push(format!(
+        "{rustlib}/wasm32-unknown-unknown/lib/libstd-*.rlib"
+    ));
     v
 }
 
 /// Required files that are absent.
 pub fn missing() -> Vec<String> {
-    required()
-        .into_iter()
-        .filter(|p| !Path::new(p).exists())
-        .collect()
+    required().into_iter().filter(|p| !exists(p)).collect()
+}
+
+/// Whether `pattern` (a path, maybe with `*`s) names an existing file.
+fn exists(pattern: &str) -> bool {
+    if pattern.contains('*') {
+        crate::vendor::glob(Path::new("/"), pattern).is_ok()
+    } else {
+        Path::new(pattern).exists()
+    }
 }
 
 /// The install command, as printed for non-root users.

@@ -15,7 +15,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use crate::differential::{self, CommandLog};
-use crate::run::{End, RunSpec, Runner};
+use crate::run::{End, Entry, RunSpec, Runner};
 use crate::toolchain::{self, Compiler, LinkSpec};
 use crate::util::{self, run_captured, show};
 
@@ -187,7 +187,7 @@ pub fn differential() -> Result<(), String> {
         env: Vec::new(),
         stdin: Vec::new(),
         preopens: Vec::new(),
-        reactor: false,
+        entry: Entry::Command,
         calls: Vec::new(),
         timeout: std::time::Duration::from_secs(120),
     };

@@ -11,6 +11,12 @@ pub const INCLUDE_CXX: &str = "/usr/include/wasm32-wasi/c++/v1";
 pub const WASM_LD: &str = "/usr/bin/wasm-ld-22";
 pub const LLVM_AR: &str = "/usr/bin/llvm-ar-22";
 pub const TARGET: &str = "--target=wasm32-wasi";
+/// Debian's rustc, always by full path: `rustc` on PATH is rustup's, which
+/// builds the project and has no wasm32 std of the version we pin.
+pub const RUSTC: &str = "/usr/bin/rustc";
+/// The sysroot of Debian's rustc (`libstd-rust-dev-wasm32` installs the
+/// wasm32 targets' std here).
+pub const RUSTLIB: &str = "/usr/lib/rustlib";
 
 /// A C/C++ compiler we build test objects with. Objects from both are linked
 /// by the same two linkers, since weld must accept what older clangs emit.
@@ -52,6 +58,84 @@ impl Compiler {
             }
         }
     }
+}
+
+/// What builds the variants of a case: clang (C/C++ cases), or Debian's
+/// rustc (Rust cases), which also drives the link with weld.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builder {
+    Clang(Compiler),
+    Rustc,
+}
+
+impl Builder {
+    /// For labels and work dir names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builder::Clang(c) => c.name(),
+            Builder::Rustc => "rustc-1.63",
+        }
+    }
+}
+
+/// A Rust case's `target`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RustTarget {
+    Wasi,
+    Unknown,
+}
+
+impl RustTarget {
+    pub const ALL: [RustTarget; 2] = [RustTarget::Wasi, RustTarget::Unknown];
+
+    pub fn triple(self) -> &'static str {
+        match self {
+            RustTarget::Wasi => "wasm32-wasi",
+            RustTarget::Unknown => "wasm32-unknown-unknown",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<RustTarget> {
+        RustTarget::ALL.into_iter().find(|t| t.triple() == name)
+    }
+}
+
+/// A Rust case's `crate_type`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrateType {
+    Bin,
+    Cdylib,
+}
+
+impl CrateType {
+    pub fn name(self) -> &'static str {
+        match self {
+            CrateType::Bin => "bin",
+            CrateType::Cdylib => "cdylib",
+        }
+    }
+
+    /// The crate root in the case directory.
+    pub fn root(self) -> &'static str {
+        match self {
+            CrateType::Bin => "main.rs",
+            CrateType::Cdylib => "lib.rs",
+        }
+    }
+}
+
+/// `rustc --edition 2021 --target <t> [--crate-type <c>] <opt>` for `src`;
+/// the caller adds the output, `--extern`s and linker options. Runs in the
+/// repository root, like clang, for a reproducible DW_AT_comp_dir.
+pub fn rustc_cmd(target: RustTarget, crate_type: &str, opt: &[&str], src: &Path) -> Command {
+    let mut cmd = Command::new(RUSTC);
+    cmd.current_dir(crate::util::repo_root());
+    cmd.args(["--edition", "2021", "--target", target.triple()]);
+    if crate_type != "bin" {
+        cmd.args(["--crate-type", crate_type]);
+    }
+    cmd.args(opt).arg(src);
+    cmd
 }
 
 /// Source language, decided per file by extension.

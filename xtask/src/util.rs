@@ -69,6 +69,23 @@ fn succeeded(cmd: &Command, out: Output) -> Result<Output, String> {
 /// Like [`run_captured`], but kills the command after `timeout`: a linker
 /// under development may loop forever, and the suite must still finish.
 pub fn run_captured_timeout(cmd: &mut Command, timeout: Duration) -> Result<Output, String> {
+    captured_with_timeout(cmd, timeout, false)
+}
+
+/// Like [`run_captured_timeout`], for a command that runs the code under test
+/// in a child of its own (rustc running weld): the command gets a process
+/// group of its own, and a timeout kills the whole group.
+pub fn run_captured_timeout_group(cmd: &mut Command, timeout: Duration) -> Result<Output, String> {
+    use std::os::unix::process::CommandExt as _;
+    cmd.process_group(0);
+    captured_with_timeout(cmd, timeout, true)
+}
+
+fn captured_with_timeout(
+    cmd: &mut Command,
+    timeout: Duration,
+    group: bool,
+) -> Result<Output, String> {
     let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
@@ -83,8 +100,9 @@ pub fn run_captured_timeout(cmd: &mut Command, timeout: Duration) -> Result<Outp
     let out = match rx.recv_timeout(timeout) {
         Ok(r) => r.map_err(|e| format!("waiting for `{}`: {e}", show(cmd)))?,
         Err(_) => {
-            // SAFETY: `pid` is our child, not yet reaped (its waiter is blocked on it).
-            unsafe { libc::kill(pid, libc::SIGKILL) };
+            // SAFETY: `pid` is our child, not yet reaped (its waiter is blocked on it),
+            // so neither it nor its process group (same id) can have been recycled.
+            unsafe { libc::kill(if group { -pid } else { pid }, libc::SIGKILL) };
             let _ = rx.recv();
             return Err(format!(
                 "`{}` timed out after {}s and was killed",
@@ -234,5 +252,22 @@ impl FileLock {
             }
         }
         Ok(FileLock(file))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn group_timeout_kills_grandchildren() {
+        // The grandchild `sleep` holds the output pipes: unless it is killed
+        // with its parent, collecting the output waits for it.
+        let start = std::time::Instant::now();
+        let mut cmd = Command::new("sh");
+        cmd.args(["-c", "sleep 30; echo done"]);
+        let err = run_captured_timeout_group(&mut cmd, Duration::from_millis(200)).unwrap_err();
+        assert!(err.contains("timed out"), "{err}");
+        assert!(start.elapsed() < Duration::from_secs(10));
     }
 }

@@ -1,0 +1,264 @@
+//! How weld is driven: as rustc and clang drive wasm-ld (`-flavor wasm`, installed under
+//! wasm-ld's name, `-o -`), and the command-line errors wasm-ld gives. Each expectation comes
+//! from running wasm-ld-22 on the same command line.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+
+use support::*;
+
+const MAIN: &str = "int helper(int);\nint main(void) { return helper(1); }\n";
+const HELPER: &str = "int helper(int x) { return x + 1; }\n";
+
+/// The arguments of a small command link (`main.o`, `helper.o`, libc) writing `out`.
+fn small_link(s: &Scratch, out: &str) -> Vec<String> {
+    let main = s.compile("main", MAIN, &[]);
+    let helper = s.compile("helper", HELPER, &[]);
+    command_link_args(&[&main, &helper], &s.path(out))
+}
+
+/// Links with weld and with wasm-ld-22, each writing `out.wasm` in its own directory (the name
+/// section records the file name), and returns weld's and wasm-ld's bytes. Both must succeed.
+fn link_both(s: &Scratch, what: &str, args: impl Fn(&Path) -> Vec<String>) -> [Vec<u8>; 2] {
+    let mut outs = Vec::new();
+    for (dir, run) in [("w", weld as fn(&[String]) -> _), ("r", wasm_ld)] {
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+        let out = s.path(dir).join("out.wasm");
+        let o = run(&args(&out));
+        assert!(o.status.success(), "{dir} {what}: {}", stderr(&o));
+        outs.push(std::fs::read(&out).unwrap());
+    }
+    let theirs = outs.pop().unwrap();
+    [outs.pop().unwrap(), theirs]
+}
+
+#[test]
+fn flavor_wasm_is_accepted_first_as_lld_takes_it() {
+    let s = Scratch::new();
+    std::fs::create_dir_all(s.path("w")).unwrap();
+    std::fs::create_dir_all(s.path("r")).unwrap();
+    let mut ours = vec!["-flavor".to_string(), "wasm".into()];
+    ours.extend(small_link(&s, "w/out.wasm"));
+    let mut theirs = vec!["-flavor".to_string(), "wasm".into()];
+    theirs.extend(small_link(&s, "r/out.wasm"));
+    assert!(wasm_ld(&theirs).status.success());
+    let o = weld(&ours);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(
+        std::fs::read(s.path("w/out.wasm")).unwrap(),
+        std::fs::read(s.path("r/out.wasm")).unwrap()
+    );
+    let o = weld(&["-flavor".into(), "gnu".into(), "x.o".into()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("-flavor gnu"), "{}", stderr(&o));
+}
+
+#[test]
+fn dash_o_dash_writes_the_module_to_standard_output() {
+    let s = Scratch::new();
+    let mut args = small_link(&s, "unused.wasm");
+    *args.last_mut().unwrap() = "-".into();
+    let theirs = wasm_ld(&args);
+    let ours = weld(&args);
+    assert!(ours.status.success(), "{}", stderr(&ours));
+    assert!(theirs.stdout.starts_with(b"\0asm"));
+    // The module is named after the output, `-`, in both.
+    assert_eq!(ours.stdout, theirs.stdout);
+    assert!(!s.path("-").exists(), "no file named `-`");
+}
+
+#[test]
+fn command_line_errors_as_wasm_ld() {
+    let s = Scratch::new();
+    let base = small_link(&s, "out.wasm");
+    let without_output: Vec<String> = base[..base.len() - 2].to_vec();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (without_output, "no output file specified"),
+        (
+            [&["-z".to_string(), "stack-size=17".into()][..], &base].concat(),
+            "stack size must be 16-byte aligned",
+        ),
+        (
+            [&["-z".to_string(), "stack-size=1".into()][..], &base].concat(),
+            "stack size must be 16-byte aligned",
+        ),
+    ];
+    for (args, message) in cases {
+        let theirs = wasm_ld(&args);
+        assert!(!theirs.status.success());
+        assert!(stderr(&theirs).contains(message), "{}", stderr(&theirs));
+        let ours = weld(&args);
+        assert_eq!(ours.status.code(), Some(1), "{args:?}");
+        assert!(stderr(&ours).contains(message), "{}", stderr(&ours));
+    }
+}
+
+#[test]
+fn dash_v_links_and_dash_dash_version_does_not() {
+    let s = Scratch::new();
+    for (flag, links) in [("-v", true), ("-V", true), ("--version", false)] {
+        let out = s.path("out.wasm");
+        let _ = std::fs::remove_file(&out);
+        let mut args = vec![flag.to_string()];
+        args.extend(small_link(&s, "out.wasm"));
+        let theirs = wasm_ld(&args);
+        assert!(theirs.status.success());
+        assert_eq!(out.exists(), links, "wasm-ld {flag}");
+        let _ = std::fs::remove_file(&out);
+        let ours = weld(&args);
+        assert!(ours.status.success(), "{}", stderr(&ours));
+        assert!(!ours.stdout.is_empty(), "{flag} prints the version");
+        assert_eq!(out.exists(), links, "weld {flag}");
+    }
+    // Alone, `-v` prints the version and succeeds.
+    assert!(wasm_ld(&["-v".into()]).status.success());
+    assert!(weld(&["-v".into()]).status.success());
+}
+
+/// Installed as `wasm-ld`, weld names itself so in diagnostics, as lld names itself after
+/// argv[0].
+#[test]
+fn diagnostics_carry_the_name_weld_was_run_as() {
+    let s = Scratch::new();
+    let link = s.path("wasm-ld");
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_weld"), &link).unwrap();
+    let main = s.compile("main", MAIN, &[]);
+    let args = command_link_args(&[&main], &s.path("out.wasm"));
+    let o = Command::new(&link).args(&args).output().unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(e.starts_with("wasm-ld: error: "), "{e}");
+    assert!(e.contains("undefined symbol: helper"), "{e}");
+}
+
+/// Two references to one function from different import modules: wasm-ld's error, naming
+/// both files and both modules.
+#[test]
+fn import_module_mismatch_names_both_objects() {
+    let s = Scratch::new();
+    let a = s.compile(
+        "a",
+        "__attribute__((import_module(\"m1\"), import_name(\"foo\"))) void foo(void);\n\
+         __attribute__((export_name(\"a\"))) void a(void) { foo(); }\n",
+        &[],
+    );
+    let b = s.compile(
+        "b",
+        "__attribute__((import_module(\"m2\"), import_name(\"foo\"))) void foo(void);\n\
+         __attribute__((export_name(\"b\"))) void b(void) { foo(); }\n",
+        &[],
+    );
+    let args: Vec<String> = [
+        "--no-entry".to_string(),
+        a.display().to_string(),
+        b.display().to_string(),
+        "-o".into(),
+        s.path("out.wasm").display().to_string(),
+    ]
+    .to_vec();
+    let theirs = wasm_ld(&args);
+    let ours = weld(&args);
+    assert!(!theirs.status.success());
+    assert_eq!(ours.status.code(), Some(1));
+    let strip = |e: String| {
+        e.lines()
+            .map(|l| l.replace("wasm-ld-22: ", "").replace("weld: ", ""))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(strip(stderr(&ours)), strip(stderr(&theirs)));
+    assert!(stderr(&ours).contains("import module mismatch for symbol: foo"));
+    assert!(!s.path("out.wasm").exists());
+}
+
+/// `--no-demangle` keeps C++ names mangled in the `name` section, as wasm-ld does; both
+/// spellings give byte-identical modules.
+#[test]
+fn no_demangle_keeps_mangled_names() {
+    let s = Scratch::new();
+    let obj = s.compile_cxx(
+        "m",
+        "namespace ns { int twice(int x) { return 2 * x; } }\n\
+         int main() { return ns::twice(2); }\n",
+        &[],
+    );
+    for flag in ["--no-demangle", "--demangle"] {
+        let outs = link_both(&s, flag, |out| {
+            let mut args = vec![flag.to_string()];
+            args.extend(command_link_args(&[&obj], out));
+            args
+        });
+        assert!(outs[0] == outs[1], "{flag}: weld and wasm-ld differ");
+        let names = dump(&outs[0]);
+        let mangled = names.contains("_ZN2ns5twiceEi");
+        assert_eq!(mangled, flag == "--no-demangle", "{names}");
+    }
+}
+
+/// `--emit-relocs` of a C program with libc and debug information is wasm-ld's, byte for
+/// byte: `.bss` is written, locals follow the final object order, the entry point and the
+/// function behind a command export wrapper carry wasm-ld's flags, and relocations against
+/// section symbols are written only when nothing is collected.
+#[test]
+fn emit_relocs_with_libc_and_debug_info_is_wasm_lds() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdio.h>\nint main(void) { printf(\"hi %d\\n\", 3); return 0; }\n",
+        &["-g"],
+    );
+    for extra in [
+        &["--emit-relocs"][..],
+        &["--emit-relocs", "--no-gc-sections"],
+        &["--emit-relocs", "--export-all"],
+        &["--emit-relocs", "--import-memory"],
+    ] {
+        let outs = link_both(&s, &format!("{extra:?}"), |out| {
+            let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+            args.extend(command_link_args(&[&main], out));
+            args
+        });
+        assert!(outs[0] == outs[1], "{extra:?}: weld and wasm-ld differ");
+    }
+}
+
+/// Undefined `NO_STRIP` symbols that nothing references are live, as in wasm-ld: imported
+/// when undefined symbols may be, dropped without an error otherwise; with and without gc.
+#[test]
+fn undefined_no_strip_symbols_are_live() {
+    let s = Scratch::new();
+    let obj = s.assemble(
+        "nostrip",
+        ".globaltype ext_g, i32, immutable\n.functype ext_fn () -> ()\n\
+         .globl f\nf:\n  .functype f () -> (i32)\n  i32.const 1\n  end_function\n\
+         .no_dead_strip ext_g\n.no_dead_strip ext_fn\n",
+        &[],
+    );
+    for policy in [&[][..], &["--allow-undefined"], &["--import-undefined"]] {
+        for gc in ["--gc-sections", "--no-gc-sections"] {
+            let outs = link_both(&s, &format!("{policy:?} {gc}"), |out| {
+                let mut args: Vec<String> = policy.iter().map(|a| a.to_string()).collect();
+                args.extend([
+                    gc.to_string(),
+                    "--no-entry".into(),
+                    "--export=f".into(),
+                    obj.display().to_string(),
+                    "-o".into(),
+                    out.display().to_string(),
+                ]);
+                args
+            });
+            assert!(
+                outs[0] == outs[1],
+                "{policy:?} {gc}: weld and wasm-ld differ"
+            );
+            let imports = imports_of(&outs[0]);
+            assert_eq!(
+                imports.len(),
+                if policy.is_empty() { 0 } else { 2 },
+                "{imports:?}"
+            );
+        }
+    }
+}
