@@ -121,6 +121,8 @@ const LONG: &[(&str, Arity)] = &[
     ("version", Arity::Flag),
     ("warn-unresolved-symbols", Arity::Flag),
     ("whole-archive", Arity::Flag),
+    ("why-extract", Arity::Value),
+    ("wrap", Arity::Value),
 ];
 
 /// Short options that take a value, joined (`-lc`) or separate (`-l c`).
@@ -374,6 +376,8 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 .warnings
                 .push("-Bsymbolic is only meaningful when combined with -shared".to_string()),
             "soname" => c.soname = Some(v()),
+            "why-extract" => c.why_extract = Some(v()),
+            "wrap" => c.wrap.push(crate::config::Wrap::new(&v())),
             "rsp-quoting" => {} // applied before parsing, by `rsp_quoting`
             // Options with no effect on a static link of wasm objects, accepted as wasm-ld
             // accepts them: they concern shared libraries (`--no-pie`, `--no-shlib-sigcheck`,

@@ -25,6 +25,28 @@ pub enum UnresolvedPolicy {
     IgnoreAll,
 }
 
+/// `--wrap=NAME`: references to NAME go to `__wrap_NAME`, and `__real_NAME` names NAME.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wrap {
+    /// The wrapped symbol.
+    pub name: String,
+    /// `__real_NAME`.
+    pub real: String,
+    /// `__wrap_NAME`.
+    pub wrap: String,
+}
+
+impl Wrap {
+    /// The names `--wrap=name` involves.
+    pub fn new(name: &str) -> Self {
+        Wrap {
+            name: name.to_string(),
+            real: format!("__real_{name}"),
+            wrap: format!("__wrap_{name}"),
+        }
+    }
+}
+
 /// Every option of a link.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -129,6 +151,10 @@ pub struct Config {
     pub soname: Option<String>,
     /// `-v` with inputs: print the version, then link.
     pub print_version: bool,
+    /// `--wrap=NAME`, in command-line order.
+    pub wrap: Vec<Wrap>,
+    /// `--why-extract=FILE`: why each archive member was loaded (`-`: standard output).
+    pub why_extract: Option<String>,
     /// `--color-diagnostics[=always|auto|never]`: colour `error:` and `warning:` as lld does.
     pub color_diagnostics: bool,
     /// Warnings the command line itself gave (an unknown `-z` value, say), reported with the
@@ -190,6 +216,8 @@ impl Default for Config {
             soname: None,
             print_version: false,
             color_diagnostics: false,
+            why_extract: None,
+            wrap: Vec::new(),
             warnings: Vec::new(),
         }
     }

@@ -263,9 +263,36 @@ struct Resolver<'a, 'c> {
     command_exports: (bool, Option<SymbolId>),
     /// `--trace-symbol` names.
     traced: FxHashSet<&'a str>,
+    /// `--why-extract` records: reference, extracted member, symbol.
+    why_extract: Vec<[String; 3]>,
+}
+
+/// What made an archive member load (`--why-extract`'s first column).
+#[derive(Clone, Copy)]
+enum Reference {
+    /// An undefined reference in this object.
+    Object(ObjectId),
+    /// The command line: wasm-ld's name for the option.
+    CommandLine(&'static str),
 }
 
 const LAZY_OBJECT_ARCHIVE: u32 = u32::MAX;
+
+/// Writes the `--why-extract` report: a header and one tab-separated line per extracted
+/// member, in wasm-ld's format; `-` is standard output.
+fn write_why_extract(path: &str, records: &[[String; 3]]) -> Result<()> {
+    let mut text = String::from("reference\textracted\tsymbol\n");
+    for r in records {
+        text.push_str(&r.join("\t"));
+        text.push('\n');
+    }
+    if path == "-" {
+        print!("{text}");
+        return Ok(());
+    }
+    std::fs::write(path, text)
+        .map_err(|e| crate::Error::msg(format!("cannot open --why-extract= file {path}: {e}")))
+}
 
 /// The linker's optional data symbols, in the order wasm-ld creates them.
 const OPTIONAL_DATA: &[&str] = &[
@@ -314,10 +341,15 @@ pub fn resolve<'a>(
         diags: std::mem::take(diags),
         command_exports: (false, None),
         traced: config.trace_symbols.iter().map(String::as_str).collect(),
+        why_extract: Vec::new(),
     };
     let result = r.run(items);
     *diags = std::mem::take(&mut r.diags);
     result?;
+    // Written before undefined symbols are reported, as wasm-ld does.
+    if let Some(path) = &config.why_extract {
+        write_why_extract(path, &r.why_extract)?;
+    }
     diags.check()?;
     let (command_exports, call_dtors) = r.command_exports;
     Ok(Resolved {
@@ -426,18 +458,23 @@ impl<'a> Resolver<'a, '_> {
         // Names the command line needs pull their definitions out of archives.
         let config = self.config;
         // In wasm-ld's order: `-u`, then the exported names, then the entry.
-        let mut wanted: Vec<&'a str> = Vec::new();
-        wanted.extend(config.undefined.iter().map(String::as_str));
-        wanted.extend(config.exports.iter().map(String::as_str));
-        wanted.extend(config.exports_if_defined.iter().map(String::as_str));
+        let mut wanted: Vec<(&'a str, &'static str)> = Vec::new();
+        wanted.extend(config.undefined.iter().map(|n| (n.as_str(), "<internal>")));
+        wanted.extend(config.exports.iter().map(|n| (n.as_str(), "--export")));
+        wanted.extend(
+            config
+                .exports_if_defined
+                .iter()
+                .map(|n| (n.as_str(), "--export")),
+        );
         if let Some(e) = &config.entry {
-            wanted.push(e);
+            wanted.push((e, "--entry"));
         }
-        for name in wanted {
+        for (name, option) in wanted {
             match self.names.get(name).copied() {
                 Some(id) => {
                     if let Some(m) = self.lazy_member(id) {
-                        self.extract(m)?;
+                        self.extract_for(m, Reference::CommandLine(option), id)?;
                     }
                 }
                 // The linker's optional data symbols that only the command line names are
@@ -450,23 +487,114 @@ impl<'a> Resolver<'a, '_> {
                 }
             }
         }
-        for name in self
-            .config
-            .exports
-            .iter()
-            .chain(&self.config.exports_if_defined)
-        {
+        if !config.relocatable {
+            self.command_exports = self.find_call_dtors()?;
+        }
+        let wrapped = self.add_wrapped_symbols()?;
+        if !config.relocatable {
+            self.define_optional_symbols();
+        }
+        self.wrap_symbols(&wrapped);
+        // After `--wrap`, as in wasm-ld: `--export=NAME` then exports `__wrap_NAME`.
+        for name in config.exports.iter().chain(&config.exports_if_defined) {
             if let Some(&id) = self.names.get(name.as_str()) {
                 self.symbols[id.idx()].forced_export = true;
             }
         }
-
-        if !config.relocatable {
-            self.command_exports = self.find_call_dtors()?;
-            self.define_optional_symbols();
-        }
         self.reorder_objects();
         Ok(())
+    }
+
+    /// `--wrap`: for each name the link has a symbol for, makes sure `__real_NAME` and
+    /// `__wrap_NAME` exist (a reference from the command line, which may load an archive
+    /// member), as wasm-ld does. Returns (symbol, real, wrap) triples.
+    fn add_wrapped_symbols(&mut self) -> Result<Vec<[SymbolId; 3]>> {
+        let config = self.config;
+        let mut seen = FxHashSet::default();
+        let mut out = Vec::new();
+        for w in &config.wrap {
+            if !seen.insert(w.name.as_str()) {
+                continue;
+            }
+            let Some(&sym) = self.names.get(w.name.as_str()) else {
+                continue;
+            };
+            let real = self.command_line_reference(&w.real)?;
+            let wrap = self.command_line_reference(&w.wrap)?;
+            out.push([sym, real, wrap]);
+        }
+        Ok(out)
+    }
+
+    /// A strong reference to `name` from the command line: loads the member that defines it,
+    /// or leaves an undefined symbol.
+    fn command_line_reference(&mut self, name: &'a str) -> Result<SymbolId> {
+        match self.names.get(name).copied() {
+            Some(id) => {
+                if let Some(m) = self.lazy_member(id) {
+                    self.extract_for(m, Reference::CommandLine("<internal>"), id)?;
+                }
+                // The reference is to a function (wasm-ld), so anything else conflicts.
+                let sym = &self.symbols[id.idx()];
+                if sym.kind != SymbolKind::Function {
+                    let msg = format!(
+                        "symbol type mismatch: {name}\n>>> defined as {} in {}\n>>> defined as {} in <internal>",
+                        llvm_type_name(sym.kind),
+                        self.defined_in(sym),
+                        llvm_type_name(SymbolKind::Function)
+                    );
+                    self.diags.error(msg);
+                }
+                Ok(id)
+            }
+            None => {
+                let id = self.new_symbol(name, SymbolKind::Function, Def::CommandLine, SymFlags(0));
+                self.names.insert(name, id);
+                Ok(id)
+            }
+        }
+    }
+
+    /// Redirects references as `--wrap` asks: every object's reference to the symbol now
+    /// names `__wrap_NAME`, and its references to `__real_NAME` name the symbol; name look-ups
+    /// follow (wasm-ld swaps the same pointers in each file and in its symbol map).
+    fn wrap_symbols(&mut self, wrapped: &[[SymbolId; 3]]) {
+        if wrapped.is_empty() {
+            return;
+        }
+        let mut map: FxHashMap<SymbolId, SymbolId> = FxHashMap::default();
+        for &[sym, real, wrap] in wrapped {
+            map.insert(sym, wrap);
+            map.insert(real, sym);
+        }
+        for ids in &mut self.obj_symbols {
+            for id in ids.iter_mut() {
+                if let Some(&to) = map.get(id) {
+                    *id = to;
+                }
+            }
+        }
+        for &[sym, real, wrap] in wrapped {
+            let (s, r) = (self.symbols[sym.idx()].name, self.symbols[real.idx()].name);
+            self.names.insert(r, sym);
+            self.names.insert(s, wrap);
+            // Nothing refers to the old `__real_NAME` entry any more: it is neither imported
+            // nor listed at `-r` (unless it is the symbol itself).
+            if real != sym && !self.symbols[real.idx()].is_defined() {
+                self.symbols[real.idx()].def = Def::CommandLine;
+            }
+            // A `__wrap_NAME` that only the command line names takes over the references, and
+            // their import, from the symbol (wasm-ld imports it under its own name).
+            if self.symbols[wrap.idx()].def == Def::CommandLine
+                && let Def::Undefined { .. } = self.symbols[sym.idx()].def
+            {
+                let from = self.symbols[sym.idx()].clone();
+                let w = &mut self.symbols[wrap.idx()];
+                w.def = from.def;
+                w.flags = SymFlags(from.flags.0 & !SymFlags::EXPLICIT_NAME);
+                w.weak_refs_only = from.weak_refs_only;
+            }
+        }
     }
 
     /// Puts objects in wasm-ld's order: wasm-ld loads an extracted member while it is still
@@ -537,7 +665,7 @@ impl<'a> Resolver<'a, '_> {
             return Ok((true, None));
         };
         if let Some(m) = self.lazy_member(id) {
-            self.extract(m)?;
+            self.extract_for(m, Reference::CommandLine("<internal>"), id)?;
         }
         let sym = &self.symbols[id.idx()];
         if !matches!(sym.def, Def::Defined { .. }) {
@@ -640,10 +768,28 @@ impl<'a> Resolver<'a, '_> {
         }
     }
 
-    /// Loads an archive member (or `--start-lib` object) now, unless it already was.
-    fn extract(&mut self, m: MemberRef) -> Result<()> {
+    /// Loads an archive member because `reference` (a file, or wasm-ld's name for a command
+    /// line option) needs `symbol`, recording why for `--why-extract`.
+    fn extract_for(&mut self, m: MemberRef, reference: Reference, symbol: SymbolId) -> Result<()> {
+        let loaded = self.extract(m)?;
+        if self.config.why_extract.is_some()
+            && let Some(member) = loaded
+        {
+            let reference = match reference {
+                Reference::Object(o) => self.objects[o.idx()].name.clone(),
+                Reference::CommandLine(option) => option.to_string(),
+            };
+            let name = self.symbols[symbol.idx()].name.to_string();
+            self.why_extract.push([reference, member, name]);
+        }
+        Ok(())
+    }
+
+    /// Loads an archive member (or `--start-lib` object) now, unless it already was; its name
+    /// when it was loaded now.
+    fn extract(&mut self, m: MemberRef) -> Result<Option<String>> {
         if !self.extracted.insert(m) {
-            return Ok(());
+            return Ok(None);
         }
         let (name, bytes, from_lib) = if m.archive == LAZY_OBJECT_ARCHIVE {
             let (n, b) = self.lazy_objects[m.offset as usize];
@@ -655,7 +801,7 @@ impl<'a> Resolver<'a, '_> {
         };
         let obj = read_object(&name, bytes)?;
         self.add_object(obj, from_lib)?;
-        Ok(())
+        Ok(Some(name))
     }
 
     fn add_lazy(&mut self, name: &'a str, m: MemberRef) -> Result<()> {
@@ -681,8 +827,12 @@ impl<'a> Resolver<'a, '_> {
             // for the same name does not extract another member. (A command-line name is a
             // strong reference: it is never weak.)
             Def::Undefined { .. } | Def::CommandLine if !sym.weak_refs_only => {
+                let reference = match sym.def {
+                    Def::Undefined { obj, .. } => Reference::Object(obj),
+                    _ => Reference::CommandLine("<internal>"),
+                };
                 sym.def = Def::Lazy(m);
-                return self.extract(m);
+                return self.extract_for(m, reference, id);
             }
             // A weak reference does not extract; remember the member in case a strong
             // reference comes later.
@@ -938,7 +1088,12 @@ impl<'a> Resolver<'a, '_> {
                     self.weak_lazy.insert(id, m);
                 } else {
                     sym.weak_refs_only = false;
-                    self.extract(m)?;
+                    // wasm-ld records only functions' extractions from here.
+                    if s.kind == SymbolKind::Function {
+                        self.extract_for(m, Reference::Object(oid), id)?;
+                    } else {
+                        self.extract(m)?;
+                    }
                 }
             }
             Def::CommandLine => {
@@ -957,7 +1112,7 @@ impl<'a> Resolver<'a, '_> {
                     sym.flags = flags;
                     sym.weak_refs_only = false;
                     if let Some(m) = self.weak_lazy.remove(&id) {
-                        self.extract(m)?;
+                        self.extract_for(m, Reference::Object(oid), id)?;
                     }
                 }
             }

@@ -262,3 +262,231 @@ fn undefined_no_strip_symbols_are_live() {
         }
     }
 }
+
+/// `--wrap` as wasm-ld does it, over definitions, archives, imports, weak definitions and
+/// references, `-r`, `--export` of either name, and `--emit-relocs`: byte-identical outputs,
+/// and wasm-ld's error where a wrapped name is not a function.
+#[test]
+fn wrap_matches_wasm_ld() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdlib.h>\nint foo(int);\nint bar(int x) { return foo(x) * 2; }\n\
+         int run(void) { void *p = malloc(10); \
+         int r = foo(1) + bar(2); free(p); return r; }\n",
+        &[],
+    );
+    let foo = s.compile(
+        "foo",
+        "int foo(int x) { return x + 100; }\nint foo_self(int x) { return foo(x); }\n",
+        &[],
+    );
+    let wrap = s.compile(
+        "wrap",
+        "#include <stddef.h>\nint __real_foo(int);\n\
+         int __wrap_foo(int x) { return __real_foo(x) + 1000; }\n\
+         void *__real_malloc(size_t);\nvoid *__wrap_malloc(size_t n) { return __real_malloc(n); }\n",
+        &[],
+    );
+    let weak_foo = s.compile(
+        "wf",
+        "__attribute__((weak)) int foo(int x) { return x; }\n",
+        &[],
+    );
+    let weak_real = s.compile(
+        "ww",
+        "__attribute__((weak)) int __real_foo(int);\n\
+         int __wrap_foo(int x) { return __real_foo ? __real_foo(x) : -1; }\n",
+        &[],
+    );
+    let libwrap = s.archive("libwrap.a", &[wrap.as_path()]);
+    let libfoo = s.archive("libfoo.a", &[foo.as_path()]);
+    let p = |p: &std::path::PathBuf| p.display().to_string();
+    let libc = [
+        format!("-L{SYSROOT_LIB}"),
+        "-lc".to_string(),
+        BUILTINS.to_string(),
+    ];
+    let sets: Vec<Vec<String>> = vec![
+        vec![p(&main), p(&foo), p(&wrap), "--wrap=foo".into()],
+        vec![
+            p(&main),
+            p(&foo),
+            p(&wrap),
+            "--wrap=foo".into(),
+            "--wrap=malloc".into(),
+        ],
+        vec![
+            p(&main),
+            p(&libfoo),
+            p(&libwrap),
+            "--wrap=foo".into(),
+            "--wrap=malloc".into(),
+        ],
+        vec![p(&main), p(&foo), p(&wrap), "--wrap=nothere".into()],
+        vec![
+            p(&main),
+            p(&foo),
+            p(&wrap),
+            "--wrap=foo".into(),
+            "--wrap=foo".into(),
+        ],
+        vec![
+            p(&main),
+            p(&foo),
+            p(&wrap),
+            "--wrap=foo".into(),
+            "--export=foo".into(),
+        ],
+        vec![
+            p(&main),
+            p(&foo),
+            p(&wrap),
+            "--wrap=foo".into(),
+            "--export=__real_foo".into(),
+        ],
+        vec![p(&main), p(&weak_foo), p(&wrap), "--wrap=foo".into()],
+        vec![
+            p(&main),
+            p(&weak_real),
+            "--wrap=foo".into(),
+            "--allow-undefined".into(),
+        ],
+        vec![p(&main), "--wrap=foo".into(), "--allow-undefined".into()],
+        vec![
+            p(&main),
+            p(&foo),
+            p(&wrap),
+            "--wrap=foo".into(),
+            "--emit-relocs".into(),
+        ],
+        vec![
+            p(&main),
+            p(&foo),
+            p(&wrap),
+            "--wrap=__real_foo".into(),
+            "--wrap=foo".into(),
+        ],
+    ];
+    let mut crashes = 0;
+    for set in &sets {
+        for relocatable in [false, true] {
+            let what = format!("{set:?} -r={relocatable}");
+            let args = |out: &std::path::Path| {
+                let mut args = if relocatable {
+                    vec!["-r".to_string()]
+                } else {
+                    vec!["--no-entry".to_string(), "--export=run".into()]
+                };
+                args.extend(set.iter().cloned());
+                args.extend(libc.iter().cloned());
+                args.extend(["-o".to_string(), out.display().to_string()]);
+                args
+            };
+            // wasm-ld-22 crashes writing the symbol table of `-r --wrap=malloc` with libc
+            // (the old `__real_malloc` has no output index). weld's object must then link
+            // (by wasm-ld) into a module in which every wrapped reference is resolved.
+            if relocatable
+                && wasm_ld(&args(&s.path("crash.o")))
+                    .status
+                    .code()
+                    .is_none_or(|c| c > 1)
+            {
+                crashes += 1;
+                let object = s.path("weld-r.o");
+                let o = weld(&args(&object));
+                assert!(o.status.success(), "{what}: {}", stderr(&o));
+                let module = s.path("final.wasm");
+                let mut link = vec!["--no-entry".to_string(), "--export=run".into(), p(&object)];
+                link.extend(libc.iter().cloned());
+                link.extend(["-o".to_string(), p(&module)]);
+                let o = wasm_ld(&link);
+                assert!(
+                    o.status.success(),
+                    "{what}: wasm-ld rejects weld's -r output: {}",
+                    stderr(&o)
+                );
+                let imports = imports_of(&std::fs::read(&module).unwrap());
+                assert!(
+                    imports
+                        .iter()
+                        .all(|(_, f)| !f.starts_with("__real_") && !f.starts_with("__wrap_")),
+                    "{what}: {imports:?}"
+                );
+                continue;
+            }
+            let outs = link_both(&s, &what, args);
+            assert!(outs[0] == outs[1], "{what}: weld and wasm-ld differ");
+        }
+    }
+    assert!(
+        crashes > 0,
+        "wasm-ld-22 no longer crashes on -r --wrap=malloc: compare bytes there too"
+    );
+    // A data symbol cannot be wrapped: the `__real_`/`__wrap_` references are functions.
+    let data = s.compile(
+        "d",
+        "int dv = 5;\nextern int __real_dv;\nint __wrap_dv = 7;\n\
+         __attribute__((export_name(\"get\"))) int get(void) { return dv + __real_dv; }\n",
+        &[],
+    );
+    let args = vec![
+        "--no-entry".to_string(),
+        p(&data),
+        "--wrap=dv".into(),
+        "-o".into(),
+        s.path("d.wasm").display().to_string(),
+    ];
+    let theirs = wasm_ld(&args);
+    let ours = weld(&args);
+    assert!(!theirs.status.success());
+    assert_eq!(ours.status.code(), Some(1));
+    let e = stderr(&ours);
+    assert!(e.contains("symbol type mismatch: __real_dv"), "{e}");
+    assert!(e.contains("symbol type mismatch: __wrap_dv"), "{e}");
+}
+
+/// `--why-extract` lists each loaded archive member with the reference that loaded it, line
+/// for line as wasm-ld does (functions' references only, command-line names by option).
+#[test]
+fn why_extract_matches_wasm_ld() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdio.h>\nint helper(int);\nint main(void) { printf(\"%d\\n\", helper(1)); return 0; }\n",
+        &[],
+    );
+    let helper = s.compile(
+        "helper",
+        "int h2(void);\nint helper(int x) { return x + h2(); }\n",
+        &[],
+    );
+    let h2 = s.compile("h2", "int h2(void) { return 22; }\n", &[]);
+    let u1 = s.compile("u1", "int u1(void) { return 1; }\n", &[]);
+    let liby = s.archive("liby.a", &[helper.as_path(), h2.as_path()]);
+    let libu = s.archive("libu.a", &[u1.as_path()]);
+    let p = |p: &std::path::PathBuf| p.display().to_string();
+    for (before, after) in [
+        (vec![], vec![p(&liby), p(&libu), "-u".into(), "u1".into()]),
+        (vec![p(&liby)], vec!["--export=u1".into(), p(&libu)]),
+    ] {
+        let mut outputs = Vec::new();
+        for run in [weld as fn(&[String]) -> _, wasm_ld] {
+            let mut args = before.clone();
+            args.extend(command_link_args(&[&main], &s.path("out.wasm")));
+            args.extend(after.iter().cloned());
+            args.push("--why-extract=-".into());
+            let o = run(&args);
+            assert!(o.status.success(), "{}", stderr(&o));
+            outputs.push(String::from_utf8(o.stdout).unwrap());
+        }
+        assert_eq!(outputs[0], outputs[1]);
+        assert!(outputs[0].starts_with("reference\textracted\tsymbol\n"));
+        assert!(
+            outputs[0].contains("liby.a(helper.o)\tliby.a(h2.o)\th2")
+                || outputs[0].contains("helper.o)\t"),
+            "{}",
+            outputs[0]
+        );
+    }
+}

@@ -321,14 +321,10 @@ const ROWS: &[Row] = &[
     ),
     row(
         "--why-extract=<value>",
-        &["--why-extract={dir}/why.txt"],
-        Unsupported(LATER),
+        &["--why-extract=-", "-u", "helper"],
+        Same,
     ),
-    row(
-        "--wrap=<symbol>=<symbol>",
-        &["--wrap=helper"],
-        Unsupported(LATER),
-    ),
+    row("--wrap=<symbol>=<symbol>", &["--wrap=helper"], Same),
     row("-y <value>", &["-y", "helper", "-lx"], Same),
     row("-z <option>", &["-z", "stack-size=131072"], Same),
 ];
