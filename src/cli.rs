@@ -37,6 +37,7 @@ const LONG: &[(&str, Arity)] = &[
     ("Bdynamic", Arity::Flag),
     ("Bstatic", Arity::Flag),
     ("Bsymbolic", Arity::Flag),
+    ("build-id", Arity::OptionalJoined),
     ("call_shared", Arity::Flag),
     ("check-features", Arity::Flag),
     ("color-diagnostics", Arity::OptionalJoined),
@@ -377,6 +378,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 .push("-Bsymbolic is only meaningful when combined with -shared".to_string()),
             "soname" => c.soname = Some(v()),
             "why-extract" => c.why_extract = Some(v()),
+            "build-id" => c.build_id = crate::build_id::BuildId::parse(value.as_deref())?,
             "wrap" => c.wrap.push(crate::config::Wrap::new(&v())),
             "rsp-quoting" => {} // applied before parsing, by `rsp_quoting`
             // Options with no effect on a static link of wasm objects, accepted as wasm-ld

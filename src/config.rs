@@ -151,6 +151,8 @@ pub struct Config {
     pub soname: Option<String>,
     /// `-v` with inputs: print the version, then link.
     pub print_version: bool,
+    /// `--build-id[=fast|sha1|uuid|0xHEX|none]`.
+    pub build_id: Option<crate::build_id::BuildId>,
     /// `--wrap=NAME`, in command-line order.
     pub wrap: Vec<Wrap>,
     /// `--why-extract=FILE`: why each archive member was loaded (`-`: standard output).
@@ -218,6 +220,7 @@ impl Default for Config {
             color_diagnostics: false,
             why_extract: None,
             wrap: Vec::new(),
+            build_id: None,
             warnings: Vec::new(),
         }
     }

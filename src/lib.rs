@@ -6,6 +6,7 @@
 
 #![deny(missing_docs)]
 
+pub mod build_id;
 pub mod cli;
 pub mod config;
 pub mod error;

@@ -397,6 +397,9 @@ pub fn write(
     if !features.is_empty() && keep("target_features") {
         push_section(&mut out, &target_features(features));
     }
+    if let Some(kind) = &config.build_id {
+        crate::build_id::append(&mut out, kind)?;
+    }
     Ok(out)
 }
 

@@ -66,10 +66,10 @@ const ROWS: &[Row] = &[
     row("--Bsymbolic", &["--Bsymbolic"], Same),
     row(
         "--build-id=[fast,sha1,uuid,0x<hexstring>]",
-        &["--build-id=0xabcd"],
-        Unsupported(LATER),
+        &["--build-id=sha1"],
+        Same,
     ),
-    row("--build-id", &["--build-id"], Unsupported(LATER)),
+    row("--build-id", &["--build-id"], Same),
     row("--call_shared", &["--call_shared", "-lx"], Same),
     row("--check-features", &["--check-features"], Same),
     row(
