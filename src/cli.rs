@@ -419,7 +419,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
     if !saw_output {
         return Err(Error::msg("no output file specified"));
     }
-    if c.stack_size % 16 != 0 {
+    if !c.stack_size.is_multiple_of(16) {
         return Err(Error::msg("stack size must be 16-byte aligned"));
     }
     if c.import_memory.is_some() && !args.iter().any(|a| a.contains("export-memory")) {
