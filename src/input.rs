@@ -71,6 +71,33 @@ pub struct Archive<'a> {
     pub path: &'a str,
     data: &'a [u8],
     file: ArchiveFile<'a>,
+    /// A thin archive's members: the files it names, by member name.
+    thin: Vec<(&'a [u8], &'a [u8])>,
+}
+
+/// The files a thin archive's members name (relative to the archive's directory, unless
+/// absolute), mapped so that they live as long as the archive's own bytes. Empty for a
+/// regular archive.
+pub fn thin_members(path: &str, data: &[u8]) -> Result<Vec<(Vec<u8>, MappedFile)>> {
+    if !data.starts_with(b"!<thin>\n") {
+        return Ok(Vec::new());
+    }
+    let file = ArchiveFile::parse(data)
+        .map_err(|e| Error::file(path, format_args!("malformed archive: {e}")))?;
+    let dir = Path::new(path).parent().unwrap_or(Path::new(""));
+    let mut out = Vec::new();
+    for m in file.members() {
+        let m = m.map_err(|e| Error::file(path, format_args!("malformed archive: {e}")))?;
+        let name = m.name().to_vec();
+        let member = Path::new(
+            std::str::from_utf8(&name)
+                .map_err(|_| Error::file(path, "thin archive member name is not UTF-8"))?,
+        );
+        let mapped = MappedFile::open(&dir.join(member))
+            .map_err(|e| Error::file(path, format_args!("thin archive member: {e}")))?;
+        out.push((name, mapped));
+    }
+    Ok(out)
 }
 
 /// A member of an archive, not yet parsed.
@@ -84,13 +111,34 @@ pub struct MemberRef {
 
 impl<'a> Archive<'a> {
     /// Parses the archive's header and index.
-    pub fn parse(path: &'a str, data: &'a [u8]) -> Result<Self> {
+    /// `thin` holds a thin archive's member files ([`thin_members`]).
+    pub fn parse(path: &'a str, data: &'a [u8], thin: &'a [(Vec<u8>, MappedFile)]) -> Result<Self> {
         let file = ArchiveFile::parse(data)
             .map_err(|e| Error::file(path, format_args!("malformed archive: {e}")))?;
-        if file.is_thin() {
-            return Err(Error::file(path, "thin archives are not supported"));
+        let thin = thin
+            .iter()
+            .map(|(n, f)| (n.as_slice(), f.bytes()))
+            .collect();
+        Ok(Archive {
+            path,
+            data,
+            file,
+            thin,
+        })
+    }
+
+    /// A member's bytes: in the archive, or for a thin archive in the file it names.
+    fn data_of(&self, m: &object::read::archive::ArchiveMember<'a>) -> Result<&'a [u8]> {
+        if self.file.is_thin() {
+            return self
+                .thin
+                .iter()
+                .find(|(n, _)| *n == m.name())
+                .map(|&(_, d)| d)
+                .ok_or_else(|| Error::file(self.path, "thin archive member not found"));
         }
-        Ok(Archive { path, data, file })
+        m.data(self.data)
+            .map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))
     }
 
     /// The symbol index: (symbol name, member offset), in index order.
@@ -124,9 +172,7 @@ impl<'a> Archive<'a> {
         for m in self.file.members() {
             let m =
                 m.map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))?;
-            let data = m
-                .data(self.data)
-                .map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))?;
+            let data = self.data_of(&m)?;
             out.push((self.member_name(m.name()), data));
         }
         Ok(out)
@@ -144,7 +190,7 @@ impl<'a> Archive<'a> {
             .file
             .member(object::read::archive::ArchiveOffset(offset))
             .map_err(bad)?;
-        Ok((self.member_name(m.name()), m.data(self.data).map_err(bad)?))
+        Ok((self.member_name(m.name()), self.data_of(&m)?))
     }
 
     fn member_name(&self, name: &[u8]) -> String {

@@ -73,9 +73,15 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         .iter()
         .map(|i| MappedFile::open(&i.path))
         .collect::<Result<_>>()?;
+    // Thin archives name their members' files: those are mapped now, to live as long as the
+    // inputs.
+    let thin: Vec<Vec<(Vec<u8>, MappedFile)>> = files
+        .iter()
+        .map(|f| input::thin_members(&f.path, f.bytes()))
+        .collect::<Result<_>>()?;
     let mut archives: Vec<Archive<'_>> = Vec::new();
     let mut items = Vec::new();
-    for (file, input) in files.iter().zip(&config.inputs) {
+    for ((file, input), thin) in files.iter().zip(&config.inputs).zip(&thin) {
         match input::classify(file.bytes()) {
             FileKind::Wasm => items.push(LoadItem::Object {
                 name: &file.path,
@@ -83,7 +89,7 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
                 lazy: input.lazy,
             }),
             FileKind::Archive => {
-                archives.push(Archive::parse(&file.path, file.bytes())?);
+                archives.push(Archive::parse(&file.path, file.bytes(), thin)?);
                 items.push(LoadItem::Archive {
                     index: archives.len() as u32 - 1,
                     whole: input.whole_archive,

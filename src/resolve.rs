@@ -433,7 +433,9 @@ impl<'a> Resolver<'a, '_> {
                             continue;
                         }
                         let obj = read_object(&name, bytes)?;
-                        self.add_object(obj, true)?;
+                        // Loaded like an object on the command line (wasm-ld): live whether
+                        // or not something refers to it.
+                        self.add_object(obj, false)?;
                     }
                 }
                 LoadItem::Archive {

@@ -537,3 +537,57 @@ fn build_id_matches_wasm_ld() {
     }
     assert_ne!(ids[0], ids[1]);
 }
+
+/// Thin archives (`llvm-ar rcT`): members are read from the files they name, relative to the
+/// archive's directory, lazily and under `--whole-archive`, as wasm-ld reads them.
+#[test]
+fn thin_archives_link_as_wasm_ld() {
+    let s = Scratch::new();
+    let main = s.compile("main", MAIN, &[]);
+    std::fs::create_dir_all(s.path("sub")).unwrap();
+    let helper = s.compile("helper", HELPER, &[]);
+    std::fs::rename(&helper, s.path("sub/helper.o")).unwrap();
+    let o = Command::new("llvm-ar-22")
+        .current_dir(s.dir.path())
+        .args(["rcsT", "libthin.a", "sub/helper.o"])
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let thin = s.path("libthin.a");
+    assert!(std::fs::read(&thin).unwrap().starts_with(b"!<thin>\n"));
+    for whole in [false, true] {
+        let outs = link_both(&s, &format!("whole={whole}"), |out| {
+            let mut args = vec!["-y".to_string(), "helper".into()];
+            args.extend(command_link_args(&[&main, &thin], out));
+            if whole {
+                let at = args.iter().position(|a| *a == thin.display().to_string());
+                args.insert(at.unwrap(), "--whole-archive".into());
+                args.insert(at.unwrap() + 2, "--no-whole-archive".into());
+            }
+            args
+        });
+        assert!(outs[0] == outs[1], "whole={whole}: weld and wasm-ld differ");
+    }
+}
+
+/// `--whole-archive` members are live like objects named on the command line (their
+/// constructors run and their imports stay even when nothing refers to them), as in wasm-ld:
+/// a whole libc links byte for byte.
+#[test]
+fn whole_archive_members_are_live_like_command_line_objects() {
+    let s = Scratch::new();
+    let main = s.compile("main", "int main(void) { return 0; }\n", &[]);
+    let outs = link_both(&s, "whole libc", |out| {
+        let mut args = command_link_args(&[&main], out);
+        let at = args.iter().position(|a| a == "-lc").unwrap();
+        args.insert(at, "--whole-archive".into());
+        args.insert(at + 2, "--no-whole-archive".into());
+        args
+    });
+    assert!(outs[0] == outs[1], "weld and wasm-ld differ");
+    let imports = imports_of(&outs[0]);
+    assert!(
+        imports.iter().any(|(_, f)| f == "environ_get"),
+        "{imports:?}"
+    );
+}
