@@ -279,12 +279,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 let path = v();
                 let text = std::fs::read_to_string(&path)
                     .map_err(|e| Error::file(&path, format_args!("cannot read: {e}")))?;
-                for line in text.lines() {
-                    let line = line.split('#').next().unwrap_or("").trim();
-                    if !line.is_empty() {
-                        c.allow_undefined_symbols.push(line.to_string());
-                    }
-                }
+                c.allow_undefined_symbols.extend(import_file_names(&text));
             }
             "unresolved-symbols" => {
                 c.unresolved = match v().as_str() {
@@ -449,6 +444,15 @@ pub fn parse(args: &[String]) -> Result<Command> {
         c.export_memory = None;
     }
     Ok(Command::Link(Box::new(c)))
+}
+
+/// The names of an `--allow-undefined-file` or of a library's `.imports` file: one a line,
+/// `#` starting a comment.
+pub fn import_file_names(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines()
+        .map(|line| line.split('#').next().unwrap_or("").trim())
+        .filter(|line| !line.is_empty())
+        .map(str::to_string)
 }
 
 fn list(s: &str) -> Vec<String> {

@@ -65,6 +65,15 @@ pub fn classify(bytes: &[u8]) -> FileKind {
     }
 }
 
+/// Whether the file at `path` starts as an archive does (its first 8 bytes only are read).
+pub fn is_archive_file(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 8];
+    File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| classify(&magic) == FileKind::Archive)
+}
+
 /// An archive with its symbol index, members parsed only when extracted.
 pub struct Archive<'a> {
     /// The archive's path.

@@ -63,6 +63,31 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
 }
 
 fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+    // wasm-ld reads a `NAME.imports` beside each archive `NAME.a` (wasi-libc ships
+    // `libc.imports`): the names it lists may stay undefined, as if given by
+    // `--allow-undefined-file`.
+    let mut imports = Vec::new();
+    for input in &config.inputs {
+        let beside = input.path.with_extension("imports");
+        if beside != input.path && beside.is_file() && input::is_archive_file(&input.path) {
+            let text = std::fs::read_to_string(&beside).map_err(|e| {
+                Error::file(
+                    &beside.display().to_string(),
+                    format_args!("cannot read: {e}"),
+                )
+            })?;
+            imports.extend(cli::import_file_names(&text));
+        }
+    }
+    if imports.is_empty() {
+        return link_with(config);
+    }
+    let mut with_imports = config.clone();
+    with_imports.allow_undefined_symbols.extend(imports);
+    link_with(&with_imports)
+}
+
+fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     if config.verbose {
         for i in &config.inputs {
             eprintln!("Loading: {}", i.path.display());

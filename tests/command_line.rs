@@ -591,3 +591,25 @@ fn whole_archive_members_are_live_like_command_line_objects() {
         "{imports:?}"
     );
 }
+
+/// A `NAME.imports` file beside an archive `NAME.a` lists names that may stay undefined (they
+/// become imports), as wasm-ld reads it (wasi-libc ships `libc.imports`).
+#[test]
+fn imports_file_beside_an_archive_allows_its_names() {
+    let s = Scratch::new();
+    let main = s.compile("main", MAIN, &[]);
+    let helper = s.compile(
+        "helper",
+        "int ext_only(int);\nint helper(int x) { return ext_only(x); }\n",
+        &[],
+    );
+    let lib = s.archive("libhx.a", &[helper.as_path()]);
+    let args = |out: &std::path::Path| command_link_args(&[&main, &lib], out);
+    // Without the file, both report the undefined symbol.
+    assert!(!wasm_ld(&args(&s.path("x.wasm"))).status.success());
+    assert_eq!(weld(&args(&s.path("x.wasm"))).status.code(), Some(1));
+    std::fs::write(s.path("libhx.imports"), "# allowed\next_only\n").unwrap();
+    let outs = link_both(&s, "with libhx.imports", args);
+    assert!(outs[0] == outs[1], "weld and wasm-ld differ");
+    assert!(imports_of(&outs[0]).contains(&("env".to_string(), "ext_only".to_string())));
+}
