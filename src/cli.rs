@@ -97,6 +97,7 @@ const LONG: &[(&str, Arity)] = &[
     ("pie", Arity::Flag),
     ("print-gc-sections", Arity::Flag),
     ("relocatable", Arity::Flag),
+    ("reproduce", Arity::Value),
     ("rpath", Arity::Value),
     ("rsp-quoting", Arity::Value),
     ("save-temps", Arity::Flag),
@@ -165,8 +166,16 @@ enum Arg {
 pub fn parse(args: &[String]) -> Result<Command> {
     let quoting = rsp_quoting(args)?;
     let args = expand_response_files(args, quoting, 0)?;
-    let parsed = tokenize(&args)?;
+    let tokens = tokenize(&args)?;
     let mut c = Config::default();
+    let mut response = String::new();
+    for (a, shown) in &tokens {
+        if !matches!(a, Arg::Opt(name, _) if name == "reproduce") {
+            response.push_str(shown);
+            response.push('\n');
+        }
+    }
+    let parsed: Vec<Arg> = tokens.into_iter().map(|(a, _)| a).collect();
     let mut lib_paths: Vec<PathBuf> = Vec::new();
     for a in &parsed {
         if let Arg::Opt(name, Some(v)) = a
@@ -373,6 +382,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 .push("-Bsymbolic is only meaningful when combined with -shared".to_string()),
             "soname" => c.soname = Some(v()),
             "why-extract" => c.why_extract = Some(v()),
+            "reproduce" => c.reproduce = Some(v()),
             "build-id" => c.build_id = crate::build_id::BuildId::parse(value.as_deref())?,
             "wrap" => c.wrap.push(crate::config::Wrap::new(&v())),
             "rsp-quoting" => {} // applied before parsing, by `rsp_quoting`
@@ -408,6 +418,13 @@ pub fn parse(args: &[String]) -> Result<Command> {
         return Ok(Command::Version);
     }
     c.print_version = print_version;
+    // As lld, `LLD_REPRODUCE` stands for `--reproduce` when the option is not given.
+    if c.reproduce.is_none() {
+        c.reproduce = std::env::var("LLD_REPRODUCE")
+            .ok()
+            .filter(|p| !p.is_empty());
+    }
+    c.response = response;
     if c.inputs.is_empty() {
         return Err(Error::msg("no input files"));
     }
@@ -547,15 +564,17 @@ fn rsp_quoting(args: &[String]) -> Result<Quoting> {
     Ok(q)
 }
 
-/// Splits arguments into options and inputs.
-fn tokenize(args: &[String]) -> Result<Vec<Arg>> {
+/// Splits arguments into options and inputs, each with the line `--reproduce` writes for it
+/// in `response.txt` (as lld renders it: inputs relative to the root, `-o` without its
+/// directory, a value apart from its option unless it can only be joined).
+fn tokenize(args: &[String]) -> Result<Vec<(Arg, String)>> {
     let mut out = Vec::new();
     let mut i = 0;
     while i < args.len() {
         let a = &args[i];
         i += 1;
         if a == "-" || !a.starts_with('-') {
-            out.push(Arg::Input(a.clone()));
+            out.push((Arg::Input(a.clone()), quote(&relative_to_root(a))));
             continue;
         }
         let body = a.strip_prefix("--").unwrap_or(&a[1..]);
@@ -565,36 +584,57 @@ fn tokenize(args: &[String]) -> Result<Vec<Arg>> {
         };
         if let Some(&prefix) = JOINED_PREFIX.iter().find(|p| key.starts_with(**p)) {
             let value = &body[prefix.len()..];
-            out.push(Arg::Opt(prefix.to_string(), Some(value.to_string())));
+            out.push((
+                Arg::Opt(prefix.to_string(), Some(value.to_string())),
+                format!("--{prefix}{value}"),
+            ));
             continue;
         }
         if let Some(&(name, arity)) = LONG.iter().find(|(n, _)| *n == key) {
-            let value = match arity {
+            // lld renders an option under its canonical two-dash spelling.
+            let spelled = format!("--{name}");
+            let (value, shown) = match arity {
                 Arity::Flag => {
                     if joined.is_some() {
                         return Err(Error::msg(format!("option {a} takes no value")));
                     }
-                    None
+                    (None, spelled)
                 }
-                Arity::OptionalJoined => joined,
-                Arity::Value => match joined {
-                    Some(v) => Some(v),
-                    None => {
-                        let v = args
-                            .get(i)
-                            .ok_or_else(|| Error::msg(format!("missing argument to {a}")))?;
-                        i += 1;
-                        Some(v.clone())
-                    }
-                },
+                Arity::OptionalJoined => {
+                    let shown = match &joined {
+                        Some(v) => format!("{spelled}={v}"),
+                        None => spelled,
+                    };
+                    (joined, shown)
+                }
+                Arity::Value => {
+                    let v = match joined {
+                        Some(v) => v,
+                        None => {
+                            let v = args
+                                .get(i)
+                                .ok_or_else(|| Error::msg(format!("missing argument to {a}")))?;
+                            i += 1;
+                            v.clone()
+                        }
+                    };
+                    let shown = format!("{spelled} {}", quote(&v));
+                    (Some(v), shown)
+                }
             };
-            out.push(Arg::Opt(name.to_string(), value));
+            out.push((Arg::Opt(name.to_string(), value), shown));
             continue;
         }
         // Short options: one dash only.
         if !a.starts_with("--") {
             if let Some(&(_, long)) = SHORT_FLAG.iter().find(|(s, _)| *s == body) {
-                out.push(Arg::Opt(long.to_string(), None));
+                // Short flags are aliases, rendered as what they stand for (`-v` is its own).
+                let shown = if long == "v" {
+                    "-v".to_string()
+                } else {
+                    format!("--{long}")
+                };
+                out.push((Arg::Opt(long.to_string(), None), shown));
                 continue;
             }
             let mut chars = body.chars();
@@ -614,7 +654,22 @@ fn tokenize(args: &[String]) -> Result<Vec<Arg>> {
                     i += 1;
                     v.clone()
                 };
-                out.push(Arg::Opt(c.to_string(), Some(value)));
+                let shown = if c == 'o' {
+                    // lld writes the output's file name only: the archive has no directories
+                    // for it.
+                    let file = Path::new(&value)
+                        .file_name()
+                        .map_or(value.clone(), |f| f.to_string_lossy().into_owned());
+                    format!("-o {}", quote(&file))
+                } else {
+                    match c {
+                        'e' => format!("--entry {}", quote(&value)),
+                        'u' => format!("--undefined {}", quote(&value)),
+                        'y' => format!("--trace-symbol {}", quote(&value)),
+                        _ => format!("-{c} {}", quote(&value)),
+                    }
+                };
+                out.push((Arg::Opt(c.to_string(), Some(value)), shown));
                 continue;
             }
         }
@@ -623,6 +678,28 @@ fn tokenize(args: &[String]) -> Result<Vec<Arg>> {
         )));
     }
     Ok(out)
+}
+
+/// A path made absolute and without its root (`/tmp/a.o` → `tmp/a.o`): where `--reproduce`
+/// stores the file, and how `response.txt` names it.
+pub fn relative_to_root(path: &str) -> String {
+    let p = Path::new(path);
+    let abs = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir().map_or(p.to_path_buf(), |d| d.join(p))
+    };
+    let shown = abs.display().to_string();
+    shown.trim_start_matches('/').to_string()
+}
+
+/// Quotes a response-file word that holds white space (lld's `quote`).
+fn quote(s: &str) -> String {
+    if s.contains(' ') {
+        format!("\"{s}\"")
+    } else {
+        s.to_string()
+    }
 }
 
 /// Replaces `@file` arguments with the file's contents, split as GNU tools split them.

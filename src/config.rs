@@ -151,6 +151,10 @@ pub struct Config {
     pub soname: Option<String>,
     /// `-v` with inputs: print the version, then link.
     pub print_version: bool,
+    /// `--reproduce=FILE.tar` (or `LLD_REPRODUCE`): a tar of the inputs and the command line.
+    pub reproduce: Option<String>,
+    /// The command line as `--reproduce` writes it to `response.txt`.
+    pub response: String,
     /// `--build-id[=fast|sha1|uuid|0xHEX|none]`.
     pub build_id: Option<crate::build_id::BuildId>,
     /// `--wrap=NAME`, in command-line order.
@@ -221,6 +225,8 @@ impl Default for Config {
             why_extract: None,
             wrap: Vec::new(),
             build_id: None,
+            reproduce: None,
+            response: String::new(),
             warnings: Vec::new(),
         }
     }

@@ -18,6 +18,7 @@ pub mod linking;
 pub mod model;
 pub mod read;
 pub mod reloc;
+pub mod reproduce;
 pub mod resolve;
 pub mod strings;
 pub mod validate;
@@ -67,9 +68,12 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     // `libc.imports`): the names it lists may stay undefined, as if given by
     // `--allow-undefined-file`.
     let mut imports = Vec::new();
+    let mut read = Vec::new();
     for input in &config.inputs {
+        read.push(input.path.clone());
         let beside = input.path.with_extension("imports");
         if beside != input.path && beside.is_file() && input::is_archive_file(&input.path) {
+            read.push(beside.clone());
             let text = std::fs::read_to_string(&beside).map_err(|e| {
                 Error::file(
                     &beside.display().to_string(),
@@ -78,6 +82,11 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
             })?;
             imports.extend(cli::import_file_names(&text));
         }
+    }
+    // Written before linking, as lld writes it while reading its inputs: a link that fails
+    // can be replayed too.
+    if let Some(path) = &config.reproduce {
+        reproduce::write(path, config, &read)?;
     }
     if imports.is_empty() {
         return link_with(config);

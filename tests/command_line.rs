@@ -613,3 +613,68 @@ fn imports_file_beside_an_archive_allows_its_names() {
     assert!(outs[0] == outs[1], "weld and wasm-ld differ");
     assert!(imports_of(&outs[0]).contains(&("env".to_string(), "ext_only".to_string())));
 }
+
+/// The entries of a tar archive: name and bytes.
+fn tar_entries(path: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut archive = tar::Archive::new(std::fs::File::open(path).unwrap());
+    let mut out = Vec::new();
+    for entry in archive.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let name = entry.path().unwrap().display().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).unwrap();
+        out.push((name, bytes));
+    }
+    out
+}
+
+/// `--reproduce` packs what wasm-ld packs: the command line as lld renders it (canonical
+/// spellings, inputs relative to the root, `-o` without directories), the version, and each
+/// input (and a library's `.imports`) at its absolute path; the link itself is unchanged.
+#[test]
+fn reproduce_packs_what_wasm_ld_packs() {
+    let s = Scratch::new();
+    let main = s.compile("main", MAIN, &[]);
+    let helper = s.compile("helper", HELPER, &[]);
+    let lib = s.archive("libx.a", &[helper.as_path()]);
+    let mut tars = Vec::new();
+    for (dir, run) in [("w", weld as fn(&[String]) -> _), ("r", wasm_ld)] {
+        std::fs::create_dir_all(s.path(dir)).unwrap();
+        let tar = s.path(dir).join("repro.tar");
+        let mut args = vec![
+            "-e".to_string(),
+            "_start".into(),
+            "-y".into(),
+            "helper".into(),
+            "-export=helper".into(),
+            "--export-memory=mem".into(),
+            "-O2".into(),
+            "--lto-O2".into(),
+            "-E".into(),
+            format!("--reproduce={}", tar.display()),
+        ];
+        args.extend(command_link_args(
+            &[&main, &lib],
+            &s.path(dir).join("out.wasm"),
+        ));
+        let o = run(&args);
+        assert!(o.status.success(), "{dir}: {}", stderr(&o));
+        tars.push(tar_entries(&tar));
+    }
+    let without_version = |t: &[(String, Vec<u8>)]| {
+        t.iter()
+            .filter(|(n, _)| n != "repro/version.txt")
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let (ours, theirs) = (without_version(&tars[0]), without_version(&tars[1]));
+    let names = |t: &[(String, Vec<u8>)]| t.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    assert_eq!(names(&ours), names(&theirs));
+    assert_eq!(ours, theirs);
+    assert!(names(&ours).iter().any(|n| n.ends_with("libc.imports")));
+    let response = String::from_utf8(ours[0].1.clone()).unwrap();
+    assert!(
+        response.contains("--entry _start\n--trace-symbol helper\n--export helper\n"),
+        "{response}"
+    );
+}

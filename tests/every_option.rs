@@ -248,7 +248,7 @@ const ROWS: &[Row] = &[
     row(
         "--reproduce=<value>",
         &["--reproduce={dir}/repro.tar"],
-        Unsupported(LATER),
+        Same,
     ),
     row("--rpath=<value>", &["--rpath=/opt/lib"], Same),
     row(
