@@ -71,6 +71,7 @@ const LONG: &[(&str, Arity)] = &[
     ("keep-section", Arity::Value),
     ("library", Arity::Value),
     ("library-path", Arity::Value),
+    ("Map", Arity::Value),
     ("lto-debug-pass-manager", Arity::Flag),
     ("lto-partitions", Arity::Value),
     ("max-memory", Arity::Value),
@@ -96,6 +97,7 @@ const LONG: &[(&str, Arity)] = &[
     ("non_shared", Arity::Flag),
     ("pie", Arity::Flag),
     ("print-gc-sections", Arity::Flag),
+    ("print-map", Arity::Flag),
     ("relocatable", Arity::Flag),
     ("reproduce", Arity::Value),
     ("rpath", Arity::Value),
@@ -139,6 +141,7 @@ const SHORT_FLAG: &[(&str, &str)] = &[
     ("t", "trace"),
     ("r", "relocatable"),
     ("h", "help"),
+    ("M", "print-map"),
 ];
 
 /// Options whose value is joined to the name with no `=` (`--lto-O2`, `--lto-CGO3`).
@@ -383,6 +386,8 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "soname" => c.soname = Some(v()),
             "why-extract" => c.why_extract = Some(v()),
             "reproduce" => c.reproduce = Some(v()),
+            "Map" => c.map_file = Some(v()),
+            "print-map" => c.map_file = Some("-".to_string()),
             "build-id" => c.build_id = crate::build_id::BuildId::parse(value.as_deref())?,
             "wrap" => c.wrap.push(crate::config::Wrap::new(&v())),
             "rsp-quoting" => {} // applied before parsing, by `rsp_quoting`

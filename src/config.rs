@@ -151,6 +151,8 @@ pub struct Config {
     pub soname: Option<String>,
     /// `-v` with inputs: print the version, then link.
     pub print_version: bool,
+    /// `-Map=FILE` (`-`, and `-M`/`--print-map`: standard output): the link map.
+    pub map_file: Option<String>,
     /// `--reproduce=FILE.tar` (or `LLD_REPRODUCE`): a tar of the inputs and the command line.
     pub reproduce: Option<String>,
     /// The command line as `--reproduce` writes it to `response.txt`.
@@ -226,6 +228,7 @@ impl Default for Config {
             wrap: Vec::new(),
             build_id: None,
             reproduce: None,
+            map_file: None,
             response: String::new(),
             warnings: Vec::new(),
         }

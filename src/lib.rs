@@ -15,6 +15,7 @@ pub mod gc;
 pub mod input;
 pub mod layout;
 pub mod linking;
+pub mod map;
 pub mod model;
 pub mod read;
 pub mod reloc;
@@ -42,6 +43,8 @@ pub struct LinkOutput {
     pub warnings: Vec<Diagnostic>,
     /// Lines for standard output: the `--print-gc-sections` report (wasm-ld prints it there).
     pub messages: Vec<String>,
+    /// The link map, when `-Map`/`--print-map` asked for one.
+    pub map: Option<String>,
 }
 
 /// Links `config.inputs` into `config.output`.
@@ -170,11 +173,16 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         };
         validate::validate(&bytes, &describe)?;
     }
+    let map = config
+        .map_file
+        .as_ref()
+        .map(|_| map::map(config, &res, &layout, &bytes));
     Ok((
         bytes,
         LinkOutput {
             warnings: diags.warnings,
             messages,
+            map,
         },
     ))
 }

@@ -57,6 +57,17 @@ fn main() -> ExitCode {
     if let Err(e) = weld::write_atomically(&config.output, &bytes) {
         return report(&prog, &e, color);
     }
+    if let (Some(path), Some(map)) = (&config.map_file, &out.map) {
+        let written = if path == "-" {
+            print!("{map}");
+            Ok(())
+        } else {
+            weld::write_atomically(std::path::Path::new(path), map.as_bytes())
+        };
+        if let Err(e) = written {
+            return report(&prog, &e, color);
+        }
+    }
     // The process ends here: returning the output's memory to the system first would only
     // cost time (as in other linkers, nothing is freed on the way out).
     std::mem::forget(bytes);

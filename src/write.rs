@@ -1076,7 +1076,7 @@ impl<'a> Ctx<'_, 'a> {
 }
 
 /// A function's name as the `name` section shows it, demangled unless `--no-demangle`.
-fn shown_name<'n>(config: &Config, name: &'n str) -> std::borrow::Cow<'n, str> {
+pub(crate) fn shown_name<'n>(config: &Config, name: &'n str) -> std::borrow::Cow<'n, str> {
     if config.demangle {
         demangle(name)
     } else {

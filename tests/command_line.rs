@@ -678,3 +678,55 @@ fn reproduce_packs_what_wasm_ld_packs() {
         "{response}"
     );
 }
+
+/// `-M`, `--print-map` and `-Map=FILE` print wasm-ld's link map line for line: sections with
+/// offsets and sizes, functions and their symbols, data segments, chunks and symbols with
+/// addresses, globals; across layouts that move things (imported memory, `--emit-relocs`,
+/// no gc, unmerged strings, `-r`).
+#[test]
+fn link_map_matches_wasm_ld() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdio.h>\nint helper(int);\nstatic int counter;\nconst char *label = \"map\";\n\
+         int main(void) { counter += helper(2); printf(\"%s %d\\n\", label, counter); return 0; }\n",
+        &["-g"],
+    );
+    let helper = s.compile("helper", HELPER, &[]);
+    let lib = s.archive("libx.a", &[helper.as_path()]);
+    for extra in [
+        &["-M"][..],
+        &["--print-map", "--import-memory"],
+        &["-M", "--emit-relocs"],
+        &["-M", "--no-gc-sections", "-O0"],
+        &["-M", "--export-all", "--no-merge-data-segments"],
+        &["-M", "-r"],
+    ] {
+        let mut maps = Vec::new();
+        for (dir, run) in [("w", weld as fn(&[String]) -> _), ("r", wasm_ld)] {
+            std::fs::create_dir_all(s.path(dir)).unwrap();
+            let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+            let out = s.path(dir).join("out.wasm");
+            if extra.contains(&"-r") {
+                args.extend([main.display().to_string(), lib.display().to_string()]);
+                args.extend(["-o".to_string(), out.display().to_string()]);
+            } else {
+                args.extend(command_link_args(&[&main, &lib], &out));
+            }
+            let o = run(&args);
+            assert!(o.status.success(), "{dir} {extra:?}: {}", stderr(&o));
+            maps.push(String::from_utf8(o.stdout).unwrap());
+        }
+        assert!(maps[0].lines().count() > 5, "{}", maps[0]);
+        assert_eq!(maps[0], maps[1], "{extra:?}");
+    }
+    // `-Map=FILE` writes the same text to the file.
+    let file = s.path("out.map");
+    let mut args = vec![format!("-Map={}", file.display())];
+    args.extend(command_link_args(&[&main, &lib], &s.path("w/out.wasm")));
+    assert!(weld(&args).status.success());
+    let mut printed = vec!["-M".to_string()];
+    printed.extend(command_link_args(&[&main, &lib], &s.path("w/out.wasm")));
+    let printed = String::from_utf8(weld(&printed).stdout).unwrap();
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
+}

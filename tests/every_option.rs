@@ -174,15 +174,11 @@ const ROWS: &[Row] = &[
     row("--lto-partitions=<value>", &["--lto-partitions=2"], Same),
     row("-L <dir>", &["-L", "{dir}", "-lx"], Same),
     row("-l <libName>", &["-lx"], Same),
-    row(
-        "--Map=<value>",
-        &["--Map={dir}/out.map"],
-        Unsupported(LATER),
-    ),
+    row("--Map=<value>", &["--Map={dir}/out.map"], Same),
     row("--max-memory=<value>", &["--max-memory=1048576"], Same),
     row("--merge-data-segments", &["--merge-data-segments"], Same),
     row("--mllvm=<value>", &["--mllvm=-x86-asm-syntax=intel"], Same),
-    row("-M", &["-M"], Unsupported(LATER)),
+    row("-M", &["-M"], Same),
     row("-m <value>", &["-m", "wasm32"], Same),
     row(
         "--no-allow-multiple-definition",
@@ -237,7 +233,7 @@ const ROWS: &[Row] = &[
     ),
     row("--pie", &["--pie"], Unsupported(PIC)),
     row("--print-gc-sections", &["--print-gc-sections"], Same),
-    row("--print-map", &["--print-map"], Unsupported(LATER)),
+    row("--print-map", &["--print-map"], Same),
     row(
         "--relocatable",
         &["--relocatable"],

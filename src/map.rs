@@ -1,0 +1,271 @@
+//! `-Map=FILE`, `-M`, `--print-map`: the link map in wasm-ld's format. Every output section
+//! with its file offset and size; in the code section each function with the symbols that name
+//! it; in the data section each segment, its input chunks and their symbols, with addresses;
+//! in the global section each defined global.
+//!
+//! The map is read off the finished module (offsets and sizes are where the bytes are) and the
+//! link's tables (where each piece came from). As wasm-ld does, offsets of what lies inside a
+//! section are printed as the section's start plus the offset within the section's contents.
+
+use std::fmt::Write as _;
+
+use rustc_hash::FxHashMap;
+use wasmparser::{Parser, Payload};
+
+use crate::config::Config;
+use crate::layout::{Layout, MERGED_STRINGS, NONE, OutFunc, OutGlobal};
+use crate::model::{ObjectId, SymbolKind, SymbolTarget};
+use crate::resolve::{Def, Resolved};
+
+/// One output section as the map sees it: where its header starts, how long it is with the
+/// header, where its contents start, and what it holds.
+struct Section {
+    start: u64,
+    size: u64,
+    body: u64,
+    name: String,
+    /// Code: each function entry's start (its size prefix) and length.
+    functions: Vec<(u64, u64)>,
+    /// Data: each segment entry's start and where its bytes start.
+    segments: Vec<(u64, u64)>,
+}
+
+/// A data symbol of a chunk: offset in it, size, name.
+type DataSymbol<'a> = (u32, u32, &'a str);
+
+/// The map of `module`, linked from `res` as laid out in `l`.
+pub fn map(config: &Config, res: &Resolved<'_>, l: &Layout<'_>, module: &[u8]) -> String {
+    let sections = sections(module);
+    let nimports = l.func_imports.len() as u32;
+    // Symbols by the chunk that defines them, in object and symbol-table order (wasm-ld lists
+    // each file's symbols as it holds them): output function index or (object, segment).
+    let mut func_syms: FxHashMap<u32, Vec<&str>> = FxHashMap::default();
+    let mut data_syms: FxHashMap<(ObjectId, u32), Vec<DataSymbol<'_>>> = FxHashMap::default();
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        let nfi = obj.num_func_imports();
+        for (i, s) in obj.symbols.iter().enumerate() {
+            let id = res.obj_symbols[o][i];
+            if res.symbols[id.idx()].def
+                != (Def::Defined {
+                    obj: oid,
+                    sym: i as u32,
+                })
+            {
+                continue;
+            }
+            match (s.kind, s.target) {
+                (SymbolKind::Function, SymbolTarget::Function(f)) if f >= nfi => {
+                    let index = l.func_index[o][(f - nfi) as usize];
+                    if index != NONE {
+                        func_syms.entry(index).or_default().push(s.name);
+                    }
+                }
+                (
+                    SymbolKind::Data,
+                    SymbolTarget::Data {
+                        segment,
+                        offset,
+                        size,
+                    },
+                ) => data_syms
+                    .entry((oid, segment))
+                    .or_default()
+                    .push((offset, size, s.name)),
+                _ => {}
+            }
+        }
+    }
+    let shown = |name: &str| crate::write::shown_name(config, name).into_owned();
+
+    let mut out = String::from("    Addr      Off     Size Out     In      Symbol\n");
+    for sec in &sections {
+        header(&mut out, None, sec.start, sec.size);
+        out.push_str(&sec.name);
+        out.push('\n');
+        // Offsets inside a section: its start plus the offset within its contents.
+        let inner = |at: u64| sec.start + (at - sec.body);
+        match sec.name.as_str() {
+            "CODE" => {
+                for (k, &(at, len)) in sec.functions.iter().enumerate() {
+                    let index = nimports + k as u32;
+                    header(&mut out, None, inner(at), len);
+                    let _ = writeln!(out, "        {}", chunk_name(res, l, k));
+                    for name in func_syms.get(&index).into_iter().flatten() {
+                        header(&mut out, None, inner(at), len);
+                        let _ = writeln!(out, "                {}", shown(name));
+                    }
+                }
+            }
+            "DATA" => {
+                let mut emitted = 0;
+                for seg in &l.segments {
+                    let in_binary = !seg.bss || l.bss_in_binary;
+                    let (entry, bytes) = if in_binary {
+                        emitted += 1;
+                        let (e, b) = sec.segments[emitted - 1];
+                        (inner(e), Some(inner(b)))
+                    } else {
+                        (sec.start, None)
+                    };
+                    header(&mut out, Some(seg.addr), entry, seg.size);
+                    out.push_str(seg.name);
+                    out.push('\n');
+                    for &(o, s, off) in &seg.pieces {
+                        let at = bytes.map_or(0, |b| b + off);
+                        let va = seg.addr + off;
+                        if o == MERGED_STRINGS {
+                            header(&mut out, Some(va), at, seg.merged.len() as u64);
+                            let _ = writeln!(out, "        <internal>:({})", seg.name);
+                            continue;
+                        }
+                        let obj = &res.objects[o.idx()];
+                        let input = &obj.segments[s as usize];
+                        header(&mut out, Some(va), at, input.data.len() as u64);
+                        let _ = writeln!(out, "        {}:({})", obj.name, input.name);
+                        for &(offset, size, name) in data_syms.get(&(o, s)).into_iter().flatten() {
+                            let sym_at = bytes.map_or(0, |_| at + offset as u64);
+                            header(&mut out, Some(va + offset as u64), sym_at, size as u64);
+                            let _ = writeln!(out, "                {}", shown(name));
+                        }
+                    }
+                }
+            }
+            "GLOBAL" => {
+                let ngi = l.global_imports.len() as u64;
+                for (k, g) in l.globals.iter().enumerate() {
+                    let name = match *g {
+                        OutGlobal::StackPointer => "__stack_pointer".to_string(),
+                        OutGlobal::Object(o, g) => global_name(res, o, g),
+                        // The globals of exported data symbols are not input globals.
+                        OutGlobal::Address(_) => continue,
+                    };
+                    header(&mut out, Some(ngi + k as u64), 0, 0);
+                    let _ = writeln!(out, "        {name}");
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The first three columns: address (or `-`), offset and size, in wasm-ld's widths.
+fn header(out: &mut String, vma: Option<u64>, off: u64, size: u64) {
+    let _ = match vma {
+        None => write!(out, "       - {off:8x} {size:8x} "),
+        Some(v) => write!(out, "{v:8x} {off:8x} {size:8x} "),
+    };
+}
+
+/// `FILE:(NAME)` of output function `k` (not counting imports); `<internal>` for the
+/// linker's own.
+fn chunk_name(res: &Resolved<'_>, l: &Layout<'_>, k: usize) -> String {
+    match &l.functions[k] {
+        OutFunc::Object(o, f) => {
+            let obj = &res.objects[o.idx()];
+            format!("{}:({})", obj.name, obj.function_name(*f))
+        }
+        OutFunc::CallCtors => "<internal>:(__wasm_call_ctors)".to_string(),
+        OutFunc::InitMemory => "<internal>:(__wasm_init_memory)".to_string(),
+        OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => {
+            format!("<internal>:({name})")
+        }
+    }
+}
+
+/// The name of an object's defined global `g` (not counting its imports).
+fn global_name(res: &Resolved<'_>, o: ObjectId, g: u32) -> String {
+    let obj = &res.objects[o.idx()];
+    let index = g + obj.global_imports.len() as u32;
+    obj.symbols
+        .iter()
+        .find(|s| s.kind == SymbolKind::Global && s.target == SymbolTarget::Global(index))
+        .map_or_else(String::new, |s| s.name.to_string())
+}
+
+/// The module's sections with their extents, and the entries of its code and data sections.
+fn sections(module: &[u8]) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
+    // Sections follow one another: each starts where the last ended (after the preamble).
+    let mut next = 8u64;
+    for payload in Parser::new(0).parse_all(module) {
+        let Ok(payload) = payload else {
+            break;
+        };
+        let Some((id, range)) = payload.as_section() else {
+            if let Payload::CodeSectionEntry(body) = &payload
+                && let Some(code) = out.last_mut()
+            {
+                let r = body.range();
+                let prefix = leb_len(r.len() as u64);
+                code.functions
+                    .push(((r.start - prefix) as u64, (r.len() + prefix) as u64));
+            }
+            continue;
+        };
+        let body = range.start as u64;
+        let name = match &payload {
+            Payload::CustomSection(c) => format!("CUSTOM({})", c.name()),
+            _ => section_name(id).to_string(),
+        };
+        let mut sec = Section {
+            start: next,
+            size: range.end as u64 - next,
+            body,
+            name,
+            functions: Vec::new(),
+            segments: Vec::new(),
+        };
+        if let Payload::DataSection(reader) = &payload {
+            for data in reader.clone().into_iter().flatten() {
+                let bytes_at = data.data.as_ptr() as usize - module.as_ptr() as usize;
+                sec.segments
+                    .push((data.range.start as u64, bytes_at as u64));
+            }
+        }
+        next = range.end as u64;
+        out.push(sec);
+    }
+    out
+}
+
+/// Bytes of an unsigned LEB128 encoding of `v`.
+fn leb_len(v: u64) -> usize {
+    let bits = 64 - v.leading_zeros().min(63) as usize;
+    bits.div_ceil(7)
+}
+
+/// wasm-ld's name of a known section.
+fn section_name(id: u8) -> &'static str {
+    match id {
+        1 => "TYPE",
+        2 => "IMPORT",
+        3 => "FUNCTION",
+        4 => "TABLE",
+        5 => "MEMORY",
+        6 => "GLOBAL",
+        7 => "EXPORT",
+        8 => "START",
+        9 => "ELEM",
+        10 => "CODE",
+        11 => "DATA",
+        12 => "DATACOUNT",
+        13 => "TAG",
+        _ => "UNKNOWN",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leb_lengths() {
+        assert_eq!(leb_len(0), 1);
+        assert_eq!(leb_len(127), 1);
+        assert_eq!(leb_len(128), 2);
+        assert_eq!(leb_len(16383), 2);
+        assert_eq!(leb_len(16384), 3);
+    }
+}
