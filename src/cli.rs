@@ -96,6 +96,7 @@ const LONG: &[(&str, Arity)] = &[
     ("noinhibit-exec", Arity::Flag),
     ("non_shared", Arity::Flag),
     ("pie", Arity::Flag),
+    ("page-size", Arity::Value),
     ("print-gc-sections", Arity::Flag),
     ("print-map", Arity::Flag),
     ("relocatable", Arity::Flag),
@@ -387,6 +388,12 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "why-extract" => c.why_extract = Some(v()),
             "reproduce" => c.reproduce = Some(v()),
             "Map" => c.map_file = Some(v()),
+            "page-size" => {
+                c.page_size = number(&name, &v())?;
+                if c.page_size != 1 && c.page_size != 65536 {
+                    return Err(Error::msg("--page_size=N must be either 1 or 65536"));
+                }
+            }
             "print-map" => c.map_file = Some("-".to_string()),
             "build-id" => c.build_id = crate::build_id::BuildId::parse(value.as_deref())?,
             "wrap" => c.wrap.push(crate::config::Wrap::new(&v())),

@@ -151,6 +151,8 @@ pub struct Config {
     pub soname: Option<String>,
     /// `-v` with inputs: print the version, then link.
     pub print_version: bool,
+    /// `--page-size=N`: the memory's page size, 65536 (the default) or 1.
+    pub page_size: u64,
     /// `-Map=FILE` (`-`, and `-M`/`--print-map`: standard output): the link map.
     pub map_file: Option<String>,
     /// `--reproduce=FILE.tar` (or `LLD_REPRODUCE`): a tar of the inputs and the command line.
@@ -229,6 +231,7 @@ impl Default for Config {
             build_id: None,
             reproduce: None,
             map_file: None,
+            page_size: 65536,
             response: String::new(),
             warnings: Vec::new(),
         }

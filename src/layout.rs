@@ -18,7 +18,6 @@ pub const NONE: u32 = u32::MAX;
 /// Stands, in [`OutSegment::pieces`], for the block of merged strings.
 pub const MERGED_STRINGS: ObjectId = ObjectId(u32::MAX);
 
-const PAGE: u64 = 65536;
 /// The most memory a wasm32 module may have (and `--initial-memory`/`--max-memory` may ask for).
 const MAX_MEMORY: u64 = 1 << 32;
 
@@ -1030,15 +1029,34 @@ fn layout_memory<'a>(
     if !config.stack_first && !config.relocatable {
         l.stack_pointer = place_stack(&mut ptr);
     }
-    let heap_base = align_to(ptr, 4);
+    // The heap starts 16-byte aligned only when the link defines `__heap_base` (wasm-ld);
+    // otherwise the memory ends where the data or stack does (visible with `--page-size=1`).
+    let defines_heap_base = res.lookup("__heap_base").is_some_and(|id| {
+        res.symbols[id.idx()].def == Def::Synthetic(Synthetic::Data(SyntheticData::HeapBase))
+    });
+    let heap_base = if defines_heap_base {
+        align_to(ptr, 4)
+    } else {
+        ptr
+    };
     let mut mem_end = heap_base;
     if let Some(h) = config.initial_heap {
-        mem_end = align_to(heap_base, 16) + h;
+        if !h.is_multiple_of(config.page_size) {
+            diags.error(format!(
+                "initial heap must be aligned to the page size ({} bytes)",
+                config.page_size
+            ));
+        }
+        mem_end = heap_base + h;
     }
-    let mut pages = mem_end.div_ceil(PAGE);
+    // `--page-size`: 64 KiB, or 1 byte (custom page sizes).
+    let page = config.page_size;
+    let mut pages = mem_end.div_ceil(page);
     if let Some(init) = config.initial_memory {
-        if init % PAGE != 0 {
-            diags.error("initial memory must be aligned to the page size (65536 bytes)");
+        if init % page != 0 {
+            diags.error(format!(
+                "initial memory must be aligned to the page size ({page} bytes)"
+            ));
         }
         if init < mem_end {
             diags.error(format!("initial memory too small, {mem_end} bytes needed"));
@@ -1048,18 +1066,20 @@ fn layout_memory<'a>(
                 "initial memory too large, cannot be greater than {MAX_MEMORY}"
             ));
         }
-        pages = init / PAGE;
-    } else if pages > MAX_MEMORY / PAGE {
+        pages = init / page;
+    } else if pages > MAX_MEMORY / page {
         // wasm-ld has no such check and writes a module that does not validate.
         diags.error("total memory size exceeds the 4 GiB limit of wasm32");
     }
     l.memory_pages = pages;
     if let Some(max) = config.max_memory {
-        if max % PAGE != 0 {
-            diags.error("maximum memory must be aligned to the page size (65536 bytes)");
+        if max % page != 0 {
+            diags.error(format!(
+                "maximum memory must be aligned to the page size ({page} bytes)"
+            ));
         }
-        if max / PAGE < pages {
-            let needed = pages * PAGE;
+        if max / page < pages {
+            let needed = pages * page;
             diags.error(format!("maximum memory too small, {needed} bytes needed"));
         }
         if max > MAX_MEMORY {
@@ -1067,11 +1087,11 @@ fn layout_memory<'a>(
                 "maximum memory too large, cannot be greater than {MAX_MEMORY}"
             ));
         }
-        l.memory_max_pages = Some(max / PAGE);
+        l.memory_max_pages = Some(max / page);
     } else if config.no_growable_memory {
         l.memory_max_pages = Some(pages);
     }
-    let heap_end = pages * PAGE;
+    let heap_end = pages * page;
 
     // Addresses of input segments and data symbols.
     l.seg_addr = res
@@ -1117,7 +1137,7 @@ fn layout_memory<'a>(
                 SyntheticData::StackHigh => l.stack_pointer,
                 SyntheticData::MemoryBase => 0,
                 SyntheticData::TableBase => config.table_base as u64,
-                SyntheticData::FirstPageEnd => PAGE,
+                SyntheticData::FirstPageEnd => config.page_size,
                 SyntheticData::SegmentStart | SyntheticData::SegmentStop => {
                     let name = sym
                         .name

@@ -87,7 +87,7 @@ pub fn write(
     // import
     let mut imports = ImportSection::new();
     if let Some((module, name)) = &config.import_memory {
-        imports.import(module, name, EntityType::Memory(memory_type(l)));
+        imports.import(module, name, EntityType::Memory(memory_type(config, l)));
     }
     let table_size = config.table_base as u64 + l.table_funcs.len() as u64;
     // A relocatable output imports the table, as its inputs do.
@@ -179,7 +179,7 @@ pub fn write(
     // memory
     if config.import_memory.is_none() {
         let mut mems = MemorySection::new();
-        mems.memory(memory_type(l));
+        mems.memory(memory_type(config, l));
         push_section(&mut out, &mems);
     }
 
@@ -411,13 +411,14 @@ fn conv_val(v: wasmparser::ValType) -> Result<ValType> {
     ValType::try_from(v).map_err(|e| Error::msg(format!("unsupported value type: {e}")))
 }
 
-fn memory_type(l: &Layout<'_>) -> MemoryType {
+fn memory_type(config: &Config, l: &Layout<'_>) -> MemoryType {
     MemoryType {
         minimum: l.memory_pages,
         maximum: l.memory_max_pages,
         memory64: false,
         shared: false,
-        page_size_log2: None,
+        // A custom page size is written only when it is not the default (wasm-ld).
+        page_size_log2: (config.page_size != 65536).then(|| config.page_size.trailing_zeros()),
     }
 }
 

@@ -730,3 +730,52 @@ fn link_map_matches_wasm_ld() {
     let printed = String::from_utf8(weld(&printed).stdout).unwrap();
     assert_eq!(std::fs::read_to_string(&file).unwrap(), printed);
 }
+
+/// `--page-size=1` (custom page sizes): memory limits in bytes with the page-size field,
+/// `__wasm_first_page_end` at 1, a heap that starts 16-byte aligned only when `__heap_base` is
+/// defined, `--initial-heap` in any size; other sizes are wasm-ld's error.
+#[test]
+fn page_size_matches_wasm_ld() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdio.h>\nextern char __wasm_first_page_end;\n\
+         int main(void) { printf(\"%p\\n\", (void *)&__wasm_first_page_end); return 0; }\n",
+        &[],
+    );
+    for extra in [
+        &["--page-size=1"][..],
+        &["--page-size=65536"],
+        &["--page-size=1", "--import-memory"],
+        &["--page-size=1", "--max-memory=300001"],
+        &["--page-size=1", "--no-growable-memory", "--no-stack-first"],
+        &["--page-size=1", "--export=__heap_base"],
+        &["--page-size=1", "--initial-heap=3"],
+        &["--page-size=1", "--initial-heap=5", "--export=__heap_base"],
+        &["--initial-heap=131072"],
+    ] {
+        let outs = link_both(&s, &format!("{extra:?}"), |out| {
+            let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+            args.extend(command_link_args(&[&main], out));
+            args
+        });
+        assert!(outs[0] == outs[1], "{extra:?}: weld and wasm-ld differ");
+    }
+    for (extra, message) in [
+        (
+            "--page-size=4096",
+            "--page_size=N must be either 1 or 65536",
+        ),
+        (
+            "--initial-heap=3",
+            "initial heap must be aligned to the page size (65536 bytes)",
+        ),
+    ] {
+        let mut args = vec![extra.to_string()];
+        args.extend(command_link_args(&[&main], &s.path("x.wasm")));
+        assert!(stderr(&wasm_ld(&args)).contains(message));
+        let o = weld(&args);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    }
+}

@@ -226,11 +226,7 @@ const ROWS: &[Row] = &[
     row("--non_shared", &["--non_shared", "-lx"], Same),
     row("-O <value>", &["-O0"], Same),
     row("-o <path>", &[], Same),
-    row(
-        "--page-size=<value>",
-        &["--page-size=65536"],
-        Unsupported(LATER),
-    ),
+    row("--page-size=<value>", &["--page-size=1"], Same),
     row("--pie", &["--pie"], Unsupported(PIC)),
     row("--print-gc-sections", &["--print-gc-sections"], Same),
     row("--print-map", &["--print-map"], Same),
