@@ -41,6 +41,7 @@ const LONG: &[(&str, Arity)] = &[
     ("call_shared", Arity::Flag),
     ("check-features", Arity::Flag),
     ("color-diagnostics", Arity::OptionalJoined),
+    ("compress-relocations", Arity::Flag),
     ("demangle", Arity::Flag),
     ("dn", Arity::Flag),
     ("dy", Arity::Flag),
@@ -388,6 +389,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "why-extract" => c.why_extract = Some(v()),
             "reproduce" => c.reproduce = Some(v()),
             "Map" => c.map_file = Some(v()),
+            "compress-relocations" => c.compress_relocations = true,
             "page-size" => {
                 c.page_size = number(&name, &v())?;
                 if c.page_size != 1 && c.page_size != 65536 {
@@ -453,6 +455,25 @@ pub fn parse(args: &[String]) -> Result<Command> {
         return Err(Error::msg(
             "--import-table and --export-table may not be used together",
         ));
+    }
+    if c.compress_relocations {
+        // Shortened fields move what debug information points at (wasm-ld).
+        if !c.strip_debug && !c.strip_all {
+            return Err(Error::msg(
+                "--compress-relocations is incompatible with output debug information. Please \
+                 pass --strip-debug or --strip-all",
+            ));
+        }
+        if c.relocatable {
+            return Err(Error::msg(
+                "-r -and --compress-relocations may not be used together",
+            ));
+        }
+        if c.emit_relocs {
+            return Err(Error::msg(
+                "--compress-relocations with --emit-relocs is not supported yet",
+            ));
+        }
     }
     if c.relocatable {
         // As wasm-ld: these describe a module, not an object.

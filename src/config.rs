@@ -151,6 +151,8 @@ pub struct Config {
     pub soname: Option<String>,
     /// `-v` with inputs: print the version, then link.
     pub print_version: bool,
+    /// `--compress-relocations`: relocated LEB fields of the code in their shortest form.
+    pub compress_relocations: bool,
     /// `--page-size=N`: the memory's page size, 65536 (the default) or 1.
     pub page_size: u64,
     /// `-Map=FILE` (`-`, and `-M`/`--print-map`: standard output): the link map.
@@ -232,6 +234,7 @@ impl Default for Config {
             reproduce: None,
             map_file: None,
             page_size: 65536,
+            compress_relocations: false,
             response: String::new(),
             warnings: Vec::new(),
         }

@@ -8,6 +8,7 @@
 
 pub mod build_id;
 pub mod cli;
+pub mod compress;
 pub mod config;
 pub mod error;
 pub mod features;

@@ -571,6 +571,7 @@ impl<'a> Ctx<'_, 'a> {
             total += leb_len(len as u64) + len;
         }
         // The section is written in place: header, then the payload filled in parallel.
+        let section_start = out.len();
         out.push(10);
         (total as u32).encode(out);
         let payload_start = out.len();
@@ -628,7 +629,51 @@ impl<'a> Ctx<'_, 'a> {
         for r in results {
             r?;
         }
+        if self.config.compress_relocations {
+            self.compress_code(out, section_start, payload_start, &lens);
+        }
         Ok(())
+    }
+
+    /// Rewrites the code section just written at `section_start` with every relocated LEB
+    /// field in its shortest form (`--compress-relocations`).
+    fn compress_code(
+        &mut self,
+        out: &mut Vec<u8>,
+        section_start: usize,
+        payload_start: usize,
+        lens: &[usize],
+    ) {
+        use wasm_encoder::Encode;
+        let (l, res) = (self.l, self.res);
+        let bodies: Vec<Vec<u8>> = (0..lens.len())
+            .into_par_iter()
+            .map(|i| {
+                let at = payload_start + self.code_offsets[i] as usize;
+                let body = &out[at..at + lens[i]];
+                match &l.functions[i] {
+                    OutFunc::Object(o, f) => {
+                        let obj = &res.objects[o.idx()];
+                        let relocs = &obj.relocs[obj.functions[*f as usize].relocs.clone()];
+                        crate::compress::compress_body(body, relocs)
+                    }
+                    _ => body.to_vec(),
+                }
+            })
+            .collect();
+        let mut payload = Vec::new();
+        (bodies.len() as u32).encode(&mut payload);
+        let mut offsets = Vec::with_capacity(bodies.len());
+        for b in &bodies {
+            (b.len() as u32).encode(&mut payload);
+            offsets.push(payload.len() as u64);
+            payload.extend_from_slice(b);
+        }
+        self.code_offsets = offsets;
+        out.truncate(section_start);
+        out.push(10);
+        (payload.len() as u32).encode(out);
+        out.extend_from_slice(&payload);
     }
 
     /// The bytes of an output data segment, relocated.

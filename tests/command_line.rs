@@ -779,3 +779,50 @@ fn page_size_matches_wasm_ld() {
         assert!(stderr(&o).contains(message), "{}", stderr(&o));
     }
 }
+
+/// `--compress-relocations` writes wasm-ld's bytes (every relocated LEB field shortest) and
+/// gives its errors without `--strip-debug`/`--strip-all` and with `-r`.
+#[test]
+fn compress_relocations_matches_wasm_ld() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdio.h>\nint helper(int);\nint main(void) { printf(\"%d\\n\", helper(2)); return 0; }\n",
+        &["-g"],
+    );
+    let helper = s.compile("helper", HELPER, &[]);
+    for extra in [
+        &["--compress-relocations", "--strip-debug"][..],
+        &["--compress-relocations", "--strip-all"],
+        &[
+            "--compress-relocations",
+            "--strip-debug",
+            "--export-all",
+            "--no-gc-sections",
+        ],
+    ] {
+        let outs = link_both(&s, &format!("{extra:?}"), |out| {
+            let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+            args.extend(command_link_args(&[&main, &helper], out));
+            args
+        });
+        assert!(outs[0] == outs[1], "{extra:?}: weld and wasm-ld differ");
+    }
+    for (extra, message) in [
+        (
+            &["--compress-relocations"][..],
+            "incompatible with output debug information",
+        ),
+        (
+            &["--compress-relocations", "--strip-debug", "-r"],
+            "may not be used together",
+        ),
+    ] {
+        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+        args.extend(command_link_args(&[&main, &helper], &s.path("x.wasm")));
+        assert!(stderr(&wasm_ld(&args)).contains(message));
+        let o = weld(&args);
+        assert_eq!(o.status.code(), Some(1));
+        assert!(stderr(&o).contains(message), "{}", stderr(&o));
+    }
+}

@@ -44,7 +44,6 @@ const fn row(help: &'static str, args: &'static [&'static str], expect: Expect) 
     Row { help, args, expect }
 }
 
-const LATER: &str = "not implemented yet (issue 8 continues)";
 const PIC: &str = "dynamic linking (issue 11)";
 const THREADS: &str = "shared memory (issue 9)";
 
@@ -81,7 +80,7 @@ const ROWS: &[Row] = &[
     row(
         "--compress-relocations",
         &["--compress-relocations", "--strip-debug"],
-        Unsupported(LATER),
+        Same,
     ),
     row("--demangle", &["--demangle"], Same),
     row("--dn", &["--dn", "-lx"], Same),
