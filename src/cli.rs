@@ -75,6 +75,7 @@ const LONG: &[(&str, Arity)] = &[
     ("Map", Arity::Value),
     ("lto-debug-pass-manager", Arity::Flag),
     ("lto-partitions", Arity::Value),
+    ("map-format", Arity::Value),
     ("max-memory", Arity::Value),
     ("merge-data-segments", Arity::Flag),
     ("mllvm", Arity::Value),
@@ -389,6 +390,17 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "why-extract" => c.why_extract = Some(v()),
             "reproduce" => c.reproduce = Some(v()),
             "Map" => c.map_file = Some(v()),
+            "map-format" => {
+                c.map_json = match v().as_str() {
+                    "json" => true,
+                    "text" => false,
+                    other => {
+                        return Err(Error::msg(format!(
+                            "unknown --map-format: {other} (text or json)"
+                        )));
+                    }
+                }
+            }
             "compress-relocations" => c.compress_relocations = true,
             "page-size" => {
                 c.page_size = number(&name, &v())?;

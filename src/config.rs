@@ -153,6 +153,8 @@ pub struct Config {
     pub print_version: bool,
     /// `--compress-relocations`: relocated LEB fields of the code in their shortest form.
     pub compress_relocations: bool,
+    /// `--map-format=json`: the map is weld's JSON map.
+    pub map_json: bool,
     /// `--page-size=N`: the memory's page size, 65536 (the default) or 1.
     pub page_size: u64,
     /// `-Map=FILE` (`-`, and `-M`/`--print-map`: standard output): the link map.
@@ -172,6 +174,15 @@ pub struct Config {
     /// Warnings the command line itself gave (an unknown `-z` value, say), reported with the
     /// link's own so that `--fatal-warnings` applies to them too.
     pub warnings: Vec<String>,
+}
+
+impl Config {
+    /// Whether the map is weld's JSON map: `-Map` with a `.json` name, or `--map-format=json`.
+    pub fn map_is_json(&self) -> bool {
+        self.map_file
+            .as_deref()
+            .is_some_and(|f| self.map_json || f.ends_with(".json"))
+    }
 }
 
 impl Default for Config {
@@ -234,6 +245,7 @@ impl Default for Config {
             reproduce: None,
             map_file: None,
             page_size: 65536,
+            map_json: false,
             compress_relocations: false,
             response: String::new(),
             warnings: Vec::new(),

@@ -8,6 +8,7 @@ use crate::config::{Config, UnresolvedPolicy};
 use crate::error::Diagnostics;
 use crate::model::*;
 use crate::resolve::{Def, Resolved, Symbol, Synthetic, SyntheticData};
+use rustc_hash::FxHashMap;
 use wasmparser::RelocationType;
 
 /// What survives garbage collection.
@@ -25,14 +26,61 @@ pub struct Live {
     pub tables: Vec<Vec<bool>>,
     /// Per symbol: referenced from something live (or a root).
     pub symbols: Vec<bool>,
+    /// Why each live chunk is live, when a JSON map asks (`Config::map_is_json`).
+    pub why: FxHashMap<Item, Reason>,
+    /// Every reference from a live chunk to an undefined symbol that is reported, when a JSON
+    /// map asks: the symbol, and the chunk that refers to it.
+    pub undefined_refs: Vec<(SymbolId, ObjectId, Item)>,
 }
 
-#[derive(Clone, Copy)]
-enum Item {
+/// Why a chunk is live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// It is a root, for this reason and through this symbol (if one).
+    Root(Root, Option<SymbolId>),
+    /// A relocation of the chunk `from` (of object `.0`) refers to it through `symbol`.
+    Reference {
+        /// The referring chunk.
+        from: Item,
+        /// The symbol the relocation names.
+        symbol: SymbolId,
+    },
+}
+
+/// The kinds of garbage-collection root.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Root {
+    /// The entry point.
+    Entry,
+    /// Exported: `--export`, `EXPORTED`, `--export-dynamic`, `--export-all`.
+    Export,
+    /// A `NO_STRIP` (`__attribute__((used))`) symbol.
+    NoStrip,
+    /// A constructor of a live object.
+    Constructor,
+    /// A `RETAIN` segment of a live object.
+    Retain,
+    /// `--no-gc-sections` keeps everything.
+    NoGcSections,
+    /// `-r` keeps every global symbol.
+    Relocatable,
+    /// Needed by the linker itself (`__wasm_call_dtors` for command exports).
+    Linker,
+}
+
+/// A chunk of an object that garbage collection keeps or drops (indices count definitions
+/// only, not imports).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Item {
+    /// A defined function.
     Function(ObjectId, u32),
+    /// A data segment.
     Segment(ObjectId, u32),
+    /// A defined global.
     Global(ObjectId, u32),
+    /// A defined tag.
     Tag(ObjectId, u32),
+    /// A defined table.
     Table(ObjectId, u32),
 }
 
@@ -90,6 +138,10 @@ struct Marker<'r, 'a> {
     /// Per symbol: the first reference, in wasm-ld's scan order, to an undefined symbol that
     /// must be reported (reported after marking, in that order).
     undefined: Vec<Option<FirstRef>>,
+    /// Record why chunks are live, and every undefined reference (for a JSON map).
+    record: bool,
+    /// Why what is marked now is live.
+    reason: Reason,
 }
 
 /// The first reference to an undefined symbol: where wasm-ld meets it, and the chunk.
@@ -128,6 +180,8 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
             .map(|o| vec![false; o.tables.len()])
             .collect(),
         symbols: vec![false; res.symbols.len()],
+        why: FxHashMap::default(),
+        undefined_refs: Vec::new(),
     };
     let mut m = Marker {
         config,
@@ -137,6 +191,8 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
         diags,
         obj_live: vec![false; res.objects.len()],
         undefined: vec![None; res.symbols.len()],
+        record: config.map_is_json(),
+        reason: Reason::Root(Root::Linker, None),
     };
     m.roots();
     m.run();
@@ -170,6 +226,7 @@ impl<'r, 'a> Marker<'r, 'a> {
                         self.diags
                             .error(format!("entry symbol is not a function: {entry}"));
                     }
+                    self.reason = Reason::Root(Root::Entry, Some(id));
                     self.mark_symbol(id, None);
                 }
                 _ => self.diags.error(format!(
@@ -180,6 +237,7 @@ impl<'r, 'a> Marker<'r, 'a> {
         for name in &self.config.exports {
             match res.lookup(name) {
                 Some(id) if defined_here(self.config, &res.symbols[id.idx()]) => {
+                    self.reason = Reason::Root(Root::Export, Some(id));
                     self.mark_symbol(id, None)
                 }
                 // As wasm-ld: an error under the default policy, a warning with
@@ -216,10 +274,17 @@ impl<'r, 'a> Marker<'r, 'a> {
             }
             let root = no_strip || is_exported(self.config, sym);
             if root {
+                let kind = if no_strip {
+                    Root::NoStrip
+                } else {
+                    Root::Export
+                };
+                self.reason = Reason::Root(kind, Some(id));
                 self.mark_symbol(id, None);
             }
         }
         if let Some(id) = res.call_dtors {
+            self.reason = Reason::Root(Root::Linker, Some(id));
             self.mark_symbol(id, None);
         }
         // A relocatable output keeps every global symbol of its objects, referenced or not
@@ -228,6 +293,7 @@ impl<'r, 'a> Marker<'r, 'a> {
             for (i, sym) in res.symbols.iter().enumerate() {
                 if !sym.local && matches!(sym.def, Def::Defined { .. } | Def::Undefined { .. }) {
                     self.live.symbols[i] = true;
+                    self.reason = Reason::Root(Root::Relocatable, Some(SymbolId(i as u32)));
                     self.mark_symbol(SymbolId(i as u32), None);
                 }
             }
@@ -239,6 +305,7 @@ impl<'r, 'a> Marker<'r, 'a> {
                 self.object_roots(oid);
             }
             if !self.config.gc_sections {
+                self.reason = Reason::Root(Root::NoGcSections, None);
                 // Without collection wasm-ld writes every function, segment and global,
                 // including the copies a COMDAT group dropped (nothing refers to them: the
                 // group's symbols resolve to the kept copy).
@@ -263,6 +330,12 @@ impl<'r, 'a> Marker<'r, 'a> {
 
     /// Constructors and retained segments of an object that just became live.
     fn object_roots(&mut self, oid: ObjectId) {
+        let outer = self.reason;
+        self.object_roots_of(oid);
+        self.reason = outer;
+    }
+
+    fn object_roots_of(&mut self, oid: ObjectId) {
         let res = self.res;
         let obj = &res.objects[oid.idx()];
         for f in &obj.init_funcs {
@@ -272,12 +345,15 @@ impl<'r, 'a> Marker<'r, 'a> {
             {
                 continue;
             }
-            self.mark_symbol(res.sym(oid, f.symbol), None);
+            let id = res.sym(oid, f.symbol);
+            self.reason = Reason::Root(Root::Constructor, Some(id));
+            self.mark_symbol(id, None);
         }
         for (s, seg) in obj.segments.iter().enumerate() {
             if seg.flags & Segment::RETAIN != 0
                 && !res.excluded[oid.idx()].segments.contains(&(s as u32))
             {
+                self.reason = Reason::Root(Root::Retain, None);
                 self.push(Item::Segment(oid, s as u32));
             }
         }
@@ -294,6 +370,9 @@ impl<'r, 'a> Marker<'r, 'a> {
         if !*flag {
             *flag = true;
             self.queue.push(item);
+            if self.record {
+                self.live.why.insert(item, self.reason);
+            }
         }
     }
 
@@ -394,6 +473,11 @@ impl<'r, 'a> Marker<'r, 'a> {
         if allowed(self.config, sym) || tolerated(self.config, sym) {
             return;
         }
+        if self.record
+            && let Some((obj, item)) = from
+        {
+            self.live.undefined_refs.push((id, obj, item));
+        }
         let key = match from {
             None => (0, 0, 0, 0),
             Some((obj, item)) => {
@@ -465,6 +549,10 @@ impl<'r, 'a> Marker<'r, 'a> {
                     .position(|s| s.target == SymbolTarget::Global(global_index))
             {
                 let id = self.res.sym(o, i as u32);
+                self.reason = Reason::Reference {
+                    from: Item::Global(o, g),
+                    symbol: id,
+                };
                 self.mark_symbol(id, Some((o, Item::Global(o, g))));
             }
         }
@@ -499,6 +587,10 @@ impl<'r, 'a> Marker<'r, 'a> {
                 {
                     continue;
                 }
+                self.reason = Reason::Reference {
+                    from: item,
+                    symbol: id,
+                };
                 self.mark_symbol(id, Some((obj, item)));
             }
         }

@@ -158,7 +158,14 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     } else {
         Vec::new()
     };
-    diags.check()?;
+    if let Err(e) = diags.check() {
+        // A JSON map is written for a failed link too: it names every reference to each
+        // undefined symbol.
+        if config.map_is_json() {
+            write_map(config, &map::json(config, &res, &layout, &live, None))?;
+        }
+        return Err(e);
+    }
     let bytes = write::write(config, &res, &layout, &allowed)?;
     if config.validate {
         let describe = |i: usize| match &layout.functions[i] {
@@ -174,10 +181,17 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         };
         validate::validate(&bytes, &describe)?;
     }
-    let map = config
-        .map_file
-        .as_ref()
-        .map(|_| map::map(config, &res, &layout, &bytes));
+    let map = match &config.map_file {
+        Some(_) if config.map_is_json() => {
+            write_map(
+                config,
+                &map::json(config, &res, &layout, &live, Some(&bytes)),
+            )?;
+            None
+        }
+        Some(_) => Some(map::map(config, &res, &layout, &bytes)),
+        None => None,
+    };
     Ok((
         bytes,
         LinkOutput {
@@ -186,6 +200,17 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
             map,
         },
     ))
+}
+
+/// Writes a JSON map where `-Map` says (`-`: standard output).
+fn write_map(config: &Config, text: &str) -> Result<()> {
+    match config.map_file.as_deref() {
+        Some("-") | None => {
+            print!("{text}");
+            Ok(())
+        }
+        Some(path) => write_atomically(Path::new(path), text.as_bytes()),
+    }
 }
 
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that a failed

@@ -269,3 +269,271 @@ mod tests {
         assert_eq!(leb_len(16384), 3);
     }
 }
+
+/// Weld's JSON map (`-Map=FILE.json`, `--map-format=json`): every output function, data
+/// segment and chunk, global, table slot and custom-section piece, where it came from and,
+/// for what garbage collection kept, why (the root, or the chain of references from one).
+/// Without `module` (a link that failed, on undefined symbols say) offsets are left out; the
+/// references to each undefined symbol are listed either way.
+pub fn json(
+    config: &Config,
+    res: &Resolved<'_>,
+    l: &Layout<'_>,
+    live: &crate::gc::Live,
+    module: Option<&[u8]>,
+) -> String {
+    use serde_json::{Value, json};
+    let sections = module.map(sections).unwrap_or_default();
+    let code = sections.iter().find(|s| s.name == "CODE");
+    let nimports = l.func_imports.len() as u32;
+    let chunk = |o: ObjectId, item: crate::gc::Item| -> String {
+        use crate::gc::Item;
+        let obj = &res.objects[o.idx()];
+        match item {
+            Item::Function(_, f) => format!("{}:({})", obj.name, obj.function_name(f)),
+            Item::Segment(_, s) => format!("{}:({})", obj.name, obj.segments[s as usize].name),
+            Item::Global(_, g) => format!("{}:(global {})", obj.name, global_name(res, o, g)),
+            Item::Tag(_, t) => format!("{}:(tag {t})", obj.name),
+            Item::Table(_, t) => format!("{}:(table {t})", obj.name),
+        }
+    };
+    let owner = |item: crate::gc::Item| match item {
+        crate::gc::Item::Function(o, _)
+        | crate::gc::Item::Segment(o, _)
+        | crate::gc::Item::Global(o, _)
+        | crate::gc::Item::Tag(o, _)
+        | crate::gc::Item::Table(o, _) => o,
+    };
+    let name_of = |id: crate::model::SymbolId| res.symbols[id.idx()].name;
+    // Why an item is live: its reason, and the chain of chunks back to a root.
+    let why = |item: crate::gc::Item| -> Value {
+        use crate::gc::Reason;
+        let Some(&first) = live.why.get(&item) else {
+            return Value::Null;
+        };
+        let mut chain = Vec::new();
+        let mut reason = first;
+        // Each chunk is marked once, so the chain is finite; the bound guards a cycle anyway.
+        for _ in 0..10_000 {
+            match reason {
+                Reason::Root(kind, symbol) => {
+                    chain.push(json!({
+                        "root": format!("{kind:?}"),
+                        "symbol": symbol.map(name_of),
+                    }));
+                    break;
+                }
+                Reason::Reference { from, symbol } => {
+                    chain.push(json!({
+                        "referenced_by": chunk(owner(from), from),
+                        "symbol": name_of(symbol),
+                    }));
+                    match live.why.get(&from) {
+                        Some(&r) => reason = r,
+                        None => break,
+                    }
+                }
+            }
+        }
+        Value::Array(chain)
+    };
+
+    let mut functions = Vec::new();
+    for (k, f) in l.functions.iter().enumerate() {
+        let index = nimports + k as u32;
+        let extent = code
+            .and_then(|c| c.functions.get(k))
+            .map(|&(at, len)| (at, len));
+        let (file, function, live_why, symbols) = match *f {
+            OutFunc::Object(o, d) => {
+                let obj = &res.objects[o.idx()];
+                let nfi = obj.num_func_imports();
+                let symbols: Vec<&str> = obj
+                    .symbols
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, s)| {
+                        s.target == SymbolTarget::Function(d + nfi)
+                            && res.symbols[res.obj_symbols[o.idx()][*i].idx()].def
+                                == (Def::Defined {
+                                    obj: o,
+                                    sym: *i as u32,
+                                })
+                    })
+                    .map(|(_, s)| s.name)
+                    .collect();
+                (
+                    Some(obj.name.clone()),
+                    obj.function_name(d),
+                    why(crate::gc::Item::Function(o, d)),
+                    symbols,
+                )
+            }
+            _ => {
+                let name = chunk_name(res, l, k);
+                let inner = name
+                    .trim_start_matches("<internal>:(")
+                    .trim_end_matches(')')
+                    .to_string();
+                (
+                    None,
+                    inner,
+                    json!([{ "root": "Linker", "symbol": null }]),
+                    Vec::new(),
+                )
+            }
+        };
+        functions.push(json!({
+            "index": index,
+            "file": file,
+            "function": function,
+            "symbols": symbols,
+            "offset": extent.map(|e| e.0),
+            "size": extent.map(|e| e.1),
+            "table_slot": l.slot_of.get(&index),
+            "live": live_why,
+        }));
+    }
+
+    let mut data = Vec::new();
+    for seg in &l.segments {
+        let mut chunks = Vec::new();
+        for &(o, s, off) in &seg.pieces {
+            if o == MERGED_STRINGS {
+                chunks.push(json!({
+                    "file": "<internal>",
+                    "section": seg.name,
+                    "merged_strings": true,
+                    "address": seg.addr + off,
+                    "size": seg.merged.len(),
+                }));
+                continue;
+            }
+            let obj = &res.objects[o.idx()];
+            let input = &obj.segments[s as usize];
+            let symbols: Vec<Value> = obj
+                .symbols
+                .iter()
+                .enumerate()
+                .filter_map(|(i, sym)| match sym.target {
+                    SymbolTarget::Data {
+                        segment,
+                        offset,
+                        size,
+                    } if segment == s
+                        && res.symbols[res.obj_symbols[o.idx()][i].idx()].def
+                            == (Def::Defined {
+                                obj: o,
+                                sym: i as u32,
+                            }) =>
+                    {
+                        Some(json!({
+                            "name": sym.name,
+                            "address": seg.addr + off + offset as u64,
+                            "size": size,
+                        }))
+                    }
+                    _ => None,
+                })
+                .collect();
+            chunks.push(json!({
+                "file": obj.name,
+                "section": input.name,
+                "address": seg.addr + off,
+                "size": input.data.len(),
+                "symbols": symbols,
+                "live": why(crate::gc::Item::Segment(o, s)),
+            }));
+        }
+        data.push(json!({
+            "segment": seg.name,
+            "address": seg.addr,
+            "size": seg.size,
+            "bss": seg.bss,
+            "chunks": chunks,
+        }));
+    }
+
+    let ngi = l.global_imports.len() as u64;
+    let globals: Vec<Value> = l
+        .globals
+        .iter()
+        .enumerate()
+        .map(|(k, g)| match *g {
+            OutGlobal::StackPointer => json!({
+                "index": ngi + k as u64, "name": "__stack_pointer", "file": null,
+                "live": [{ "root": "Linker", "symbol": null }],
+            }),
+            OutGlobal::Object(o, g) => json!({
+                "index": ngi + k as u64,
+                "name": global_name(res, o, g),
+                "file": res.objects[o.idx()].name,
+                "live": why(crate::gc::Item::Global(o, g)),
+            }),
+            OutGlobal::Address(id) => json!({
+                "index": ngi + k as u64,
+                "name": name_of(id),
+                "file": null,
+                "address_of_exported_data": l.sym_addr[id.idx()],
+            }),
+        })
+        .collect();
+
+    let table: Vec<Value> = l
+        .table_funcs
+        .iter()
+        .enumerate()
+        .map(|(k, &f)| json!({ "slot": config.table_base as usize + k, "function": f }))
+        .collect();
+
+    let mut customs: Vec<Value> = Vec::new();
+    for sec in sections.iter().filter(|s| s.name.starts_with("CUSTOM(")) {
+        let name = &sec.name["CUSTOM(".len()..sec.name.len() - 1];
+        let pieces: Vec<Value> = res
+            .objects
+            .iter()
+            .flat_map(|obj| {
+                obj.customs
+                    .iter()
+                    .filter(move |c| c.name == name)
+                    .map(move |c| json!({ "file": obj.name, "size": c.data.len() }))
+            })
+            .collect();
+        customs.push(json!({
+            "name": name, "offset": sec.start, "size": sec.size, "pieces": pieces,
+        }));
+    }
+
+    // Every reference to each undefined symbol that was reported, by symbol.
+    let mut undefined: Vec<(crate::model::SymbolId, Vec<Value>)> = Vec::new();
+    for &(id, o, item) in &live.undefined_refs {
+        let entry = json!({ "file": res.objects[o.idx()].name, "chunk": chunk(o, item) });
+        match undefined.iter_mut().find(|(u, _)| *u == id) {
+            Some((_, refs)) => {
+                if !refs.contains(&entry) {
+                    refs.push(entry);
+                }
+            }
+            None => undefined.push((id, vec![entry])),
+        }
+    }
+    let undefined: Vec<Value> = undefined
+        .into_iter()
+        .map(|(id, refs)| json!({ "symbol": name_of(id), "references": refs }))
+        .collect();
+
+    let map = json!({
+        "format": "weld-map-1",
+        "output": config.output.display().to_string(),
+        "linked": module.is_some(),
+        "functions": functions,
+        "data": data,
+        "globals": globals,
+        "table": table,
+        "custom_sections": customs,
+        "undefined": undefined,
+    });
+    let mut text = serde_json::to_string_pretty(&map).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -826,3 +826,101 @@ fn compress_relocations_matches_wasm_ld() {
         assert!(stderr(&o).contains(message), "{}", stderr(&o));
     }
 }
+
+/// weld's JSON map (`-Map=FILE.json`, `--map-format=json`): every function with its file,
+/// symbols, offset and size (the same as wasm-ld's text map gives), and why it is live, as a
+/// chain of references back to a root; a failed link still writes it, naming every reference
+/// to each undefined symbol.
+#[test]
+fn json_map_explains_liveness() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdio.h>\nint helper(int);\n__attribute__((used)) static int kept(void) { return 1; }\n\
+         __attribute__((noinline)) int twice(int x) { return helper(x) * 2; }\n\
+         int main(void) { printf(\"%d\\n\", twice(2) + helper(1)); return 0; }\n",
+        &[],
+    );
+    let helper = s.compile("helper", HELPER, &[]);
+    let lib = s.archive("libx.a", &[helper.as_path()]);
+    let json_path = s.path("map.json");
+    let mut args = vec![format!("-Map={}", json_path.display())];
+    args.extend(command_link_args(&[&main, &lib], &s.path("out.wasm")));
+    let o = weld(&args);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let map: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&json_path).unwrap()).unwrap();
+    assert_eq!(map["linked"], true);
+    let functions = map["functions"].as_array().unwrap();
+    let helper_fn = functions
+        .iter()
+        .find(|f| f["function"] == "helper")
+        .expect("helper in the map");
+    assert!(
+        helper_fn["file"]
+            .as_str()
+            .unwrap()
+            .ends_with("libx.a(helper.o)")
+    );
+    assert_eq!(helper_fn["symbols"], serde_json::json!(["helper"]));
+    let chain = helper_fn["live"].as_array().unwrap();
+    assert_eq!(chain[0]["symbol"], "helper");
+    assert!(chain.iter().any(|c| {
+        c["referenced_by"].as_str().is_some_and(|r| {
+            r.ends_with("main.o:(twice)") || r.ends_with("main.o:(__original_main)")
+        })
+    }));
+    let root = chain.last().unwrap();
+    assert_eq!(
+        (root["root"].as_str(), root["symbol"].as_str()),
+        (Some("Entry"), Some("_start"))
+    );
+    assert!(map["undefined"].as_array().unwrap().is_empty());
+
+    // Sizes agree with wasm-ld's text map of the same link; the offset is where the
+    // function's entry (its size, then its body) is in the file.
+    let mut text_args = vec!["-M".to_string()];
+    text_args.extend(command_link_args(&[&main, &lib], &s.path("ref.wasm")));
+    let text = String::from_utf8(wasm_ld(&text_args).stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.ends_with("libx.a(helper.o):(helper)"))
+        .unwrap();
+    let size = u64::from_str_radix(line.split_whitespace().nth(2).unwrap(), 16).unwrap();
+    assert_eq!(helper_fn["size"].as_u64(), Some(size));
+    let module = std::fs::read(s.path("out.wasm")).unwrap();
+    let at = helper_fn["offset"].as_u64().unwrap() as usize;
+    let mut reader = wasmparser::BinaryReader::new(&module[at..], 0);
+    let body = reader.read_var_u32().unwrap() as u64;
+    assert_eq!(reader.original_position() as u64 + body, size);
+
+    // A failed link: every reference to the undefined symbol, and no module.
+    let fail_path = s.path("fail.json");
+    let mut args = vec![
+        "--map-format=json".to_string(),
+        "-Map".into(),
+        fail_path.display().to_string(),
+    ];
+    args.extend(command_link_args(&[&main], &s.path("fail.wasm")));
+    assert_eq!(weld(&args).status.code(), Some(1));
+    let map: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&fail_path).unwrap()).unwrap();
+    assert_eq!(map["linked"], false);
+    let undefined = map["undefined"].as_array().unwrap();
+    assert_eq!(undefined.len(), 1, "{undefined:?}");
+    assert_eq!(undefined[0]["symbol"], "helper");
+    let mut chunks: Vec<&str> = undefined[0]["references"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["chunk"].as_str().unwrap())
+        .collect();
+    chunks.sort();
+    assert!(chunks.iter().all(|c| c.contains("main.o:(")), "{chunks:?}");
+    assert_eq!(
+        chunks.len(),
+        2,
+        "twice and main both call helper: {chunks:?}"
+    );
+    assert!(!s.path("fail.wasm").exists());
+}
