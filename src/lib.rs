@@ -22,6 +22,7 @@ pub mod read;
 pub mod reloc;
 pub mod reproduce;
 pub mod resolve;
+pub mod string_set;
 pub mod strings;
 pub mod validate;
 pub mod write;

@@ -462,12 +462,17 @@ impl<'a> Resolver<'a, '_> {
         // In wasm-ld's order: `-u`, then the exported names, then the entry.
         let mut wanted: Vec<(&'a str, &'static str)> = Vec::new();
         wanted.extend(config.undefined.iter().map(|n| (n.as_str(), "<internal>")));
-        wanted.extend(config.exports.iter().map(|n| (n.as_str(), "--export")));
+        // wasm-ld keeps the exported names in a StringSet (`--export-if-defined` ones first)
+        // and walks it in its hash order.
+        let exported = config
+            .exports_if_defined
+            .iter()
+            .chain(&config.exports)
+            .map(String::as_str);
         wanted.extend(
-            config
-                .exports_if_defined
-                .iter()
-                .map(|n| (n.as_str(), "--export")),
+            crate::string_set::llvm_order(exported)
+                .into_iter()
+                .map(|n| (n, "--export")),
         );
         if let Some(e) = &config.entry {
             wanted.push((e, "--entry"));
