@@ -119,6 +119,9 @@ const LONG: &[(&str, Arity)] = &[
     ("thinlto-cache-policy", Arity::Value),
     ("thinlto-jobs", Arity::Value),
     ("threads", Arity::Value),
+    ("time-trace", Arity::OptionalJoined),
+    ("time-trace-file", Arity::Value),
+    ("time-trace-granularity", Arity::Value),
     ("trace", Arity::Flag),
     ("trace-symbol", Arity::Value),
     ("undefined", Arity::Value),
@@ -390,6 +393,10 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "why-extract" => c.why_extract = Some(v()),
             "reproduce" => c.reproduce = Some(v()),
             "Map" => c.map_file = Some(v()),
+            // Beyond wasm-ld 22 (lld's ELF port has them): a trace of weld's own phases.
+            "time-trace" => c.time_trace = Some(value.clone().unwrap_or_default()),
+            "time-trace-file" => c.time_trace = Some(v()),
+            "time-trace-granularity" => c.time_trace_granularity = number(&name, &v())?,
             "map-format" => {
                 c.map_json = match v().as_str() {
                     "json" => true,

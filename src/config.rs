@@ -153,6 +153,11 @@ pub struct Config {
     pub print_version: bool,
     /// `--compress-relocations`: relocated LEB fields of the code in their shortest form.
     pub compress_relocations: bool,
+    /// `--time-trace[=FILE]` / `--time-trace-file=FILE`: a Chrome trace of the link's phases
+    /// (an empty name: the output's name plus `.time-trace`).
+    pub time_trace: Option<String>,
+    /// `--time-trace-granularity=N`: phases shorter than N microseconds are left out.
+    pub time_trace_granularity: u64,
     /// `--map-format=json`: the map is weld's JSON map.
     pub map_json: bool,
     /// `--page-size=N`: the memory's page size, 65536 (the default) or 1.
@@ -246,6 +251,8 @@ impl Default for Config {
             map_file: None,
             page_size: 65536,
             map_json: false,
+            time_trace: None,
+            time_trace_granularity: 500,
             compress_relocations: false,
             response: String::new(),
             warnings: Vec::new(),

@@ -24,6 +24,7 @@ pub mod reproduce;
 pub mod resolve;
 pub mod string_set;
 pub mod strings;
+pub mod time_trace;
 pub mod validate;
 pub mod write;
 
@@ -102,6 +103,8 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
 }
 
 fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+    let mut tracer = time_trace::Tracer::new(config);
+    tracer.phase("read");
     if config.verbose {
         for i in &config.inputs {
             eprintln!("Loading: {}", i.path.display());
@@ -147,10 +150,13 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     for w in &config.warnings {
         diags.warn(w.clone());
     }
+    tracer.phase("resolve");
     let res = resolve::resolve(config, &archives, items, &mut diags)?;
+    tracer.phase("gc");
     let live = gc::mark_live(config, &res, &mut diags);
 
     // Feature conflicts are reported before anything is laid out.
+    tracer.phase("layout");
     let allowed = features::allowed(config, &res)?;
     let layout = layout::layout(config, &res, &live, &allowed, &mut diags);
     features::check_mutable_globals(config, &res, &layout, &allowed, &mut diags);
@@ -167,7 +173,9 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         }
         return Err(e);
     }
+    tracer.phase("write");
     let bytes = write::write(config, &res, &layout, &allowed)?;
+    tracer.phase("validate");
     if config.validate {
         let describe = |i: usize| match &layout.functions[i] {
             OutFunc::Object(o, f) => {
@@ -182,6 +190,7 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         };
         validate::validate(&bytes, &describe)?;
     }
+    tracer.phase("map");
     let map = match &config.map_file {
         Some(_) if config.map_is_json() => {
             write_map(
@@ -193,6 +202,7 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         Some(_) => Some(map::map(config, &res, &layout, &bytes)),
         None => None,
     };
+    tracer.finish(config)?;
     Ok((
         bytes,
         LinkOutput {

@@ -961,3 +961,51 @@ fn exported_archive_members_load_in_wasm_lds_order() {
         assert!(outs[0] == outs[1], "{n} exports: weld and wasm-ld differ");
     }
 }
+
+/// `--time-trace`: a Chrome trace of weld's phases next to the output (or where
+/// `--time-trace-file` says), events below `--time-trace-granularity` left out.
+#[test]
+fn time_trace_writes_a_chrome_trace_of_the_phases() {
+    let s = Scratch::new();
+    let main = s.compile("main", MAIN, &[]);
+    let helper = s.compile("helper", HELPER, &[]);
+    let out = s.path("out.wasm");
+    let mut args = vec![
+        "--time-trace".to_string(),
+        "--time-trace-granularity=0".into(),
+    ];
+    args.extend(command_link_args(&[&main, &helper], &out));
+    assert!(weld(&args).status.success());
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path("out.wasm.time-trace")).unwrap())
+            .unwrap();
+    let names: Vec<&str> = trace["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["ph"] == "X")
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Total Link",
+            "read",
+            "resolve",
+            "gc",
+            "layout",
+            "write",
+            "validate",
+            "map"
+        ]
+    );
+    let file = s.path("trace.json");
+    let mut args = vec![format!("--time-trace-file={}", file.display())];
+    args.extend(command_link_args(&[&main, &helper], &out));
+    assert!(weld(&args).status.success());
+    let trace: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    // At the default granularity (500 µs) a small link's phases may all be left out; the
+    // total is always there.
+    assert_eq!(trace["traceEvents"][0]["name"], "Total Link");
+}
