@@ -1009,3 +1009,31 @@ fn time_trace_writes_a_chrome_trace_of_the_phases() {
     // total is always there.
     assert_eq!(trace["traceEvents"][0]["name"], "Total Link");
 }
+
+/// `-r` with archives (and `--start-lib` objects) named before the object that needs their
+/// members: the members load, as in wasm-ld, and the objects are byte-identical.
+#[test]
+fn relocatable_loads_members_of_archives_named_first() {
+    let s = Scratch::new();
+    let main = s.compile(
+        "main",
+        "#include <stdio.h>\nint helper(int);\nint main(void) { printf(\"%d\\n\", helper(1)); return 0; }\n",
+        &[],
+    );
+    let helper = s.compile("helper", HELPER, &[]);
+    let lib = s.archive("libx.a", &[helper.as_path()]);
+    let p = |p: &std::path::Path| p.display().to_string();
+    for first in [
+        vec![p(&lib)],
+        vec![format!("-L{SYSROOT_LIB}"), "-lc".into(), p(&lib)],
+        vec!["--start-lib".into(), p(&helper), "--end-lib".into()],
+    ] {
+        let outs = link_both(&s, &format!("{first:?}"), |out| {
+            let mut args = vec!["-r".to_string()];
+            args.extend(first.iter().cloned());
+            args.extend([p(&main), "-o".into(), p(out)]);
+            args
+        });
+        assert!(outs[0] == outs[1], "{first:?}: weld and wasm-ld differ");
+    }
+}
