@@ -10,6 +10,7 @@ pub mod build_id;
 pub mod cli;
 pub mod compress;
 pub mod config;
+pub mod demangle;
 pub mod error;
 pub mod features;
 pub mod gc;

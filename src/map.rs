@@ -256,20 +256,6 @@ fn section_name(id: u8) -> &'static str {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn leb_lengths() {
-        assert_eq!(leb_len(0), 1);
-        assert_eq!(leb_len(127), 1);
-        assert_eq!(leb_len(128), 2);
-        assert_eq!(leb_len(16383), 2);
-        assert_eq!(leb_len(16384), 3);
-    }
-}
-
 /// Weld's JSON map (`-Map=FILE.json`, `--map-format=json`): every output function, data
 /// segment and chunk, global, table slot and custom-section piece, where it came from and,
 /// for what garbage collection kept, why (the root, or the chain of references from one).
@@ -536,4 +522,18 @@ pub fn json(
     let mut text = serde_json::to_string_pretty(&map).unwrap_or_default();
     text.push('\n');
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leb_lengths() {
+        assert_eq!(leb_len(0), 1);
+        assert_eq!(leb_len(127), 1);
+        assert_eq!(leb_len(128), 2);
+        assert_eq!(leb_len(16383), 2);
+        assert_eq!(leb_len(16384), 3);
+    }
 }

@@ -1124,7 +1124,7 @@ impl<'a> Ctx<'_, 'a> {
 /// A function's name as the `name` section shows it, demangled unless `--no-demangle`.
 pub(crate) fn shown_name<'n>(config: &Config, name: &'n str) -> std::borrow::Cow<'n, str> {
     if config.demangle {
-        demangle(name)
+        crate::demangle::demangle(name)
     } else {
         no_demangle(name)
     }
@@ -1138,134 +1138,6 @@ fn no_demangle(name: &str) -> std::borrow::Cow<'_, str> {
     } else {
         name.into()
     }
-}
-
-/// A C++ symbol's demangled name for the `name` section (as wasm-ld writes it); others as they are.
-fn demangle(name: &str) -> std::borrow::Cow<'_, str> {
-    // clang names `int main(int, char **)` `__main_argc_argv`; wasm-ld shows it as `main`.
-    if name == "__main_argc_argv" {
-        return "main".into();
-    }
-    if let Some((prefix, rest)) = special_name(name) {
-        return format!("{prefix}{}", demangle(&format!("_Z{rest}"))).into();
-    }
-    if name.starts_with("_Z")
-        && let Ok(sym) = cpp_demangle::Symbol::new(name)
-        && let Ok(text) = sym.demangle()
-    {
-        return llvm_spelling(text).into();
-    }
-    name.into()
-}
-
-/// Rewrites cpp_demangle's output in the spelling of LLVM's demangler, which wasm-ld uses:
-/// `>>` for nested templates, `'lambda'(…)`/`'lambda0'(…)` for closures, and integer
-/// literals with suffixes (`30ul` rather than `(unsigned long)30`).
-fn llvm_spelling(text: String) -> String {
-    let mut text = text;
-    while text.contains("> >") {
-        text = text.replace("> >", ">>");
-    }
-    // `{lambda(ARGS)#N}` → `'lambda'(ARGS)` for N = 1, `'lambdaK'(ARGS)` with K = N - 2 after.
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text.as_str();
-    while let Some(at) = rest.find("{lambda(") {
-        out.push_str(&rest[..at]);
-        let after = &rest[at + "{lambda".len()..];
-        // The argument list, with nested parentheses.
-        let mut depth = 0usize;
-        let mut end = None;
-        for (i, c) in after.char_indices() {
-            match c {
-                '(' => depth += 1,
-                ')' => {
-                    depth -= 1;
-                    if depth == 0 {
-                        end = Some(i + 1);
-                        break;
-                    }
-                }
-                _ => {}
-            }
-        }
-        let parsed = end.and_then(|end| {
-            let tail = after[end..].strip_prefix('#')?;
-            let digits = tail.bytes().take_while(u8::is_ascii_digit).count();
-            let n: u32 = tail[..digits].parse().ok()?;
-            let tail = tail[digits..].strip_prefix('}')?;
-            Some((&after[..end], n, tail))
-        });
-        match parsed {
-            Some((args, n, tail)) => {
-                let index = if n <= 1 {
-                    String::new()
-                } else {
-                    (n - 2).to_string()
-                };
-                out.push_str(&format!("'lambda{index}'{args}"));
-                rest = tail;
-            }
-            None => {
-                out.push_str("{lambda(");
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    let mut text = out;
-    for (cast, suffix) in [
-        ("(unsigned long long)", "ull"),
-        ("(unsigned long)", "ul"),
-        ("(unsigned int)", "u"),
-        ("(long long)", "ll"),
-        ("(long)", "l"),
-    ] {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find(cast) {
-            let after = &rest[at + cast.len()..];
-            let neg = after.starts_with('-') as usize;
-            let digits = after[neg..].bytes().take_while(u8::is_ascii_digit).count();
-            out.push_str(&rest[..at]);
-            if digits == 0 {
-                out.push_str(cast);
-                rest = after;
-                continue;
-            }
-            out.push_str(&after[..neg + digits]);
-            out.push_str(suffix);
-            rest = &after[neg + digits..];
-        }
-        out.push_str(rest);
-        text = out;
-    }
-    text
-}
-
-/// Itanium special names that LLVM's demangler spells as a phrase before the target's name
-/// (cpp_demangle spells them differently): thunks and thread-local helpers.
-fn special_name(name: &str) -> Option<(&'static str, &str)> {
-    // A call offset: `h <number> _` or `v <number> _ <number> _`, numbers with an optional `n`.
-    fn number(s: &str) -> Option<&str> {
-        let s = s.strip_prefix('n').unwrap_or(s);
-        let digits = s.bytes().take_while(u8::is_ascii_digit).count();
-        (digits > 0).then(|| &s[digits..])
-    }
-    let rest = name.strip_prefix("_ZT")?;
-    if let Some(r) = rest.strip_prefix('h') {
-        return Some(("non-virtual thunk to ", number(r)?.strip_prefix('_')?));
-    }
-    if let Some(r) = rest.strip_prefix('v') {
-        let r = number(r)?.strip_prefix('_')?;
-        return Some(("virtual thunk to ", number(r)?.strip_prefix('_')?));
-    }
-    if let Some(r) = rest.strip_prefix('H') {
-        return Some(("thread-local initialization routine for ", r));
-    }
-    if let Some(r) = rest.strip_prefix('W') {
-        return Some(("thread-local wrapper routine for ", r));
-    }
-    None
 }
 
 /// The `target_features` section: every allowed feature with prefix `+`, sorted.
@@ -1322,48 +1194,4 @@ fn leb_len(mut v: u64) -> usize {
         n += 1;
     }
     n
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Spellings seen in wasm-ld-22's `name` sections for the same symbols.
-    #[test]
-    fn demangled_names_use_llvm_spelling() {
-        assert_eq!(demangle("__main_argc_argv"), "main");
-        assert_eq!(
-            demangle("_ZThn4_N6CircleD1Ev"),
-            "non-virtual thunk to Circle::~Circle()"
-        );
-        assert_eq!(
-            demangle("_ZTH5errno"),
-            "thread-local initialization routine for errno"
-        );
-        // As llvm-cxxfilt-22 prints them: a call offset needs digits, else the name stays.
-        assert_eq!(
-            demangle("_ZTv0_n12_N6CircleD1Ev"),
-            "virtual thunk to Circle::~Circle()"
-        );
-        for malformed in [
-            "_ZTh_N6CircleD1Ev",
-            "_ZThn_N6CircleD1Ev",
-            "_ZTv_n12_N6CircleD1Ev",
-            "_ZTv0__N6CircleD1Ev",
-        ] {
-            assert_eq!(demangle(malformed), malformed);
-        }
-        assert_eq!(
-            llvm_spelling("f()::{lambda()#2}::operator()() const".into()),
-            "f()::'lambda0'()::operator()() const"
-        );
-        assert_eq!(
-            llvm_spelling("g::{lambda(int, (char)2)#1}".into()),
-            "g::'lambda'(int, (char)2)"
-        );
-        assert_eq!(
-            llvm_spelling("v<a<b<c> > >::x<(unsigned long)30, (long)-1>".into()),
-            "v<a<b<c>>>::x<30ul, -1l>"
-        );
-    }
 }
