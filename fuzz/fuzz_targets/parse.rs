@@ -12,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
             let _ = read_object("fuzz.o", data);
         }
         FileKind::Archive => {
-            if let Ok(archive) = Archive::parse("fuzz.a", data) {
+            if let Ok(archive) = Archive::parse("fuzz.a", data, &[]) {
                 let _ = archive.symbols();
                 if let Ok(members) = archive.members() {
                     for (name, bytes) in members {
