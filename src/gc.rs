@@ -581,7 +581,7 @@ impl<'r, 'a> Marker<'r, 'a> {
                 }
                 let id = res.sym(obj, r.index);
                 // A call through a declaration of another signature goes to a trap stub
-                // (layout.rs), so it does not keep the definition.
+                // (layout/functions.rs), so it does not keep the definition.
                 if r.ty == wasmparser::RelocationType::FunctionIndexLeb
                     && signature_mismatch(res, obj, r.index, id)
                 {
@@ -599,7 +599,7 @@ impl<'r, 'a> Marker<'r, 'a> {
 
 /// Whether object `obj`'s function symbol `index` (resolved to `id`) has another signature
 /// than the definition that won: an undefined symbol's declaration, or a definition that lost
-/// to one of another signature (layout.rs calls a trap stub for both).
+/// to one of another signature (layout/functions.rs calls a trap stub for both).
 pub fn signature_mismatch(res: &Resolved<'_>, obj: ObjectId, index: u32, id: SymbolId) -> bool {
     let o = &res.objects[obj.idx()];
     let SymbolTarget::Function(f) = o.symbols[index as usize].target else {

@@ -118,7 +118,7 @@ fn assert_weld_links_as_predicted(p: &Program) {
 }
 
 /// A garbage-collected segment with a symbol at a non-zero offset: in a debug build weld
-/// panics with "attempt to add with overflow" (src/layout.rs, `Layout::data_addr` computes
+/// panics with "attempt to add with overflow" (src/layout/mod.rs, `Layout::data_addr` computes
 /// `u64::MAX + offset` for every defined symbol of a dead segment). Release builds wrap and
 /// discard the value, so only debug builds (and the tests) see it.
 #[test]

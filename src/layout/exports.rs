@@ -1,0 +1,68 @@
+//! Exports (an object has none), the command-export wrappers, and the globals that hold
+//! exported data symbols' addresses.
+
+use super::{Layout, NONE, OutFunc, OutGlobal, func_type_of};
+use crate::config::Config;
+use crate::model::*;
+use crate::resolve::{Def, Resolved, Synthetic};
+
+/// Marks exported symbols and adds the wrappers and address globals exports need.
+pub(super) fn exports<'a>(
+    config: &Config,
+    res: &Resolved<'a>,
+    features: &std::collections::BTreeSet<String>,
+    l: &mut Layout<'a>,
+) {
+    let nimports = l.func_imports.len() as u32;
+    let ngimports = l.global_imports.len() as u32;
+    // Exports (an object has none). wasm-ld exports the linker's mutable `__stack_pointer`
+    // (`--export-all`, `--export-dynamic`) only when the `mutable-globals` feature allows it,
+    // unless `--export` names it.
+    let mutable_globals = features.contains("mutable-globals");
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if config.relocatable {
+            break;
+        }
+        if sym.def == Def::Synthetic(Synthetic::StackPointer)
+            && !sym.forced_export
+            && !mutable_globals
+        {
+            continue;
+        }
+        let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();
+        if entry || crate::gc::is_exported(config, sym) {
+            l.exported[i] = true;
+        }
+    }
+    // Command exports: each exported function gets a wrapper running ctors and dtors.
+    l.call_dtors = res
+        .call_dtors
+        .map(|d| l.sym_func[d.idx()])
+        .filter(|&f| f != NONE);
+    // A wrapper with nothing to call around the function would only forward it; wasm-ld makes
+    // none then.
+    if res.command_exports && (!l.ctors.is_empty() || l.call_dtors.is_some()) {
+        for (i, sym) in res.symbols.iter().enumerate() {
+            let f = l.sym_func[i];
+            if !l.exported[i] || sym.kind != SymbolKind::Function || f == NONE {
+                continue;
+            }
+            let ty = func_type_of(l, f);
+            let index = nimports + l.functions.len() as u32;
+            l.functions.push(OutFunc::CommandExport {
+                target: f,
+                ty,
+                name: format!("{}.command_export", sym.name),
+            });
+            l.func_types.push(ty);
+            l.wrapper_of.insert(i as u32, index);
+        }
+    }
+    // Exported data symbols are exported as globals holding their address.
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if l.exported[i] && sym.kind == SymbolKind::Data && l.sym_addr[i].is_some() {
+            l.sym_global[i] = ngimports + l.globals.len() as u32;
+            l.globals.push(OutGlobal::Address(SymbolId(i as u32)));
+        }
+    }
+}

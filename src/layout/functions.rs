@@ -1,0 +1,190 @@
+//! Defined functions: `__wasm_call_ctors`, the trap stubs, `__wasm_init_memory`, then the
+//! objects' live functions in load order; and the constructors `__wasm_call_ctors` calls.
+
+use rustc_hash::FxHashMap;
+use wasmparser::{FuncType, RelocationType};
+
+use super::{Layout, NONE, OutFunc, defined_func_type, func_type_of, map_type, show_type};
+use crate::config::Config;
+use crate::error::Diagnostics;
+use crate::gc::Live;
+use crate::model::*;
+use crate::resolve::{Def, Resolved, Synthetic};
+
+/// Numbers the defined functions and lists the constructors.
+pub(super) fn functions<'a>(
+    config: &Config,
+    res: &Resolved<'a>,
+    live: &Live,
+    features: &std::collections::BTreeSet<String>,
+    l: &mut Layout<'a>,
+    diags: &mut Diagnostics,
+) {
+    let nsym = res.symbols.len();
+    let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
+    // Defined functions: `__wasm_call_ctors` first, then objects in load order.
+    let nimports = l.func_imports.len() as u32;
+    let call_ctors = res.lookup("__wasm_call_ctors");
+    if let Some(id) = call_ctors
+        && live.symbols[id.idx()]
+        && res.symbols[id.idx()].def == Def::Synthetic(Synthetic::CallCtors)
+    {
+        l.sym_func[id.idx()] = nimports;
+        l.call_ctors = Some(nimports);
+        l.functions.push(OutFunc::CallCtors);
+        let void = l.intern(&FuncType::new([], []));
+        l.func_types.push(void);
+    }
+    // Trap stubs for missing functions that are called directly, and for calls with another
+    // signature than the definition's; wasm-ld puts them after `__wasm_call_ctors`.
+    let mut stub_for: FxHashMap<(SymbolId, u32), u32> = FxHashMap::default();
+    let mut warned: Vec<bool> = vec![false; nsym];
+    // A relocatable output imports missing functions, so only mismatch stubs arise there; they
+    // become local symbols (wasm-ld).
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        for (f, func) in obj.functions.iter().enumerate() {
+            if !live.functions[o][f] {
+                continue;
+            }
+            for r in &obj.relocs[func.relocs.clone()] {
+                if r.ty != RelocationType::FunctionIndexLeb {
+                    continue;
+                }
+                let id = res.sym(oid, r.index);
+                let osym = &obj.symbols[r.index as usize];
+                let SymbolTarget::Function(fi) = osym.target else {
+                    continue;
+                };
+                let Some(ref_ty) = obj.func_type(fi) else {
+                    continue;
+                };
+                let ref_out = map_type(l, oid, obj.func_type_index(fi));
+                let sym = &res.symbols[id.idx()];
+                // One stub per symbol and signature, made on first use.
+                // `kind` None: one `undefined_stub` per signature, shared (wasm-ld).
+                let mut stub = |l: &mut Layout<'a>, kind: Option<&str>| {
+                    let next = nimports + l.functions.len() as u32;
+                    let key = if kind.is_some() {
+                        id
+                    } else {
+                        SymbolId(u32::MAX)
+                    };
+                    let stub = *stub_for.entry((key, ref_out)).or_insert(next);
+                    if stub == next {
+                        let name = match kind {
+                            Some(k) => format!("{k}:{}", res.symbols[id.idx()].name),
+                            None => "undefined_stub".to_string(),
+                        };
+                        l.functions.push(OutFunc::Trap { ty: ref_out, name });
+                        l.func_types.push(ref_out);
+                    }
+                    l.call_overrides.insert((oid, r.index), stub);
+                };
+                if !sym.is_defined() && l.sym_func[id.idx()] == NONE {
+                    // Undefined and not importable: weak symbols, and strong ones that
+                    // `--unresolved-symbols=ignore-all` tolerates.
+                    let weak = sym.weak_refs_only;
+                    stub(l, weak.then_some("undefined_weak"));
+                    continue;
+                }
+                let Some(def_ty) = defined_func_type(res, id) else {
+                    continue;
+                };
+                if def_ty != ref_ty {
+                    stub(l, Some("signature_mismatch"));
+                    if !warned[id.idx()] {
+                        warned[id.idx()] = true;
+                        let def_file = match res.symbols[id.idx()].def {
+                            Def::Defined { obj, .. } => res.objects[obj.idx()].name.as_str(),
+                            _ => "<internal>",
+                        };
+                        diags.warn(format!(
+                            "function signature mismatch: {}\n>>> defined as {} in {}\n>>> defined as {} in {}",
+                            res.symbols[id.idx()].name,
+                            show_type(ref_ty),
+                            obj.name,
+                            show_type(def_ty),
+                            def_file
+                        ));
+                    }
+                }
+            }
+        }
+    }
+
+    // With an imported memory, `.bss` must be zeroed by the module: by `memory.fill` in a start
+    // function when bulk memory is allowed, else by writing it as data (wasm-ld).
+    let any_bss = res.objects.iter().enumerate().any(|(o, obj)| {
+        obj.segments
+            .iter()
+            .enumerate()
+            .any(|(s, seg)| live.segments[o][s] && seg.is_bss())
+    });
+    if config.relocatable || config.emit_relocs {
+        // Objects carry `.bss` as data segments of zeroes; so does a module with relocations
+        // (wasm-ld), whose data symbols may point into `.bss`.
+        l.bss_in_binary = true;
+    } else if config.import_memory.is_some() && any_bss {
+        if features.contains("bulk-memory") {
+            let index = nimports + l.functions.len() as u32;
+            l.init_memory = Some(index);
+            l.functions.push(OutFunc::InitMemory);
+            let void = l.intern(&FuncType::new([], []));
+            l.func_types.push(void);
+        } else {
+            l.bss_in_binary = true;
+        }
+    }
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        let mut idx = vec![NONE; obj.functions.len()];
+        for (f, func) in obj.functions.iter().enumerate() {
+            if live.functions[o][f] {
+                idx[f] = nimports + l.functions.len() as u32;
+                let ty = map_type(l, oid, func.ty);
+                l.functions.push(OutFunc::Object(oid, f as u32));
+                l.func_types.push(ty);
+            }
+        }
+        l.func_index.push(idx);
+    }
+    // Symbols defined by objects take their function's index (read.rs: past the imports).
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            if let SymbolTarget::Function(f) = o.symbols[si as usize].target {
+                l.sym_func[i] = l.func_index[obj.idx()][(f - o.num_func_imports()) as usize];
+            }
+        }
+    }
+
+    // Constructors, in priority order (stable in load order).
+    let mut ctors: Vec<(u32, u32)> = Vec::new();
+    if l.sym_func
+        .get(call_ctors.map_or(usize::MAX, |c| c.idx()))
+        .is_some_and(|&f| f != NONE)
+    {
+        for (o, obj) in res.objects.iter().enumerate() {
+            for init in &obj.init_funcs {
+                let id = res.sym(ObjectId(o as u32), init.symbol);
+                let f = l.sym_func[id.idx()];
+                if f == NONE {
+                    continue;
+                }
+                let ty = &l.types[func_type_of(l, f) as usize];
+                if !ty.params().is_empty() {
+                    diags.error(format!(
+                        "constructor functions cannot take arguments: {}",
+                        // wasm-ld's words; results are dropped by `__wasm_call_ctors`.
+                        res.symbols[id.idx()].name
+                    ));
+                    continue;
+                }
+                ctors.push((init.priority, f));
+            }
+        }
+    }
+    ctors.sort_by_key(|&(p, _)| p);
+    l.ctors = ctors.into_iter().map(|(_, f)| f).collect();
+}

@@ -1,0 +1,64 @@
+//! Globals (`__stack_pointer` first, then the objects') and tags.
+
+use super::{Layout, NONE, OutGlobal, map_type};
+use crate::gc::Live;
+use crate::model::*;
+use crate::resolve::{Def, Resolved, Synthetic};
+
+/// Numbers the defined globals and tags.
+pub(super) fn globals<'a>(res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
+    // Globals: `__stack_pointer` first, then objects'.
+    let ngimports = l.global_imports.len() as u32;
+    if let Some(id) = res.lookup("__stack_pointer")
+        && res.symbols[id.idx()].def == Def::Synthetic(Synthetic::StackPointer)
+    {
+        l.sym_global[id.idx()] = ngimports;
+        l.globals.push(OutGlobal::StackPointer);
+    }
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut idx = vec![NONE; obj.globals.len()];
+        for (g, slot) in idx.iter_mut().enumerate() {
+            if live.globals[o][g] {
+                *slot = ngimports + l.globals.len() as u32;
+                l.globals
+                    .push(OutGlobal::Object(ObjectId(o as u32), g as u32));
+            }
+        }
+        l.global_index.push(idx);
+    }
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            if let SymbolTarget::Global(g) = o.symbols[si as usize].target
+                && let Some(d) = g.checked_sub(o.global_imports.len() as u32)
+            {
+                l.sym_global[i] = l.global_index[obj.idx()][d as usize];
+            }
+        }
+    }
+
+    // Tags.
+    let ntimports = l.tag_imports.len() as u32;
+    let mut tag_index: Vec<Vec<u32>> = Vec::new();
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut idx = vec![NONE; obj.tags.len()];
+        for (t, &ty) in obj.tags.iter().enumerate() {
+            if live.tags[o][t] {
+                idx[t] = ntimports + l.tags.len() as u32;
+                let out = map_type(l, res, ObjectId(o as u32), ty);
+                l.tags.push((ObjectId(o as u32), t as u32, out));
+            }
+        }
+        tag_index.push(idx);
+    }
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            if let SymbolTarget::Tag(t) = o.symbols[si as usize].target
+                && let Some(d) = t.checked_sub(o.tag_imports.len() as u32)
+            {
+                l.sym_tag[i] = tag_index[obj.idx()][d as usize];
+            }
+        }
+    }
+}

@@ -1,0 +1,357 @@
+//! Layout: gives every live item its place in the output — type, function, global, table and tag
+//! indices, table slots, and the address of every data segment — and computes the values of the
+//! linker's synthetic symbols. After this phase every relocation's value is known.
+//!
+//! One part per concern, run in this order by [`layout`]:
+//! - [`imports`]: the import section, in symbol-table order;
+//! - [`functions`]: defined functions, the synthetic ones (`__wasm_call_ctors`, trap stubs,
+//!   `__wasm_init_memory`) and the constructor list;
+//! - [`globals`]: globals and tags;
+//! - [`types`]: the type section, in wasm-ld's order;
+//! - [`tables`]: the indirect function table's slots and every table's number;
+//! - [`memory`]: data segments, stack, heap and memory limits, and data symbols' addresses;
+//! - [`exports`]: what is exported, and the command-export wrappers.
+
+use rustc_hash::FxHashMap;
+use wasmparser::{FuncType, GlobalType, ValType};
+
+use crate::config::Config;
+use crate::error::Diagnostics;
+use crate::gc::Live;
+use crate::model::*;
+use crate::resolve::{Def, Resolved};
+use crate::strings::map_offset;
+
+mod exports;
+mod functions;
+mod globals;
+mod imports;
+mod memory;
+mod tables;
+mod types;
+
+/// "No index": the item is not in the output.
+pub const NONE: u32 = u32::MAX;
+
+/// Stands, in [`OutSegment::pieces`], for the block of merged strings.
+pub const MERGED_STRINGS: ObjectId = ObjectId(u32::MAX);
+
+/// A function defined in the output.
+#[derive(Debug, Clone)]
+pub enum OutFunc {
+    /// A live function of an input object.
+    Object(ObjectId, u32),
+    /// `__wasm_call_ctors`.
+    CallCtors,
+    /// `__wasm_init_memory`: zeroes `.bss` of an imported memory.
+    InitMemory,
+    /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
+    /// `__wasm_call_dtors`.
+    CommandExport {
+        /// Output index of the wrapped function.
+        target: u32,
+        /// Output type index.
+        ty: u32,
+        /// Its name in the `name` section.
+        name: String,
+    },
+    /// A function whose body is `unreachable`: stands in for a missing weak function or a call
+    /// with the wrong signature. `ty` is an output type index.
+    Trap {
+        /// Output type index.
+        ty: u32,
+        /// Its name in the `name` section.
+        name: String,
+    },
+}
+
+/// An import of the output.
+#[derive(Debug, Clone)]
+pub struct OutImport<'a> {
+    /// Module name.
+    pub module: &'a str,
+    /// Field name.
+    pub field: &'a str,
+    /// The symbol it satisfies.
+    pub symbol: SymbolId,
+}
+
+/// One import of the output, in import-section order: an index into
+/// [`Layout::func_imports`], [`Layout::global_imports`] or [`Layout::tag_imports`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImportRef {
+    /// A function import.
+    Function(u32),
+    /// A global import.
+    Global(u32),
+    /// A tag import.
+    Tag(u32),
+    /// An import of a table other than the indirect function table, into
+    /// [`Layout::table_imports`].
+    Table(u32),
+}
+
+/// A global defined in the output.
+#[derive(Debug, Clone)]
+pub enum OutGlobal {
+    /// `__stack_pointer`.
+    StackPointer,
+    /// A global of an input object.
+    Object(ObjectId, u32),
+    /// An immutable i32 holding the address of an exported data symbol.
+    Address(SymbolId),
+}
+
+/// An output data segment: input segments merged by name.
+#[derive(Debug, Clone)]
+pub struct OutSegment<'a> {
+    /// The output name (`.rodata`, `.data`, `.bss`, …).
+    pub name: &'a str,
+    /// log2 of the largest alignment of its pieces.
+    pub align_log2: u32,
+    /// Start address.
+    pub addr: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// The input segments in it: (object, segment index, offset in this segment); the object
+    /// [`MERGED_STRINGS`] stands for the block of merged strings.
+    pub pieces: Vec<(ObjectId, u32, u64)>,
+    /// Every piece is zero-initialised `.bss`.
+    pub bss: bool,
+    /// Deduplicated strings from string segments, at the [`MERGED_STRINGS`] piece's offset.
+    pub merged: Vec<u8>,
+}
+
+/// The result of layout.
+pub struct Layout<'a> {
+    /// Output types.
+    pub types: Vec<FuncType>,
+    /// Per object: object type index → output type index.
+    pub obj_types: Vec<Vec<u32>>,
+    /// Every import in import-section order: kinds interleaved in symbol-table order, as
+    /// wasm-ld writes them (the table and memory imports come first and are not listed).
+    pub imports: Vec<ImportRef>,
+    /// Imported functions.
+    pub func_imports: Vec<OutImport<'a>>,
+    /// Output types of imported functions.
+    pub func_import_types: Vec<u32>,
+    /// Defined functions, in output order (their index is `func_imports.len() + position`).
+    pub functions: Vec<OutFunc>,
+    /// Output type of each defined function.
+    pub func_types: Vec<u32>,
+    /// Per object, per defined function: output function index or [`NONE`].
+    pub func_index: Vec<Vec<u32>>,
+    /// Per symbol: output function index or [`NONE`].
+    pub sym_func: Vec<u32>,
+    /// Calls with a signature other than the definition's: (object, symbol index) → stub index.
+    pub call_overrides: FxHashMap<(ObjectId, u32), u32>,
+    /// Constructors in call order (output function indices).
+    pub ctors: Vec<u32>,
+    /// Imported globals.
+    pub global_imports: Vec<(OutImport<'a>, GlobalType)>,
+    /// Defined globals.
+    pub globals: Vec<OutGlobal>,
+    /// Per object, per defined global: output index or [`NONE`].
+    pub global_index: Vec<Vec<u32>>,
+    /// Per symbol: output global index or [`NONE`].
+    pub sym_global: Vec<u32>,
+    /// Imported tags and their output types.
+    pub tag_imports: Vec<(OutImport<'a>, u32)>,
+    /// Imported tables other than the indirect function table, with their types; numbered
+    /// after an imported function table.
+    pub table_imports: Vec<(OutImport<'a>, wasmparser::TableType)>,
+    /// Defined tags: (object, tag index), with output types.
+    pub tags: Vec<(ObjectId, u32, u32)>,
+    /// Per symbol: output tag index or [`NONE`].
+    pub sym_tag: Vec<u32>,
+    /// Whether the output has the indirect function table.
+    pub has_table: bool,
+    /// Its table number: 0 when imported, else after the objects' own tables (wasm-ld).
+    pub function_table: u32,
+    /// Whether it is imported (`--import-table`, and always in a relocatable output).
+    pub imported_table: bool,
+    /// Tables defined by objects, in table-number order (imports, if any, come before them).
+    pub tables: Vec<(ObjectId, u32)>,
+    /// Per symbol: output table number or [`NONE`].
+    pub sym_table: Vec<u32>,
+    /// Function indices in table slot order, starting at `table_base`.
+    pub table_funcs: Vec<u32>,
+    /// Output function index → table slot.
+    pub slot_of: FxHashMap<u32, u32>,
+    /// Output data segments in address order.
+    pub segments: Vec<OutSegment<'a>>,
+    /// Per object, per segment: address or `u64::MAX` when dead.
+    pub seg_addr: Vec<Vec<u64>>,
+    /// Input string segments merged into an output segment: (object, segment) → pieces as
+    /// (offset in the input segment, address in the output), sorted by offset.
+    pub string_pieces: FxHashMap<(ObjectId, u32), Vec<(u32, u64)>>,
+    /// Per symbol: memory address (data symbols), `None` if undefined.
+    pub sym_addr: Vec<Option<u64>>,
+    /// Initial `__stack_pointer`.
+    pub stack_pointer: u64,
+    /// Memory size in pages.
+    pub memory_pages: u64,
+    /// Memory maximum in pages, if any.
+    pub memory_max_pages: Option<u64>,
+    /// Per symbol: whether it is exported.
+    pub exported: Vec<bool>,
+    /// Exported function symbols that are exported through a command wrapper: symbol index →
+    /// wrapper's function index.
+    pub wrapper_of: FxHashMap<u32, u32>,
+    /// `.bss` segments are written as data: memory is imported and bulk memory is not allowed.
+    pub bss_in_binary: bool,
+    /// `__wasm_init_memory`, the start function that zeroes `.bss` of an imported memory.
+    pub init_memory: Option<u32>,
+    /// `.bss` ranges `__wasm_init_memory` fills with zeroes: (address, size).
+    pub bss_fills: Vec<(u64, u64)>,
+    /// `__wasm_call_ctors`'s function index, when it is in the output.
+    pub call_ctors: Option<u32>,
+    /// `__wasm_call_dtors`'s function index, when command wrappers call it.
+    pub call_dtors: Option<u32>,
+    type_ids: FxHashMap<FuncType, u32>,
+}
+
+impl Layout<'_> {
+    /// The address of `offset` in input segment `seg` of `obj`, if the segment is live.
+    pub fn data_addr(&self, obj: ObjectId, seg: u32, offset: u32) -> Option<u64> {
+        if let Some(pieces) = self.string_pieces.get(&(obj, seg)) {
+            return map_offset(pieces, offset);
+        }
+        let base = self.seg_addr[obj.idx()][seg as usize];
+        (base != u64::MAX).then(|| base + offset as u64)
+    }
+
+    /// The output index of a type, added if new.
+    pub(super) fn intern(&mut self, t: &FuncType) -> u32 {
+        if let Some(&i) = self.type_ids.get(t) {
+            return i;
+        }
+        let i = self.types.len() as u32;
+        self.types.push(t.clone());
+        self.type_ids.insert(t.clone(), i);
+        i
+    }
+}
+
+/// The output index of an object's type `t`, mapped on first use so that unused types are not
+/// emitted.
+pub(super) fn map_type(l: &mut Layout<'_>, res: &Resolved<'_>, obj: ObjectId, t: u32) -> u32 {
+    let slot = l.obj_types[obj.idx()][t as usize];
+    if slot != NONE {
+        return slot;
+    }
+    let out = l.intern(&res.objects[obj.idx()].types[t as usize]);
+    l.obj_types[obj.idx()][t as usize] = out;
+    out
+}
+
+/// Lays out the live parts of the link.
+pub fn layout<'a>(
+    config: &Config,
+    res: &Resolved<'a>,
+    live: &Live,
+    features: &std::collections::BTreeSet<String>,
+    diags: &mut Diagnostics,
+) -> Layout<'a> {
+    let nsym = res.symbols.len();
+    let mut l = Layout {
+        types: Vec::new(),
+        obj_types: Vec::new(),
+        imports: Vec::new(),
+        func_imports: Vec::new(),
+        func_import_types: Vec::new(),
+        functions: Vec::new(),
+        func_types: Vec::new(),
+        func_index: Vec::new(),
+        sym_func: vec![NONE; nsym],
+        call_overrides: FxHashMap::default(),
+        ctors: Vec::new(),
+        global_imports: Vec::new(),
+        globals: Vec::new(),
+        global_index: Vec::new(),
+        sym_global: vec![NONE; nsym],
+        tag_imports: Vec::new(),
+        table_imports: Vec::new(),
+        tags: Vec::new(),
+        sym_tag: vec![NONE; nsym],
+        has_table: false,
+        function_table: 0,
+        imported_table: false,
+        tables: Vec::new(),
+        sym_table: vec![NONE; nsym],
+        table_funcs: Vec::new(),
+        slot_of: FxHashMap::default(),
+        segments: Vec::new(),
+        seg_addr: Vec::new(),
+        string_pieces: FxHashMap::default(),
+        sym_addr: vec![None; nsym],
+        stack_pointer: 0,
+        memory_pages: 0,
+        memory_max_pages: None,
+        exported: vec![false; nsym],
+        wrapper_of: FxHashMap::default(),
+        call_ctors: None,
+        call_dtors: None,
+        bss_in_binary: false,
+        init_memory: None,
+        bss_fills: Vec::new(),
+        type_ids: FxHashMap::default(),
+    };
+    l.obj_types = res
+        .objects
+        .iter()
+        .map(|o| vec![NONE; o.types.len()])
+        .collect();
+
+    imports::imports(config, res, live, &mut l);
+    functions::functions(config, res, live, features, &mut l, diags);
+    globals::globals(res, live, &mut l);
+    let reloc_types = types::reloc_types(res, live, &mut l);
+    tables::tables(config, res, live, &mut l);
+    types::order_types(res, &mut l, &reloc_types);
+    memory::memory(config, res, live, &mut l, diags);
+    exports::exports(config, res, features, &mut l);
+    l
+}
+
+/// The type of the function a symbol's definition names, if an object defines it.
+pub(super) fn defined_func_type<'r>(res: &'r Resolved<'_>, id: SymbolId) -> Option<&'r FuncType> {
+    let Def::Defined { obj, sym } = res.symbols[id.idx()].def else {
+        return None;
+    };
+    let o = &res.objects[obj.idx()];
+    match o.symbols[sym as usize].target {
+        SymbolTarget::Function(f) => o.func_type(f),
+        _ => None,
+    }
+}
+
+/// The output type index of output function `f`.
+pub fn func_type_of(l: &Layout<'_>, f: u32) -> u32 {
+    let n = l.func_imports.len() as u32;
+    if f < n {
+        l.func_import_types[f as usize]
+    } else {
+        l.func_types[(f - n) as usize]
+    }
+}
+
+pub(super) fn show_type(t: &FuncType) -> String {
+    let list = |v: &[ValType]| {
+        v.iter()
+            .map(|t| t.to_string())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let results = match t.results() {
+        [] => "void".to_string(),
+        [r] => r.to_string(),
+        rs => format!("({})", list(rs)),
+    };
+    format!("({}) -> {}", list(t.params()), results)
+}
+
+pub(super) fn align_to(v: u64, log2: u32) -> u64 {
+    let a = 1u64 << log2;
+    v.div_ceil(a) * a
+}

@@ -1,0 +1,104 @@
+//! The indirect function table's slots, and the number of every table.
+
+use wasmparser::RelocationType;
+
+use super::{Layout, NONE};
+use crate::config::Config;
+use crate::gc::Live;
+use crate::model::*;
+use crate::resolve::{Def, Resolved, Synthetic};
+
+/// Gives functions whose address is taken a table slot, and numbers the tables.
+pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
+    // The indirect function table: slots in the order live code and data first take an address.
+    let add_slot = |l: &mut Layout<'a>, f: u32| {
+        if f != NONE && !l.slot_of.contains_key(&f) {
+            let slot = config.table_base + l.table_funcs.len() as u32;
+            l.slot_of.insert(f, slot);
+            l.table_funcs.push(f);
+        }
+    };
+    // Per object, functions before segments, as wasm-ld scans relocations.
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        let live_funcs = obj
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|&(f, _)| live.functions[o][f])
+            .map(|(_, f)| f.relocs.clone());
+        let live_segs = obj
+            .segments
+            .iter()
+            .enumerate()
+            .filter(|&(s, _)| live.segments[o][s])
+            .map(|(_, s)| s.relocs.clone());
+        for relocs in live_funcs.chain(live_segs) {
+            for r in &obj.relocs[relocs] {
+                if is_table_index(r.ty) {
+                    let f = l.sym_func[res.sym(oid, r.index).idx()];
+                    add_slot(l, f);
+                }
+            }
+        }
+    }
+    // Tables: an imported function table first, then the objects' own tables, then a defined
+    // function table (wasm-ld's numbering).
+    let is_function_table = |sym: &crate::resolve::Symbol<'_>| {
+        // wasm-ld creates the table whenever an object declares it, live or not. In a
+        // relocatable output the table stays an import, as in the inputs.
+        let undefined_in_r = config.relocatable
+            && sym.name == "__indirect_function_table"
+            && matches!(sym.def, Def::Undefined { .. });
+        sym.kind == SymbolKind::Table
+            && (sym.def == Def::Synthetic(Synthetic::FunctionTable) || undefined_in_r)
+    };
+    l.has_table = !l.table_funcs.is_empty()
+        || config.export_table
+        || res.symbols.iter().any(is_function_table);
+    let imported_table = l.has_table && (config.import_table || config.relocatable);
+    l.imported_table = imported_table;
+    let first_own = u32::from(imported_table) + l.table_imports.len() as u32;
+    for (k, (imp, _)) in l.table_imports.iter().enumerate() {
+        l.sym_table[imp.symbol.idx()] = u32::from(imported_table) + k as u32;
+    }
+    let mut table_index: Vec<Vec<u32>> = Vec::with_capacity(res.objects.len());
+    for (o, obj) in res.objects.iter().enumerate() {
+        let mut idx = vec![NONE; obj.tables.len()];
+        for (t, slot) in idx.iter_mut().enumerate() {
+            if live.tables[o][t] {
+                *slot = first_own + l.tables.len() as u32;
+                l.tables.push((ObjectId(o as u32), t as u32));
+            }
+        }
+        table_index.push(idx);
+    }
+    l.function_table = if imported_table {
+        0
+    } else {
+        first_own + l.tables.len() as u32
+    };
+    for (i, sym) in res.symbols.iter().enumerate() {
+        if is_function_table(sym) {
+            l.sym_table[i] = l.function_table;
+        }
+        if let Def::Defined { obj, sym: si } = sym.def {
+            let o = &res.objects[obj.idx()];
+            if let SymbolTarget::Table(t) = o.symbols[si as usize].target
+                && let Some(d) = t.checked_sub(o.table_imports.len() as u32)
+            {
+                l.sym_table[i] = table_index[obj.idx()][d as usize];
+            }
+        }
+    }
+}
+
+fn is_table_index(ty: RelocationType) -> bool {
+    matches!(
+        ty,
+        RelocationType::TableIndexSleb
+            | RelocationType::TableIndexI32
+            | RelocationType::TableIndexSleb64
+            | RelocationType::TableIndexI64
+    )
+}
