@@ -162,7 +162,6 @@ const UNSUPPORTED: &[(&str, &str)] = &[
         "experimental-pic",
         "position-independent code (dynamic linking)",
     ),
-    ("shared-memory", "shared memory (threads)"),
 ];
 
 /// One parsed argument.
@@ -329,6 +328,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "max-memory" => c.max_memory = Some(number(&name, &v())?),
             "initial-heap" => c.initial_heap = Some(number(&name, &v())?),
             "no-growable-memory" => c.no_growable_memory = true,
+            "shared-memory" => c.shared_memory = true,
             "import-memory" => {
                 let (m, n) = match &value {
                     None => ("env".to_string(), "memory".to_string()),
@@ -506,6 +506,11 @@ pub fn parse(args: &[String]) -> Result<Command> {
         }
         if c.global_base.is_some() {
             return Err(Error::msg("-r and --global-base may not be used together"));
+        }
+        if c.shared_memory {
+            return Err(Error::msg(
+                "-r and --shared-memory may not be used together",
+            ));
         }
         c.entry = None;
         c.gc_sections = false;

@@ -104,6 +104,9 @@ pub struct Config {
     pub max_memory: Option<u64>,
     /// `--no-growable-memory`.
     pub no_growable_memory: bool,
+    /// `--shared-memory`: a shared memory, passive data segments initialised once by
+    /// `__wasm_init_memory`, and thread-local storage set up per thread by `__wasm_init_tls`.
+    pub shared_memory: bool,
     /// `--initial-heap`.
     pub initial_heap: Option<u64>,
     /// `--import-memory[=module,name]`.
@@ -220,6 +223,7 @@ impl Default for Config {
             initial_memory: None,
             max_memory: None,
             no_growable_memory: false,
+            shared_memory: false,
             initial_heap: None,
             import_memory: None,
             export_memory: Some("memory".to_string()),

@@ -8,7 +8,11 @@ use crate::error::{Error, Result};
 use crate::resolve::Resolved;
 
 /// The allowed feature set of the output (sorted), after checking every input against it.
-pub fn allowed(config: &Config, res: &Resolved<'_>) -> Result<BTreeSet<String>> {
+pub fn allowed(
+    config: &Config,
+    res: &Resolved<'_>,
+    live: &crate::gc::Live,
+) -> Result<BTreeSet<String>> {
     let mut allowed: BTreeSet<String> = config.extra_features.iter().cloned().collect();
     let explicit = config.features.is_some();
     if let Some(f) = &config.features {
@@ -36,6 +40,31 @@ pub fn allowed(config: &Config, res: &Resolved<'_>) -> Result<BTreeSet<String>> 
         return Ok(allowed);
     }
     let mut errors = Vec::new();
+    // Shared memory needs threads in every input and in the output (wasm-ld's words).
+    if config.shared_memory {
+        if let Some((_, by)) = disallowed.iter().find(|(n, _)| *n == "shared-mem") {
+            errors.push(format!(
+                "--shared-memory is disallowed by {by} because it was not compiled with \
+                 'atomics' or 'bulk-memory' features."
+            ));
+        }
+        for feature in ["atomics", "bulk-memory"] {
+            if !allowed.contains(feature) {
+                errors.push(format!(
+                    "'{feature}' feature must be used in order to use shared memory"
+                ));
+            }
+        }
+    }
+    if uses_tls(res, live) {
+        for feature in ["atomics", "bulk-memory"] {
+            if !allowed.contains(feature) {
+                errors.push(format!(
+                    "'{feature}' feature must be used in order to use thread-local storage"
+                ));
+            }
+        }
+    }
     if explicit {
         for (name, file) in &used {
             if !allowed.contains(*name) {
@@ -72,6 +101,16 @@ pub fn allowed(config: &Config, res: &Resolved<'_>) -> Result<BTreeSet<String>> 
     }
 }
 
+/// Whether any live data segment is thread-local.
+fn uses_tls(res: &Resolved<'_>, live: &crate::gc::Live) -> bool {
+    res.objects.iter().enumerate().any(|(o, obj)| {
+        obj.segments
+            .iter()
+            .enumerate()
+            .any(|(s, seg)| live.segments[o][s] && seg.is_tls())
+    })
+}
+
 /// Without the `mutable-globals` feature, a mutable global may be neither imported nor
 /// exported (wasm-ld's `checkImportExportTargetFeatures`); reported through `diags`.
 pub fn check_mutable_globals(
@@ -104,7 +143,13 @@ pub fn check_mutable_globals(
         let mutable = match g.checked_sub(imported).map(|d| &l.globals[d as usize]) {
             Some(OutGlobal::StackPointer) => true,
             Some(&OutGlobal::Object(o, d)) => res.objects[o.idx()].globals[d as usize].ty.mutable,
-            Some(OutGlobal::Address(_)) => false,
+            Some(
+                OutGlobal::Address(_)
+                | OutGlobal::LinkerAddress(_)
+                | OutGlobal::TlsSize
+                | OutGlobal::TlsAlign,
+            ) => false,
+            Some(OutGlobal::TlsBase) => l.passive,
             None => l.global_imports[g as usize].1.mutable,
         };
         if mutable {

@@ -25,6 +25,7 @@ pub mod reproduce;
 pub mod resolve;
 pub mod string_set;
 pub mod strings;
+pub mod synthetic;
 pub mod time_trace;
 pub mod validate;
 pub mod write;
@@ -158,7 +159,7 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
 
     // Feature conflicts are reported before anything is laid out.
     tracer.phase("layout");
-    let allowed = features::allowed(config, &res)?;
+    let allowed = features::allowed(config, &res, &live)?;
     let layout = layout::layout(config, &res, &live, &allowed, &mut diags);
     features::check_mutable_globals(config, &res, &layout, &allowed, &mut diags);
     let messages = if config.print_gc_sections {
@@ -183,11 +184,16 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
                 let obj = &res.objects[o.idx()];
                 format!("function {} from {}", obj.function_name(*f), obj.name)
             }
-            OutFunc::CallCtors => "the synthesized __wasm_call_ctors".to_string(),
-            OutFunc::InitMemory => "the synthesized __wasm_init_memory".to_string(),
-            OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => {
-                format!("the synthesized function {name}")
+            f @ (OutFunc::CallCtors
+            | OutFunc::InitMemory
+            | OutFunc::InitTls
+            | OutFunc::ApplyTlsRelocs) => {
+                format!("the synthesized {}", f.synthetic_name().unwrap_or_default())
             }
+            f => format!(
+                "the synthesized function {}",
+                f.synthetic_name().unwrap_or_default()
+            ),
         };
         validate::validate(&bytes, &describe)?;
     }

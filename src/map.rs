@@ -135,10 +135,10 @@ pub fn map(config: &Config, res: &Resolved<'_>, l: &Layout<'_>, module: &[u8]) -
                 let ngi = l.global_imports.len() as u64;
                 for (k, g) in l.globals.iter().enumerate() {
                     let name = match *g {
-                        OutGlobal::StackPointer => "__stack_pointer".to_string(),
                         OutGlobal::Object(o, g) => global_name(res, o, g),
                         // The globals of exported data symbols are not input globals.
-                        OutGlobal::Address(_) => continue,
+                        OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) => continue,
+                        _ => g.synthetic_name().unwrap_or_default().to_string(),
                     };
                     header(&mut out, Some(ngi + k as u64), 0, 0);
                     let _ = writeln!(out, "        {name}");
@@ -166,11 +166,7 @@ fn chunk_name(res: &Resolved<'_>, l: &Layout<'_>, k: usize) -> String {
             let obj = &res.objects[o.idx()];
             format!("{}:({})", obj.name, obj.function_name(*f))
         }
-        OutFunc::CallCtors => "<internal>:(__wasm_call_ctors)".to_string(),
-        OutFunc::InitMemory => "<internal>:(__wasm_init_memory)".to_string(),
-        OutFunc::Trap { name, .. } | OutFunc::CommandExport { name, .. } => {
-            format!("<internal>:({name})")
-        }
+        f => format!("<internal>:({})", f.synthetic_name().unwrap_or_default()),
     }
 }
 
@@ -446,10 +442,15 @@ pub fn json(
         .iter()
         .enumerate()
         .map(|(k, g)| match *g {
-            OutGlobal::StackPointer => json!({
-                "index": ngi + k as u64, "name": "__stack_pointer", "file": null,
-                "live": [{ "root": "Linker", "symbol": null }],
-            }),
+            OutGlobal::StackPointer
+            | OutGlobal::TlsBase
+            | OutGlobal::TlsSize
+            | OutGlobal::TlsAlign => {
+                json!({
+                    "index": ngi + k as u64, "name": g.synthetic_name(), "file": null,
+                    "live": [{ "root": "Linker", "symbol": null }],
+                })
+            }
             OutGlobal::Object(o, g) => json!({
                 "index": ngi + k as u64,
                 "name": global_name(res, o, g),
@@ -461,6 +462,12 @@ pub fn json(
                 "name": name_of(id),
                 "file": null,
                 "address_of_exported_data": l.sym_addr[id.idx()],
+            }),
+            OutGlobal::LinkerAddress(a) => json!({
+                "index": ngi + k as u64,
+                "name": "__wasm_init_memory_flag",
+                "file": null,
+                "address_of_exported_data": a,
             }),
         })
         .collect();

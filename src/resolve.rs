@@ -26,6 +26,17 @@ pub enum Synthetic {
     FunctionTable,
     /// A data symbol whose address the layout computes.
     Data(SyntheticData),
+    /// `__tls_base`: the address of the thread's TLS block. A mutable global that
+    /// `__wasm_init_tls` sets under `--shared-memory`; otherwise an immutable one holding the
+    /// address of `.tdata`, defined only when something refers to it.
+    TlsBase,
+    /// `__tls_size`: the size of `.tdata` (immutable global; `--shared-memory` only).
+    TlsSize,
+    /// `__tls_align`: the alignment of `.tdata` (immutable global; `--shared-memory` only).
+    TlsAlign,
+    /// `__wasm_init_tls(block)`: copies `.tdata` to `block` and points `__tls_base` at it
+    /// (`--shared-memory` only).
+    InitTls,
 }
 
 /// The linker-defined data symbols; each is created only when something refers to it.
@@ -95,6 +106,8 @@ pub fn linker_symbol_kind(name: &str) -> Option<SymbolKind> {
         "__stack_pointer" => Some(SymbolKind::Global),
         "__wasm_call_ctors" => Some(SymbolKind::Function),
         "__indirect_function_table" => Some(SymbolKind::Table),
+        "__tls_base" | "__tls_size" | "__tls_align" => Some(SymbolKind::Global),
+        "__wasm_init_tls" => Some(SymbolKind::Function),
         _ => SyntheticData::by_name(name).map(|_| SymbolKind::Data),
     }
 }
@@ -385,6 +398,17 @@ impl<'a> Resolver<'a, '_> {
                 SymFlags(0),
             );
             self.names.insert("__stack_pointer", sp);
+            // Threads: the TLS symbols are all the linker's (wasm-ld's createSyntheticSymbols).
+            if self.config.shared_memory {
+                for (name, kind, s) in [
+                    ("__tls_base", SymbolKind::Global, Synthetic::TlsBase),
+                    ("__tls_size", SymbolKind::Global, Synthetic::TlsSize),
+                    ("__tls_align", SymbolKind::Global, Synthetic::TlsAlign),
+                    ("__wasm_init_tls", SymbolKind::Function, Synthetic::InitTls),
+                ] {
+                    self.define_synthetic(name, kind, s);
+                }
+            }
         }
 
         // Objects named on the command line are all loaded, so they are parsed up front, in
@@ -737,6 +761,9 @@ impl<'a> Resolver<'a, '_> {
                 (SymbolKind::Table, _) if sym.name == "__indirect_function_table" => {
                     Some(Synthetic::FunctionTable)
                 }
+                // Objects built with TLS may be linked without shared memory (wasm-ld's
+                // createOptionalSymbols): `__tls_base` then points at the one `.tdata`.
+                (SymbolKind::Global, _) if sym.name == "__tls_base" => Some(Synthetic::TlsBase),
                 _ => None,
             };
             if let Some(s) = synthetic {

@@ -18,7 +18,7 @@ use wasmparser::RelocationType;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::layout::{ImportRef, Layout, NONE, OutFunc, OutGlobal, func_type_of};
+use crate::layout::{ImportRef, Layout, NONE, OutFunc, OutGlobal};
 use crate::model::*;
 use crate::reloc::{self, Value};
 use crate::resolve::{Def, Resolved};
@@ -224,6 +224,33 @@ pub fn write(
                     },
                     &ConstExpr::i32_const(l.sym_addr[s.idx()].unwrap_or(0) as i32),
                 ),
+                OutGlobal::LinkerAddress(a) => globals.global(
+                    wasm_encoder::GlobalType {
+                        val_type: ValType::I32,
+                        mutable: false,
+                        shared: false,
+                    },
+                    &ConstExpr::i32_const(a as i32),
+                ),
+                OutGlobal::TlsBase | OutGlobal::TlsSize | OutGlobal::TlsAlign => {
+                    let (base, size, align) = l.tls;
+                    let (mutable, value) = match g {
+                        // Each thread's `__wasm_init_tls` sets it; the main thread's, the
+                        // start function.
+                        OutGlobal::TlsBase if l.passive => (true, 0),
+                        OutGlobal::TlsBase => (false, base),
+                        OutGlobal::TlsSize => (false, size),
+                        _ => (false, align),
+                    };
+                    globals.global(
+                        wasm_encoder::GlobalType {
+                            val_type: ValType::I32,
+                            mutable,
+                            shared: false,
+                        },
+                        &ConstExpr::i32_const(value as i32),
+                    )
+                }
             };
         }
         push_section(&mut out, &globals);
@@ -252,17 +279,28 @@ pub fn write(
     // wasm-ld adds each command-export wrapper to the end of its symbol table (and unexports
     // the function it wraps), so the wrappers come after every other export, in the order of
     // the functions they wrap.
-    let wrapped = res
-        .symbols
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| l.wrapper_of.contains_key(&(*i as u32)));
-    let unwrapped = res
-        .symbols
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| !l.wrapper_of.contains_key(&(*i as u32)));
-    for (i, sym) in unwrapped.chain(wrapped) {
+    // The linker's late symbols (`Layout::late_exports`) come between the two.
+    let wrapped = |i: &usize| l.wrapper_of.contains_key(&(*i as u32));
+    let order: Vec<Option<usize>> = (0..res.symbols.len())
+        .filter(|i| !wrapped(i))
+        .map(Some)
+        .chain(std::iter::once(None))
+        .chain((0..res.symbols.len()).filter(wrapped).map(Some))
+        .collect();
+    for i in order {
+        let Some(i) = i else {
+            for &(name, kind, index) in &l.late_exports {
+                let kind = match kind {
+                    SymbolKind::Function => ExportKind::Func,
+                    _ => ExportKind::Global,
+                };
+                if seen_names.insert(name, ()).is_none() {
+                    exports.export(name, kind, index);
+                }
+            }
+            continue;
+        };
+        let sym = &res.symbols[i];
         if config.export_table && l.has_table && table_symbol == Some(SymbolId(i as u32)) {
             if seen_names.insert("__indirect_function_table", ()).is_none() {
                 exports.export(
@@ -327,6 +365,21 @@ pub fn write(
         push_section(&mut out, &elems);
     }
 
+    // data count: needed by `memory.init`/`data.drop`, which only shared memory uses (wasm-ld)
+    let emitted_count = l
+        .segments
+        .iter()
+        .filter(|s| !s.bss || l.bss_in_binary)
+        .count();
+    if l.passive && emitted_count > 0 {
+        push_section(
+            &mut out,
+            &wasm_encoder::DataCountSection {
+                count: emitted_count as u32,
+            },
+        );
+    }
+
     // code
     let code_section = (!l.functions.is_empty()).then(|| section_count(&out));
     ctx.code_section(&mut out)?;
@@ -350,15 +403,25 @@ pub fn write(
                 continue;
             }
             let bytes = ctx.segment_bytes(seg)?;
-            // Flags 0 (active, memory 0), `i32.const addr` `end`, then the size.
-            let expr = ConstExpr::i32_const(seg.addr as i32);
-            let mut head = vec![0u8];
             use wasm_encoder::Encode;
-            expr.encode(&mut head);
+            let expr = ConstExpr::i32_const(seg.addr as i32);
+            let mut head = Vec::new();
+            if l.passive {
+                // Flags 1 (passive), then the size.
+                head.push(1);
+            } else {
+                // Flags 0 (active, memory 0), `i32.const addr` `end`, then the size.
+                head.push(0);
+                expr.encode(&mut head);
+            }
             (bytes.len() as u32).encode(&mut head);
             segment_offsets[i] = Some(at + head.len() as u64);
             at += (head.len() + bytes.len()) as u64;
-            data.active(0, &expr, bytes);
+            if l.passive {
+                data.passive(bytes);
+            } else {
+                data.active(0, &expr, bytes);
+            }
             k += 1;
         }
         debug_assert_eq!(k, emitted.len());
@@ -416,7 +479,7 @@ fn memory_type(config: &Config, l: &Layout<'_>) -> MemoryType {
         minimum: l.memory_pages,
         maximum: l.memory_max_pages,
         memory64: false,
-        shared: false,
+        shared: config.shared_memory,
         // A custom page size is written only when it is not the default (wasm-ld).
         page_size_log2: (config.page_size != 65536).then(|| config.page_size.trailing_zeros()),
     }
@@ -504,54 +567,7 @@ impl<'a> Ctx<'_, 'a> {
         let synth: Vec<Option<Vec<u8>>> = l
             .functions
             .iter()
-            .map(|f| match f {
-                OutFunc::Object(..) => None,
-                OutFunc::CallCtors => {
-                    let mut f = wasm_encoder::Function::new([]);
-                    for &c in &l.ctors {
-                        f.instructions().call(c);
-                        let ty = &l.types[func_type_of(l, c) as usize];
-                        for _ in ty.results() {
-                            f.instructions().drop();
-                        }
-                    }
-                    f.instructions().end();
-                    Some(f.into_raw_body())
-                }
-                OutFunc::InitMemory => {
-                    let mut f = wasm_encoder::Function::new([]);
-                    for &(addr, size) in &l.bss_fills {
-                        f.instructions()
-                            .i32_const(addr as i32)
-                            .i32_const(0)
-                            .i32_const(size as i32)
-                            .memory_fill(0);
-                    }
-                    f.instructions().end();
-                    Some(f.into_raw_body())
-                }
-                OutFunc::CommandExport { target, ty, .. } => {
-                    let mut f = wasm_encoder::Function::new([]);
-                    if let Some(c) = l.call_ctors {
-                        f.instructions().call(c);
-                    }
-                    for p in 0..l.types[*ty as usize].params().len() as u32 {
-                        f.instructions().local_get(p);
-                    }
-                    f.instructions().call(*target);
-                    if let Some(d) = l.call_dtors {
-                        f.instructions().call(d);
-                    }
-                    f.instructions().end();
-                    Some(f.into_raw_body())
-                }
-                OutFunc::Trap { .. } => {
-                    let mut f = wasm_encoder::Function::new([]);
-                    f.instructions().unreachable();
-                    f.instructions().end();
-                    Some(f.into_raw_body())
-                }
-            })
+            .map(|f| crate::synthetic::body(l, f))
             .collect();
         let lens: Vec<usize> = l
             .functions
@@ -861,6 +877,24 @@ impl<'a> Ctx<'_, 'a> {
             .to_string()
     }
 
+    /// For a data symbol defined in a live segment: its offset from the start of its output
+    /// segment, and whether that segment is `.tdata`.
+    fn tls_place(&self, id: SymbolId) -> Option<(u64, bool)> {
+        let Def::Defined { obj, sym } = self.res.symbols[id.idx()].def else {
+            return None;
+        };
+        let SymbolTarget::Data {
+            segment, offset, ..
+        } = self.res.objects[obj.idx()].symbols[sym as usize].target
+        else {
+            return None;
+        };
+        let l = self.l;
+        let out = *l.seg_out.get(obj.idx())?.get(segment as usize)?;
+        let tdata = l.segments.get(out as usize)?.name == ".tdata";
+        Some((l.segment_offset(obj, segment, offset)?, tdata))
+    }
+
     fn value(
         &self,
         o: ObjectId,
@@ -916,6 +950,18 @@ impl<'a> Ctx<'_, 'a> {
                     }
                 }
             }
+            // A symbol in `.tdata` is addressed from `__tls_base` even by a plain memory
+            // relocation, as old objects did before TLS relocations existed (wasm-ld).
+            Value::MemoryAddr | Value::MemoryAddrLocrel
+                if self.tls_place(id).is_some_and(|(_, tdata)| tdata) =>
+            {
+                self.tls_place(id).map_or(0, |(off, _)| off as i64) + r.addend
+            }
+            Value::MemoryAddrTls => match self.tls_place(id) {
+                Some((off, _)) => off as i64 + r.addend,
+                None if undefined || sym.is_undefined_weak() => 0,
+                None => dead,
+            },
             Value::MemoryAddr | Value::MemoryAddrLocrel => match l.sym_addr[id.idx()] {
                 Some(a) => {
                     let v = a as i64 + r.addend;
@@ -995,7 +1041,7 @@ impl<'a> Ctx<'_, 'a> {
                     off => off as i64 + r.addend,
                 }
             }
-            Value::MemoryAddrRel | Value::TableIndexRel | Value::MemoryAddrTls => {
+            Value::MemoryAddrRel | Value::TableIndexRel => {
                 return Err(format!(
                     "{} needs position-independent or thread-local output, which weld does not \
                      produce yet",
@@ -1028,14 +1074,12 @@ impl<'a> Ctx<'_, 'a> {
         for (i, f) in l.functions.iter().enumerate() {
             let name = match f {
                 OutFunc::Object(o, f) => res.objects[o.idx()].function_name(*f),
-                OutFunc::CallCtors => "__wasm_call_ctors".to_string(),
-                OutFunc::InitMemory => "__wasm_init_memory".to_string(),
                 // `undefined_weak:NAME`: wasm-ld demangles the symbol's part.
                 OutFunc::Trap { name, .. } => match name.split_once(':') {
                     Some((kind, sym)) => format!("{kind}:{}", shown_name(self.config, sym)),
                     None => name.clone(),
                 },
-                OutFunc::CommandExport { name, .. } => name.clone(),
+                f => f.synthetic_name().unwrap_or_default().to_string(),
             };
             funcs.append(n + i as u32, &shown_name(self.config, &name));
         }
@@ -1049,7 +1093,6 @@ impl<'a> Ctx<'_, 'a> {
         let gn = l.global_imports.len() as u32;
         for (i, g) in l.globals.iter().enumerate() {
             let name = match *g {
-                OutGlobal::StackPointer => "__stack_pointer",
                 OutGlobal::Object(o, g) => {
                     let obj = &res.objects[o.idx()];
                     let gi = g + obj.global_imports.len() as u32;
@@ -1062,7 +1105,8 @@ impl<'a> Ctx<'_, 'a> {
                         .unwrap_or("")
                 }
                 // wasm-ld leaves the globals of exported data symbols unnamed.
-                OutGlobal::Address(_) => continue,
+                OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) => continue,
+                _ => g.synthetic_name().unwrap_or_default(),
             };
             globals.append(gn + i as u32, name);
         }

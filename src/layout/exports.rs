@@ -15,15 +15,17 @@ pub(super) fn exports<'a>(
 ) {
     let nimports = l.func_imports.len() as u32;
     let ngimports = l.global_imports.len() as u32;
-    // Exports (an object has none). wasm-ld exports the linker's mutable `__stack_pointer`
-    // (`--export-all`, `--export-dynamic`) only when the `mutable-globals` feature allows it,
+    // Exports (an object has none). wasm-ld exports the linker's mutable `__stack_pointer` and
+    // `__tls_base` (`--export-all`, `--export-dynamic`) only when the `mutable-globals` feature allows it,
     // unless `--export` names it.
     let mutable_globals = features.contains("mutable-globals");
     for (i, sym) in res.symbols.iter().enumerate() {
         if config.relocatable {
             break;
         }
-        if sym.def == Def::Synthetic(Synthetic::StackPointer)
+        let mutable_synthetic = sym.def == Def::Synthetic(Synthetic::StackPointer)
+            || (sym.def == Def::Synthetic(Synthetic::TlsBase) && l.passive);
+        if mutable_synthetic
             && !sym.forced_export
             && !mutable_globals
         {
@@ -63,6 +65,24 @@ pub(super) fn exports<'a>(
         if l.exported[i] && sym.kind == SymbolKind::Data && l.sym_addr[i].is_some() {
             l.sym_global[i] = ngimports + l.globals.len() as u32;
             l.globals.push(OutGlobal::Address(SymbolId(i as u32)));
+        }
+    }
+    // wasm-ld adds the symbols of the start function and its flag to its symbol table only
+    // now, after every input's; `--export-all` exports them too, after the others.
+    if config.export_all && !config.relocatable {
+        if let Some(addr) = l.init_memory_flag {
+            let g = ngimports + l.globals.len() as u32;
+            l.globals.push(OutGlobal::LinkerAddress(addr));
+            l.late_exports
+                .push(("__wasm_init_memory_flag", SymbolKind::Global, g));
+        }
+        if let Some(f) = l.init_memory {
+            l.late_exports
+                .push(("__wasm_init_memory", SymbolKind::Function, f));
+        }
+        if let Some(f) = l.apply_tls_relocs {
+            l.late_exports
+                .push(("__wasm_apply_tls_relocs", SymbolKind::Function, f));
         }
     }
 }

@@ -2,9 +2,12 @@
 //! objects' live functions in load order; and the constructors `__wasm_call_ctors` calls.
 
 use rustc_hash::FxHashMap;
-use wasmparser::{FuncType, RelocationType};
+use wasmparser::{FuncType, RelocationType, ValType};
 
-use super::{Layout, NONE, OutFunc, defined_func_type, func_type_of, map_type, show_type};
+use super::{
+    Layout, NONE, OutFunc, any_live_segment, defined_func_type, func_type_of, map_type, show_type,
+    synthetic,
+};
 use crate::config::Config;
 use crate::error::Diagnostics;
 use crate::gc::Live;
@@ -34,6 +37,15 @@ pub(super) fn functions<'a>(
         l.functions.push(OutFunc::CallCtors);
         let void = l.intern(&FuncType::new([], []));
         l.func_types.push(void);
+    }
+    // wasm-ld creates `__wasm_init_tls` right after `__wasm_call_ctors`, before any stub.
+    if let Some(id) = synthetic(res, "__wasm_init_tls", Synthetic::InitTls)
+        && live.symbols[id.idx()]
+    {
+        l.sym_func[id.idx()] = nimports + l.functions.len() as u32;
+        l.functions.push(OutFunc::InitTls);
+        let ty = l.intern(&FuncType::new([ValType::I32], []));
+        l.func_types.push(ty);
     }
     // Trap stubs for missing functions that are called directly, and for calls with another
     // signature than the definition's; wasm-ld puts them after `__wasm_call_ctors`.
@@ -119,19 +131,44 @@ pub(super) fn functions<'a>(
         obj.segments
             .iter()
             .enumerate()
-            .any(|(s, seg)| live.segments[o][s] && seg.is_bss())
+            .any(|(s, seg)| live.segments[o][s] && seg.is_bss() && !seg.is_tls())
     });
+    let void = FuncType::new([], []);
     if config.relocatable || config.emit_relocs {
         // Objects carry `.bss` as data segments of zeroes; so does a module with relocations
         // (wasm-ld), whose data symbols may point into `.bss`.
         l.bss_in_binary = true;
+    }
+    if config.relocatable {
+    } else if l.passive {
+        // Shared memory: every segment is passive, and the start function initialises them
+        // once, whichever thread instantiates first.
+        if any_live_segment(live) {
+            l.init_memory = Some(nimports + l.functions.len() as u32);
+            l.functions.push(OutFunc::InitMemory);
+            let ty = l.intern(&void);
+            l.func_types.push(ty);
+        }
+        let tls_relocs = res.objects.iter().enumerate().any(|(o, obj)| {
+            obj.segments
+                .iter()
+                .enumerate()
+                .any(|(s, seg)| live.segments[o][s] && seg.is_tls() && !seg.relocs.is_empty())
+        });
+        if tls_relocs {
+            l.apply_tls_relocs = Some(nimports + l.functions.len() as u32);
+            l.functions.push(OutFunc::ApplyTlsRelocs);
+            let ty = l.intern(&void);
+            l.func_types.push(ty);
+        }
+    } else if config.emit_relocs {
     } else if config.import_memory.is_some() && any_bss {
         if features.contains("bulk-memory") {
             let index = nimports + l.functions.len() as u32;
             l.init_memory = Some(index);
             l.functions.push(OutFunc::InitMemory);
-            let void = l.intern(&FuncType::new([], []));
-            l.func_types.push(void);
+            let ty = l.intern(&void);
+            l.func_types.push(ty);
         } else {
             l.bss_in_binary = true;
         }

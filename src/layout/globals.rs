@@ -1,6 +1,6 @@
 //! Globals (`__stack_pointer` first, then the objects') and tags.
 
-use super::{Layout, NONE, OutGlobal, map_type};
+use super::{Layout, NONE, OutGlobal, map_type, synthetic};
 use crate::gc::Live;
 use crate::model::*;
 use crate::resolve::{Def, Resolved, Synthetic};
@@ -14,6 +14,27 @@ pub(super) fn globals<'a>(res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     {
         l.sym_global[id.idx()] = ngimports;
         l.globals.push(OutGlobal::StackPointer);
+    }
+    // Then the TLS globals, in wasm-ld's order of creation. `__tls_base` is live whenever
+    // `__wasm_init_memory` sets it (shared memory with data).
+    let tls = [
+        ("__tls_base", Synthetic::TlsBase, OutGlobal::TlsBase),
+        ("__tls_size", Synthetic::TlsSize, OutGlobal::TlsSize),
+        ("__tls_align", Synthetic::TlsAlign, OutGlobal::TlsAlign),
+    ];
+    for (name, s, g) in tls {
+        let Some(id) = synthetic(res, name, s) else {
+            continue;
+        };
+        let set_by_init = s == Synthetic::TlsBase && l.passive && l.init_memory.is_some();
+        if live.symbols[id.idx()] || set_by_init {
+            let index = ngimports + l.globals.len() as u32;
+            l.sym_global[id.idx()] = index;
+            if s == Synthetic::TlsBase {
+                l.tls_base_global = Some(index);
+            }
+            l.globals.push(g);
+        }
     }
     for (o, obj) in res.objects.iter().enumerate() {
         let mut idx = vec![NONE; obj.globals.len()];

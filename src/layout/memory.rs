@@ -95,7 +95,9 @@ pub(super) fn memory<'a>(
                     addr: 0,
                     size: 0,
                     pieces: Vec::new(),
-                    bss: true,
+                    // By name, as wasm-ld decides it: `.tbss` goes to `.tdata`, which is
+                    // written out; an object has no `.bss` of its own.
+                    bss: !config.relocatable && name.starts_with(".bss"),
                     merged: Vec::new(),
                 });
                 mergers.push(StringMerger::default());
@@ -114,13 +116,11 @@ pub(super) fn memory<'a>(
                 if mergers[i].is_empty() {
                     out.pieces.push((MERGED_STRINGS, 0, 0));
                 }
-                out.bss = false;
                 let pieces = mergers[i].add(obj.slice(&seg.data));
                 merged_inputs.push(((oid, s as u32), i, pieces));
                 continue;
             }
             out.align_log2 = out.align_log2.max(seg.align_log2);
-            out.bss &= seg.is_bss();
             out.pieces.push((oid, s as u32, 0));
         }
     }
@@ -192,6 +192,15 @@ pub(super) fn memory<'a>(
         ptr = align_to(ptr, seg.align_log2);
         seg.addr = ptr;
         ptr += seg.size;
+        if seg.name == ".tdata" && !config.relocatable {
+            l.tls = (seg.addr, seg.size, 1 << seg.align_log2);
+        }
+    }
+    // Threads agree through this word who initialises the passive segments.
+    if l.passive && !segs.is_empty() {
+        ptr = align_to(ptr, 2);
+        l.init_memory_flag = Some(ptr);
+        ptr += 4;
     }
     let data_end = ptr;
     if !config.stack_first && !config.relocatable {
@@ -256,7 +265,8 @@ pub(super) fn memory<'a>(
             ));
         }
         l.memory_max_pages = Some(max / page);
-    } else if config.no_growable_memory {
+    } else if config.no_growable_memory || config.shared_memory {
+        // A shared memory must have a maximum: without `--max-memory`, it cannot grow.
         l.memory_max_pages = Some(pages);
     }
     let heap_end = pages * page;
@@ -285,10 +295,35 @@ pub(super) fn memory<'a>(
         }
     }
     l.string_pieces = string_pieces;
+    l.seg_out = res
+        .objects
+        .iter()
+        .map(|o| vec![super::NONE; o.segments.len()])
+        .collect();
+    for (k, seg) in segs.iter().enumerate() {
+        for &(o, s, _) in &seg.pieces {
+            if o != MERGED_STRINGS {
+                l.seg_out[o.idx()][s as usize] = k as u32;
+            }
+        }
+    }
+    for &(o, s) in l.string_pieces.keys() {
+        let name = output_segment_name(config, &res.objects[o.idx()].segments[s as usize]);
+        if let Some(k) = segs.iter().position(|seg| seg.name == name) {
+            l.seg_out[o.idx()][s as usize] = k as u32;
+        }
+    }
+    // `segment_offset` reads the output segments' addresses.
+    l.segments = std::mem::take(&mut segs);
     for (i, sym) in res.symbols.iter().enumerate() {
         l.sym_addr[i] = match sym.def {
             Def::Defined { obj, sym: si } => {
                 match res.objects[obj.idx()].symbols[si as usize].target {
+                    // A thread-local symbol's value is its offset from `__tls_base` (what
+                    // `--export` gives it), with or without shared memory (wasm-ld).
+                    SymbolTarget::Data {
+                        segment, offset, ..
+                    } if sym.flags.has(SymFlags::TLS) => l.segment_offset(obj, segment, offset),
                     SymbolTarget::Data {
                         segment, offset, ..
                     } => l.data_addr(obj, segment, offset),
@@ -311,7 +346,7 @@ pub(super) fn memory<'a>(
                         .name
                         .trim_start_matches("__start_")
                         .trim_start_matches("__stop_");
-                    match segs.iter().find(|s| s.name == name) {
+                    match l.segments.iter().find(|s| s.name == name) {
                         Some(s) if d == SyntheticData::SegmentStart => s.addr,
                         Some(s) => s.addr + s.size,
                         None => 0,
@@ -321,12 +356,4 @@ pub(super) fn memory<'a>(
             _ => None,
         };
     }
-    if l.init_memory.is_some() {
-        l.bss_fills = segs
-            .iter()
-            .filter(|s| s.bss)
-            .map(|s| (s.addr, s.size))
-            .collect();
-    }
-    l.segments = segs;
 }

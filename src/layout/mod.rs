@@ -19,7 +19,7 @@ use crate::config::Config;
 use crate::error::Diagnostics;
 use crate::gc::Live;
 use crate::model::*;
-use crate::resolve::{Def, Resolved};
+use crate::resolve::{Def, Resolved, Synthetic};
 use crate::strings::map_offset;
 
 mod exports;
@@ -43,8 +43,14 @@ pub enum OutFunc {
     Object(ObjectId, u32),
     /// `__wasm_call_ctors`.
     CallCtors,
-    /// `__wasm_init_memory`: zeroes `.bss` of an imported memory.
+    /// `__wasm_init_memory`, the start function: zeroes `.bss` of an imported memory, or, with
+    /// `--shared-memory`, initialises every passive segment once for all threads.
     InitMemory,
+    /// `__wasm_init_tls(block)`: sets `__tls_base` to `block` and copies `.tdata` there.
+    InitTls,
+    /// `__wasm_apply_tls_relocs`: called by `__wasm_init_tls` when `.tdata` has relocations;
+    /// empty in a non-PIC link, where they were applied statically (wasm-ld writes it anyway).
+    ApplyTlsRelocs,
     /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
     /// `__wasm_call_dtors`.
     CommandExport {
@@ -63,6 +69,20 @@ pub enum OutFunc {
         /// Its name in the `name` section.
         name: String,
     },
+}
+
+impl OutFunc {
+    /// The name of a function the linker writes itself, `None` for an object's.
+    pub fn synthetic_name(&self) -> Option<&str> {
+        Some(match self {
+            OutFunc::Object(..) => return None,
+            OutFunc::CallCtors => "__wasm_call_ctors",
+            OutFunc::InitMemory => "__wasm_init_memory",
+            OutFunc::InitTls => "__wasm_init_tls",
+            OutFunc::ApplyTlsRelocs => "__wasm_apply_tls_relocs",
+            OutFunc::CommandExport { name, .. } | OutFunc::Trap { name, .. } => name,
+        })
+    }
 }
 
 /// An import of the output.
@@ -100,6 +120,32 @@ pub enum OutGlobal {
     Object(ObjectId, u32),
     /// An immutable i32 holding the address of an exported data symbol.
     Address(SymbolId),
+    /// An immutable i32 holding an address the linker chose for a symbol of its own that is
+    /// exported (`__wasm_init_memory_flag` under `--export-all`).
+    LinkerAddress(u64),
+    /// `__tls_base`: mutable and 0 with `--shared-memory` (each thread sets it), else immutable
+    /// and the address of `.tdata`.
+    TlsBase,
+    /// `__tls_size`: the size of `.tdata`.
+    TlsSize,
+    /// `__tls_align`: the alignment of `.tdata`.
+    TlsAlign,
+}
+
+impl OutGlobal {
+    /// The name of a global the linker defines itself (not the address globals of exported
+    /// data, which wasm-ld leaves unnamed).
+    pub fn synthetic_name(&self) -> Option<&'static str> {
+        Some(match self {
+            OutGlobal::StackPointer => "__stack_pointer",
+            OutGlobal::TlsBase => "__tls_base",
+            OutGlobal::TlsSize => "__tls_size",
+            OutGlobal::TlsAlign => "__tls_align",
+            OutGlobal::Object(..) | OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) => {
+                return None;
+            }
+        })
+    }
 }
 
 /// An output data segment: input segments merged by name.
@@ -202,10 +248,26 @@ pub struct Layout<'a> {
     pub bss_in_binary: bool,
     /// `__wasm_init_memory`, the start function that zeroes `.bss` of an imported memory.
     pub init_memory: Option<u32>,
-    /// `.bss` ranges `__wasm_init_memory` fills with zeroes: (address, size).
-    pub bss_fills: Vec<(u64, u64)>,
     /// `__wasm_call_ctors`'s function index, when it is in the output.
     pub call_ctors: Option<u32>,
+    /// Data segments are passive, initialised by `__wasm_init_memory` (`--shared-memory`).
+    pub passive: bool,
+    /// The address of `__wasm_init_memory_flag`, the word through which threads agree who
+    /// initialises memory (`--shared-memory` with data).
+    pub init_memory_flag: Option<u64>,
+    /// Exports of symbols wasm-ld creates after all others (`--export-all` only): name, kind
+    /// (function or global) and output index; they follow the symbol table's exports.
+    pub late_exports: Vec<(&'static str, SymbolKind, u32)>,
+    /// `__tls_base`'s global index, when it is in the output.
+    pub tls_base_global: Option<u32>,
+    /// `__wasm_apply_tls_relocs`'s function index, when it is in the output.
+    pub apply_tls_relocs: Option<u32>,
+    /// The address, size and alignment (in bytes) of the `.tdata` output segment; zero when
+    /// there is none.
+    pub tls: (u64, u64, u64),
+    /// Per object, per segment: the output segment (index into `segments`) it went to, or
+    /// [`NONE`].
+    pub seg_out: Vec<Vec<u32>>,
     /// `__wasm_call_dtors`'s function index, when command wrappers call it.
     pub call_dtors: Option<u32>,
     type_ids: FxHashMap<FuncType, u32>,
@@ -219,6 +281,14 @@ impl Layout<'_> {
         }
         let base = self.seg_addr[obj.idx()][seg as usize];
         (base != u64::MAX).then(|| base + offset as u64)
+    }
+
+    /// The offset of `offset` in input segment `seg` of `obj` from the start of its output
+    /// segment: what TLS relocations write.
+    pub fn segment_offset(&self, obj: ObjectId, seg: u32, offset: u32) -> Option<u64> {
+        let out = *self.seg_out.get(obj.idx())?.get(seg as usize)?;
+        let start = self.segments.get(out as usize)?.addr;
+        Some(self.data_addr(obj, seg, offset)? - start)
     }
 
     /// The output index of a type, added if new.
@@ -292,9 +362,15 @@ pub fn layout<'a>(
         wrapper_of: FxHashMap::default(),
         call_ctors: None,
         call_dtors: None,
+        passive: config.shared_memory && !config.relocatable,
+        init_memory_flag: None,
+        tls_base_global: None,
+        late_exports: Vec::new(),
+        apply_tls_relocs: None,
+        tls: (0, 0, 0),
+        seg_out: Vec::new(),
         bss_in_binary: false,
         init_memory: None,
-        bss_fills: Vec::new(),
         type_ids: FxHashMap::default(),
     };
     l.obj_types = res
@@ -312,6 +388,17 @@ pub fn layout<'a>(
     memory::memory(config, res, live, &mut l, diags);
     exports::exports(config, res, features, &mut l);
     l
+}
+
+/// The linker's symbol `name` if the link defines it as `s`.
+pub(super) fn synthetic(res: &Resolved<'_>, name: &str, s: Synthetic) -> Option<SymbolId> {
+    res.lookup(name)
+        .filter(|id| res.symbols[id.idx()].def == Def::Synthetic(s))
+}
+
+/// Whether any data segment is live.
+pub(super) fn any_live_segment(live: &Live) -> bool {
+    live.segments.iter().any(|o| o.iter().any(|&s| s))
 }
 
 /// The type of the function a symbol's definition names, if an object defines it.

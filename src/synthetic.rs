@@ -1,0 +1,162 @@
+//! Synthesize: the bodies of the functions the linker writes itself, from the layout. Each is
+//! built as wasm-ld builds it, instruction for instruction, so that outputs stay byte-identical.
+
+use wasm_encoder::{Function, MemArg};
+
+use crate::layout::{Layout, OutFunc, func_type_of};
+
+/// The body of output function `f` when the linker writes it; `None` for an object's function.
+pub fn body(l: &Layout<'_>, f: &OutFunc) -> Option<Vec<u8>> {
+    Some(match f {
+        OutFunc::Object(..) => return None,
+        OutFunc::CallCtors => call_ctors(l),
+        OutFunc::InitMemory => init_memory(l),
+        OutFunc::InitTls => init_tls(l),
+        // Its relocations were applied to `.tdata` statically: nothing is left to do at run
+        // time, but `__wasm_init_tls` calls it all the same (wasm-ld).
+        OutFunc::ApplyTlsRelocs => finish(Function::new([])),
+        OutFunc::CommandExport { target, ty, .. } => command_export(l, *target, *ty),
+        OutFunc::Trap { .. } => {
+            let mut f = Function::new([]);
+            f.instructions().unreachable();
+            finish(f)
+        }
+    })
+}
+
+fn finish(mut f: Function) -> Vec<u8> {
+    f.instructions().end();
+    f.into_raw_body()
+}
+
+/// `__wasm_call_ctors`: each constructor in order, its results dropped.
+fn call_ctors(l: &Layout<'_>) -> Vec<u8> {
+    let mut f = Function::new([]);
+    for &c in &l.ctors {
+        f.instructions().call(c);
+        let ty = &l.types[func_type_of(l, c) as usize];
+        for _ in ty.results() {
+            f.instructions().drop();
+        }
+    }
+    finish(f)
+}
+
+/// A command export: constructors, the function with its arguments, then destructors.
+fn command_export(l: &Layout<'_>, target: u32, ty: u32) -> Vec<u8> {
+    let mut f = Function::new([]);
+    if let Some(c) = l.call_ctors {
+        f.instructions().call(c);
+    }
+    for p in 0..l.types[ty as usize].params().len() as u32 {
+        f.instructions().local_get(p);
+    }
+    f.instructions().call(target);
+    if let Some(d) = l.call_dtors {
+        f.instructions().call(d);
+    }
+    finish(f)
+}
+
+/// The memory argument of the flag's atomic accesses: 4-byte aligned, no offset.
+const FLAG: MemArg = MemArg {
+    offset: 0,
+    align: 2,
+    memory_index: 0,
+};
+
+/// `__wasm_init_memory`, the start function.
+///
+/// Without shared memory it only zeroes the `.bss` of an imported memory. With it, every
+/// instance runs it: the first to move `__wasm_init_memory_flag` from 0 to 1 initialises the
+/// passive segments (pointing `__tls_base` at `.tdata` on the way, for the main thread), sets the
+/// flag to 2 and wakes the others; those wait while it is 1. All then drop the segments they
+/// no longer need; `.tdata` stays, for `__wasm_init_tls`.
+fn init_memory(l: &Layout<'_>) -> Vec<u8> {
+    let mut f = Function::new([]);
+    let flag = l.init_memory_flag.map(|a| a as i32);
+    let mut ins = f.instructions();
+    if let Some(flag) = flag {
+        ins.block(wasm_encoder::BlockType::Empty) // $drop
+            .block(wasm_encoder::BlockType::Empty) // $wait
+            .block(wasm_encoder::BlockType::Empty) // $init
+            .i32_const(flag)
+            .i32_const(0)
+            .i32_const(1)
+            .i32_atomic_rmw_cmpxchg(FLAG)
+            .br_table([0, 1], 2)
+            .end();
+    }
+    for (index, seg) in l.segments.iter().enumerate() {
+        if !needs_init(l, seg) {
+            continue;
+        }
+        ins.i32_const(seg.addr as i32);
+        if l.passive && is_tdata(seg) {
+            ins.i32_const(seg.addr as i32);
+            if let Some(g) = l.tls_base_global {
+                ins.global_set(g);
+            }
+        }
+        if seg.bss {
+            ins.i32_const(0).i32_const(seg.size as i32).memory_fill(0);
+        } else {
+            ins.i32_const(0)
+                .i32_const(seg.size as i32)
+                .memory_init(0, index as u32);
+        }
+    }
+    if let Some(flag) = flag {
+        ins.i32_const(flag)
+            .i32_const(2)
+            .i32_atomic_store(FLAG)
+            .i32_const(flag)
+            .i32_const(-1)
+            .memory_atomic_notify(FLAG)
+            .drop()
+            .br(1)
+            .end() // $wait
+            .i32_const(flag)
+            .i32_const(1)
+            .i64_const(-1)
+            .memory_atomic_wait32(FLAG)
+            .drop()
+            .end(); // $drop
+    }
+    for (index, seg) in l.segments.iter().enumerate() {
+        if needs_init(l, seg) && !seg.bss && !(l.passive && is_tdata(seg)) {
+            ins.data_drop(index as u32);
+        }
+    }
+    finish(f)
+}
+
+/// Whether `__wasm_init_memory` initialises the segment: every segment when they are passive,
+/// else the `.bss` that an imported memory leaves out of the binary.
+fn needs_init(l: &Layout<'_>, seg: &crate::layout::OutSegment<'_>) -> bool {
+    l.passive || (seg.bss && !l.bss_in_binary)
+}
+
+fn is_tdata(seg: &crate::layout::OutSegment<'_>) -> bool {
+    seg.name == ".tdata"
+}
+
+/// `__wasm_init_tls(block)`: points `__tls_base` at `block` and copies `.tdata` into it.
+fn init_tls(l: &Layout<'_>) -> Vec<u8> {
+    let mut f = Function::new([]);
+    let tdata = l.segments.iter().position(is_tdata);
+    if let (Some(index), Some(g)) = (tdata, l.tls_base_global) {
+        let size = l.segments[index].size as i32;
+        f.instructions()
+            .local_get(0)
+            .global_set(g)
+            .local_get(0)
+            .i32_const(0)
+            .i32_const(size)
+            .memory_init(0, index as u32);
+    }
+    if let Some(apply) = l.apply_tls_relocs {
+        f.instructions().call(apply);
+    }
+    finish(f)
+}
