@@ -146,6 +146,7 @@ pub fn check_mutable_globals(
             Some(
                 OutGlobal::Address(_)
                 | OutGlobal::LinkerAddress(_)
+                | OutGlobal::Got(_)
                 | OutGlobal::TlsSize
                 | OutGlobal::TlsAlign,
             ) => false,

@@ -157,10 +157,7 @@ impl<'a> Archive<'a> {
             .symbols()
             .map_err(|e| Error::file(self.path, format_args!("malformed archive index: {e}")))?
         else {
-            return Err(Error::file(
-                self.path,
-                "archive has no index; run ranlib (llvm-ar s) to add one",
-            ));
+            return self.symbols_of_members();
         };
         let mut out = Vec::new();
         for s in iter {
@@ -171,6 +168,34 @@ impl<'a> Archive<'a> {
                 Error::file(self.path, "archive index holds a name that is not UTF-8")
             })?;
             out.push((name, s.offset().0));
+        }
+        Ok(out)
+    }
+
+    /// For an archive without an index (`llvm-ar S`, or one with no members), what the index
+    /// would hold: each wasm member's defined global symbols, in member order. wasm-ld reads
+    /// such archives this way too.
+    fn symbols_of_members(&self) -> Result<Vec<(&'a str, u64)>> {
+        let mut out = Vec::new();
+        for m in self.file.members() {
+            let m =
+                m.map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))?;
+            let Some(header) = m.header() else {
+                continue;
+            };
+            // The header lies in the archive's bytes: its address gives its offset.
+            let offset = (header as *const _ as usize).wrapping_sub(self.data.as_ptr() as usize);
+            let data = self.data_of(&m)?;
+            if !crate::read::is_wasm(data) {
+                continue;
+            }
+            let obj = crate::read::read_object(&self.member_name(m.name()), data)?;
+            for s in &obj.symbols {
+                let defined = !s.flags.undefined() && !s.flags.local();
+                if defined && s.kind != crate::model::SymbolKind::Section {
+                    out.push((s.name, offset as u64));
+                }
+            }
         }
         Ok(out)
     }

@@ -137,7 +137,9 @@ pub fn map(config: &Config, res: &Resolved<'_>, l: &Layout<'_>, module: &[u8]) -
                     let name = match *g {
                         OutGlobal::Object(o, g) => global_name(res, o, g),
                         // The globals of exported data symbols are not input globals.
-                        OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) => continue,
+                        OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) | OutGlobal::Got(_) => {
+                            continue;
+                        }
                         _ => g.synthetic_name().unwrap_or_default().to_string(),
                     };
                     header(&mut out, Some(ngi + k as u64), 0, 0);
@@ -462,6 +464,12 @@ pub fn json(
                 "name": name_of(id),
                 "file": null,
                 "address_of_exported_data": l.sym_addr[id.idx()],
+            }),
+            OutGlobal::Got(id) => json!({
+                "index": ngi + k as u64,
+                "name": name_of(id),
+                "file": null,
+                "got_entry": true,
             }),
             OutGlobal::LinkerAddress(a) => json!({
                 "index": ngi + k as u64,

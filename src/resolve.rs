@@ -752,6 +752,12 @@ impl<'a> Resolver<'a, '_> {
             }
             let synthetic = match (sym.kind, sym.def) {
                 (SymbolKind::Data, _) => SyntheticData::by_name(sym.name).map(Synthetic::Data),
+                // A global reference to one of them (`global.get __memory_base` in wasi-libc's
+                // threaded crt1) is satisfied by the data symbol, read through a GOT global
+                // (wasm-ld replaces the undefined symbol whatever its kind).
+                (SymbolKind::Global, _) if optional_data(sym.name).is_some() => {
+                    optional_data(sym.name).map(Synthetic::Data)
+                }
                 // Named only by `--export`: the linker's data symbols can be exported that way.
                 (_, Def::CommandLine) => SyntheticData::by_name(sym.name)
                     .filter(|d| {

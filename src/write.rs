@@ -224,6 +224,32 @@ pub fn write(
                     },
                     &ConstExpr::i32_const(l.sym_addr[s.idx()].unwrap_or(0) as i32),
                 ),
+                OutGlobal::Got(id) => {
+                    let sym = &res.symbols[id.idx()];
+                    let value = if sym.kind == SymbolKind::Function {
+                        l.slot_of.get(&l.sym_func[id.idx()]).copied().unwrap_or(0) as u64
+                    } else if sym.flags.has(SymFlags::TLS) {
+                        if l.passive {
+                            // wasm-ld sets these per thread in `__wasm_apply_global_tls_relocs`.
+                            return Err(Error::msg(format!(
+                                "global.get of the thread-local symbol {} with --shared-memory \
+                                 is not supported yet",
+                                sym.name
+                            )));
+                        }
+                        l.tls.0 + l.sym_addr[id.idx()].unwrap_or(0)
+                    } else {
+                        l.sym_addr[id.idx()].unwrap_or(0)
+                    };
+                    globals.global(
+                        wasm_encoder::GlobalType {
+                            val_type: ValType::I32,
+                            mutable: false,
+                            shared: false,
+                        },
+                        &ConstExpr::i32_const(value as i32),
+                    )
+                }
                 OutGlobal::LinkerAddress(a) => globals.global(
                     wasm_encoder::GlobalType {
                         val_type: ValType::I32,
@@ -258,9 +284,9 @@ pub fn write(
 
     // export
     let mut exports = ExportSection::new();
-    if let Some(name) = &config.export_memory
-        && config.import_memory.is_none()
-    {
+    // An imported memory is exported again when `--export-memory` says so (wasm-ld), as
+    // wasi-threads programs need.
+    if let Some(name) = &config.export_memory {
         exports.export(name, ExportKind::Memory, 0);
     }
     // `--export-table` exports the table where its symbol stands in the symbol table
@@ -952,7 +978,16 @@ impl<'a> Ctx<'_, 'a> {
             }
             // A symbol in `.tdata` is addressed from `__tls_base` even by a plain memory
             // relocation, as old objects did before TLS relocations existed (wasm-ld).
-            Value::MemoryAddr | Value::MemoryAddrLocrel
+            // Outside position-independent code `__memory_base` is 0, and `__table_base` the
+            // first slot: the relative forms are the absolute ones, less the table base.
+            Value::TableIndexRel => {
+                let f = l.sym_func[id.idx()];
+                match l.slot_of.get(&f) {
+                    Some(&s) => s as i64 - self.config.table_base as i64,
+                    None => 0,
+                }
+            }
+            Value::MemoryAddr | Value::MemoryAddrLocrel | Value::MemoryAddrRel
                 if self.tls_place(id).is_some_and(|(_, tdata)| tdata) =>
             {
                 self.tls_place(id).map_or(0, |(off, _)| off as i64) + r.addend
@@ -962,18 +997,23 @@ impl<'a> Ctx<'_, 'a> {
                 None if undefined || sym.is_undefined_weak() => 0,
                 None => dead,
             },
-            Value::MemoryAddr | Value::MemoryAddrLocrel => match l.sym_addr[id.idx()] {
-                Some(a) => {
-                    let v = a as i64 + r.addend;
-                    if info.value == Value::MemoryAddrLocrel {
-                        v - (place.unwrap_or(0) + r.offset as u64) as i64
-                    } else {
-                        v
+            Value::MemoryAddr | Value::MemoryAddrLocrel | Value::MemoryAddrRel => {
+                match l.sym_addr[id.idx()] {
+                    Some(a) => {
+                        let v = a as i64 + r.addend;
+                        if info.value == Value::MemoryAddrLocrel {
+                            v - (place.unwrap_or(0) + r.offset as u64) as i64
+                        } else {
+                            v
+                        }
                     }
+                    None if undefined => 0,
+                    None => dead,
                 }
-                None if undefined => 0,
-                None => dead,
-            },
+            }
+            Value::GlobalIndex if sym.kind != SymbolKind::Global && l.got.contains_key(&id) => {
+                l.got[&id] as i64
+            }
             Value::GlobalIndex => {
                 let g = l.sym_global[id.idx()];
                 if g == NONE {
@@ -1041,13 +1081,6 @@ impl<'a> Ctx<'_, 'a> {
                     off => off as i64 + r.addend,
                 }
             }
-            Value::MemoryAddrRel | Value::TableIndexRel => {
-                return Err(format!(
-                    "{} needs position-independent or thread-local output, which weld does not \
-                     produce yet",
-                    info.name
-                ));
-            }
             Value::TypeIndex => unreachable!("handled above"),
         };
         Ok(v)
@@ -1092,6 +1125,7 @@ impl<'a> Ctx<'_, 'a> {
         }
         let gn = l.global_imports.len() as u32;
         for (i, g) in l.globals.iter().enumerate() {
+            let owned;
             let name = match *g {
                 OutGlobal::Object(o, g) => {
                     let obj = &res.objects[o.idx()];
@@ -1106,6 +1140,16 @@ impl<'a> Ctx<'_, 'a> {
                 }
                 // wasm-ld leaves the globals of exported data symbols unnamed.
                 OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) => continue,
+                OutGlobal::Got(id) => {
+                    let sym = &res.symbols[id.idx()];
+                    let kind = if sym.kind == SymbolKind::Function {
+                        "func"
+                    } else {
+                        "data"
+                    };
+                    owned = format!("GOT.{kind}.internal.{}", shown_name(self.config, sym.name));
+                    owned.as_str()
+                }
                 _ => g.synthetic_name().unwrap_or_default(),
             };
             globals.append(gn + i as u32, name);

@@ -25,10 +25,7 @@ pub(super) fn exports<'a>(
         }
         let mutable_synthetic = sym.def == Def::Synthetic(Synthetic::StackPointer)
             || (sym.def == Def::Synthetic(Synthetic::TlsBase) && l.passive);
-        if mutable_synthetic
-            && !sym.forced_export
-            && !mutable_globals
-        {
+        if mutable_synthetic && !sym.forced_export && !mutable_globals {
             continue;
         }
         let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();

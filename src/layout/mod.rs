@@ -120,6 +120,10 @@ pub enum OutGlobal {
     Object(ObjectId, u32),
     /// An immutable i32 holding the address of an exported data symbol.
     Address(SymbolId),
+    /// A GOT entry: an immutable i32 holding the address of a data symbol or the table slot
+    /// of a function, for a `global.get` of a symbol that is not a global (wasm-ld's
+    /// `GOT.data.internal.*` and `GOT.func.internal.*`).
+    Got(SymbolId),
     /// An immutable i32 holding an address the linker chose for a symbol of its own that is
     /// exported (`__wasm_init_memory_flag` under `--export-all`).
     LinkerAddress(u64),
@@ -141,7 +145,10 @@ impl OutGlobal {
             OutGlobal::TlsBase => "__tls_base",
             OutGlobal::TlsSize => "__tls_size",
             OutGlobal::TlsAlign => "__tls_align",
-            OutGlobal::Object(..) | OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) => {
+            OutGlobal::Object(..)
+            | OutGlobal::Address(_)
+            | OutGlobal::LinkerAddress(_)
+            | OutGlobal::Got(_) => {
                 return None;
             }
         })
@@ -258,6 +265,8 @@ pub struct Layout<'a> {
     /// Exports of symbols wasm-ld creates after all others (`--export-all` only): name, kind
     /// (function or global) and output index; they follow the symbol table's exports.
     pub late_exports: Vec<(&'static str, SymbolKind, u32)>,
+    /// GOT entries: symbol → the global index of its [`OutGlobal::Got`].
+    pub got: FxHashMap<SymbolId, u32>,
     /// `__tls_base`'s global index, when it is in the output.
     pub tls_base_global: Option<u32>,
     /// `__wasm_apply_tls_relocs`'s function index, when it is in the output.
@@ -365,6 +374,7 @@ pub fn layout<'a>(
         passive: config.shared_memory && !config.relocatable,
         init_memory_flag: None,
         tls_base_global: None,
+        got: FxHashMap::default(),
         late_exports: Vec::new(),
         apply_tls_relocs: None,
         tls: (0, 0, 0),

@@ -39,6 +39,25 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
                     let f = l.sym_func[res.sym(oid, r.index).idx()];
                     add_slot(l, f);
                 }
+                let global_index = matches!(
+                    r.ty,
+                    RelocationType::GlobalIndexLeb | RelocationType::GlobalIndexI32
+                );
+                let id = res.sym(oid, r.index);
+                // `global.get` of a data symbol or a function: a GOT global holds its address
+                // or table slot (wasm-ld's internal GOT, in relocation scan order).
+                if global_index
+                    && !config.relocatable
+                    && res.symbols[id.idx()].kind != SymbolKind::Global
+                    && !l.got.contains_key(&id)
+                {
+                    let g = l.global_imports.len() as u32 + l.globals.len() as u32;
+                    l.got.insert(id, g);
+                    l.globals.push(super::OutGlobal::Got(id));
+                    if res.symbols[id.idx()].kind == SymbolKind::Function {
+                        add_slot(l, l.sym_func[id.idx()]);
+                    }
+                }
             }
         }
     }
@@ -100,5 +119,7 @@ fn is_table_index(ty: RelocationType) -> bool {
             | RelocationType::TableIndexI32
             | RelocationType::TableIndexSleb64
             | RelocationType::TableIndexI64
+            | RelocationType::TableIndexRelSleb
+            | RelocationType::TableIndexRelSleb64
     )
 }
