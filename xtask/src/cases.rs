@@ -23,6 +23,9 @@ pub struct Case {
     pub libs: Vec<String>,
     pub cxx: bool,
     pub reactor: bool,
+    /// A pthread program: compiled for `wasm32-wasip1-threads` against the threaded sysroot,
+    /// linked with an importable shared memory, run under a wasi-threads host.
+    pub threads: bool,
     pub calls: Vec<String>,
     /// argv[1..]; argv[0] is the case name.
     pub args: Vec<String>,
@@ -88,6 +91,7 @@ const C_ONLY_KEYS: &[&str] = &[
     "ldflags",
     "libs",
     "reactor",
+    "threads",
     "archive",
     "compilers",
     "vendor",
@@ -144,6 +148,7 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
         libs: Vec::new(),
         cxx: false,
         reactor: false,
+        threads: false,
         calls: Vec::new(),
         args: Vec::new(),
         env: Vec::new(),
@@ -251,6 +256,7 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
                     }
                 }
                 "reactor" => case.reactor = parse_bool(value).map_err(at)?,
+                "threads" => case.threads = parse_bool(value).map_err(at)?,
                 "expect_trap" => case.expect_trap = Some(parse_bool(value).map_err(at)?),
                 "long" => case.long_only = parse_bool(value).map_err(at)?,
                 "expect_exit" => {
@@ -366,6 +372,13 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
     }
     if case.compilers.is_empty() {
         return Err(err("`compilers` is empty".into()));
+    }
+    if case.threads {
+        // The threaded sysroot was built by clang-22, and carries no C++ library.
+        if case.compilers != [Compiler::Clang22] && case.compilers != Compiler::ALL {
+            return Err(err("`threads = true` needs `compilers = clang-22`".into()));
+        }
+        case.compilers = vec![Compiler::Clang22];
     }
     let any_cxx = case.all_sources().any(|s| Lang::of(s) == Some(Lang::Cxx));
     case.cxx = lang_set.unwrap_or(any_cxx);

@@ -92,7 +92,16 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
     let c_levels = levels(OPT_LEVELS, LONG_OPT_LEVELS);
     let rust_levels = levels(RUST_OPT_LEVELS, RUST_LONG_OPT_LEVELS);
     let mut jobs = Vec::new();
+    let threads_missing = toolchain::threads_sysroot().is_none();
     for case in cases.iter().filter(|c| opts.long || !c.long_only) {
+        if case.threads && threads_missing {
+            println!(
+                "  skipped {}: the threaded wasi-libc sysroot is not on this machine \
+                 (../shared/sysroots/wasm32-wasip1-threads or $WELD_THREADS_SYSROOT)",
+                case.name
+            );
+            continue;
+        }
         let (builders, levels): (Vec<Builder>, _) = match case.rust {
             Some(_) => (vec![Builder::Rustc], &rust_levels),
             None => (
@@ -684,7 +693,13 @@ pub fn build_inputs(
                    log: &mut CommandLog|
      -> Result<PathBuf, String> {
         let lang = Lang::of(src).unwrap_or(Lang::C);
-        let mut cmd = toolchain::compile_cmd(compiler, lang, opt, cflags, src, &obj);
+        let threads = if case.threads {
+            Some(toolchain::threads_sysroot().ok_or("the threaded sysroot is missing")?)
+        } else {
+            None
+        };
+        let mut cmd =
+            toolchain::compile_cmd(compiler, lang, opt, cflags, src, &obj, threads.as_deref());
         log.note(&cmd);
         let key = if use_cache {
             Some(objcache::key(&cmd, &case.dir)?)
@@ -749,7 +764,9 @@ pub fn build_inputs(
 
 /// The shared link line for both linkers.
 pub fn link_args(case: &Case, compiler: Compiler, inputs: &Inputs, out: &Path) -> Vec<OsString> {
+    let threads = case.threads.then(toolchain::threads_sysroot).flatten();
     toolchain::link_args(&LinkSpec {
+        threads: threads.as_deref(),
         compiler,
         ldflags: &case.ldflags,
         reactor: case.reactor,

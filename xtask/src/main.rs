@@ -34,6 +34,8 @@ commands:
                         target/differential-cache/)
   diff [options]        only the differential suite (same options as verify)
   demo                  link examples/hello/hello.c with weld through clang and run it
+  run FILE.wasm [ARGS]  run a linked command in the harness's deterministic WASI host (with
+                        wasi-threads: a shared imported memory, one instance per thread)
   bench [options]       link each case (clang-22 -O2) 10x with weld and wasm-ld, compare
       --filter SUBSTR   only cases whose name contains SUBSTR
       --runs N          links per linker and case (default 10)
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         "verify" => verify::run(rest, true),
         "diff" => verify::run(rest, false),
         "demo" => demo::run(rest),
+        "run" => run::run_file(rest),
         "bench" => bench::run(rest),
         "gen-large" => synth::run(rest),
         "fuzz" => fuzz::run(rest),

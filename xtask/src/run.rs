@@ -6,11 +6,13 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use wasmtime::{Config, Engine, Linker, Module, OptLevel, Store, Trap, Val};
+use wasmtime::{
+    Caller, Config, Engine, ExternType, Linker, Module, OptLevel, SharedMemory, Store, Trap, Val,
+};
 use wasmtime_wasi::p1::{self, WasiP1Ctx};
 use wasmtime_wasi::p2::pipe::{MemoryInputPipe, MemoryOutputPipe};
 use wasmtime_wasi::{
@@ -34,6 +36,9 @@ impl Runner {
         // Test programs are short-lived: compile fast rather than run fast.
         config.cranelift_opt_level(OptLevel::None);
         config.epoch_interruption(true);
+        // Threaded programs: shared memories and atomics (wasi-threads).
+        config.wasm_threads(true);
+        config.shared_memory(true);
         let engine = Engine::new(&config).map_err(|e| format!("creating wasmtime engine: {e}"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let (e, s) = (engine.clone(), stop.clone());
@@ -59,36 +64,29 @@ impl Runner {
         };
         let stdout = MemoryOutputPipe::new(PIPE_CAPACITY);
         let stderr = MemoryOutputPipe::new(PIPE_CAPACITY);
-        let mut builder = WasiCtxBuilder::new();
-        let mut argv = vec![spec.argv0.clone()];
-        argv.extend(spec.args.iter().cloned());
-        builder
-            .args(&argv)
-            .envs(&spec.env)
-            .stdin(MemoryInputPipe::new(spec.stdin.clone()))
-            .stdout(stdout.clone())
-            .stderr(stderr.clone())
-            .secure_random(Deterministic::new(vec![
-                0x5e, 0xed, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
-            ]))
-            .insecure_random(Deterministic::new(vec![0x42, 0x17, 0x99, 0x3c]))
-            .insecure_random_seed(0x5eed)
-            .wall_clock(FakeWallClock)
-            .monotonic_clock(FakeMonotonicClock::default());
-        for (host, guest) in &spec.preopens {
-            if let Err(e) = builder.preopened_dir(host, guest, FsPerms::ReadOnly) {
-                outcome.end = End::Error(format!("preopening {}: {e:#}", host.display()));
+        let host = Arc::new(Host {
+            engine: self.engine.clone(),
+            module: module.clone(),
+            memory: match shared_memory(&self.engine, &module) {
+                Ok(m) => m,
+                Err(e) => {
+                    outcome.end = End::Error(e);
+                    return outcome;
+                }
+            },
+            spec: spec.clone(),
+            stdout: stdout.clone(),
+            stderr: stderr.clone(),
+            next_tid: AtomicI32::new(1),
+            thread_end: Mutex::new(None),
+        });
+        let (mut store, linker) = match host.store_and_linker() {
+            Ok(x) => x,
+            Err(e) => {
+                outcome.end = End::Error(e);
                 return outcome;
             }
-        }
-        let mut store = Store::new(&self.engine, builder.build_p1());
-        store.set_epoch_deadline((spec.timeout.as_millis() / TICK.as_millis()).max(1) as u64);
-        store.epoch_deadline_trap();
-        let mut linker: Linker<WasiP1Ctx> = Linker::new(&self.engine);
-        if let Err(e) = p1::add_to_linker_sync(&mut linker, |t| t) {
-            outcome.end = End::Error(format!("adding WASI to the linker: {e:#}"));
-            return outcome;
-        }
+        };
         outcome.end = match linker.instantiate(&mut store, &module) {
             Err(e) => End::Error(format!("instantiation failed: {e:#}")),
             Ok(instance) => {
@@ -133,7 +131,12 @@ impl Runner {
                         }
                     }
                 }
-                end
+                // A thread that trapped or exited ends the whole program (wasi-threads); when
+                // the main thread still finished, that is what the run did.
+                match (end, host.thread_end.lock().unwrap().take()) {
+                    (End::Exit(0), Some(thread)) => thread,
+                    (end, _) => end,
+                }
             }
         };
         drop(store);
@@ -141,6 +144,147 @@ impl Runner {
         outcome.stderr = stderr.contents().to_vec();
         outcome
     }
+}
+
+/// What every thread of one run shares: the module, its shared memory (if it imports one), the
+/// program's environment and output pipes. A wasi-threads host in a few lines: each
+/// `thread-spawn` instantiates the module again, on a new OS thread, against the same memory,
+/// and calls `wasi_thread_start(tid, arg)`.
+struct Host {
+    engine: Engine,
+    module: Module,
+    memory: Option<SharedMemory>,
+    spec: RunSpec,
+    stdout: MemoryOutputPipe,
+    stderr: MemoryOutputPipe,
+    next_tid: AtomicI32,
+    /// How the first thread that did not return ended (a trap or `proc_exit`).
+    thread_end: Mutex<Option<End>>,
+}
+
+impl Host {
+    /// A store with this run's WASI context, and a linker with WASI, the shared memory and
+    /// `wasi.thread-spawn`.
+    fn store_and_linker(self: &Arc<Self>) -> Result<(Store<WasiP1Ctx>, Linker<WasiP1Ctx>), String> {
+        let spec = &self.spec;
+        let mut builder = WasiCtxBuilder::new();
+        let mut argv = vec![spec.argv0.clone()];
+        argv.extend(spec.args.iter().cloned());
+        builder
+            .args(&argv)
+            .envs(&spec.env)
+            .stdin(MemoryInputPipe::new(spec.stdin.clone()))
+            .stdout(self.stdout.clone())
+            .stderr(self.stderr.clone())
+            .secure_random(Deterministic::new(vec![
+                0x5e, 0xed, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab,
+            ]))
+            .insecure_random(Deterministic::new(vec![0x42, 0x17, 0x99, 0x3c]))
+            .insecure_random_seed(0x5eed)
+            .wall_clock(FakeWallClock)
+            .monotonic_clock(FakeMonotonicClock::default());
+        for (host, guest) in &spec.preopens {
+            builder
+                .preopened_dir(host, guest, FsPerms::ReadOnly)
+                .map_err(|e| format!("preopening {}: {e:#}", host.display()))?;
+        }
+        let mut store = Store::new(&self.engine, builder.build_p1());
+        store.set_epoch_deadline((spec.timeout.as_millis() / TICK.as_millis()).max(1) as u64);
+        store.epoch_deadline_trap();
+        let mut linker: Linker<WasiP1Ctx> = Linker::new(&self.engine);
+        p1::add_to_linker_sync(&mut linker, |t| t)
+            .map_err(|e| format!("adding WASI to the linker: {e:#}"))?;
+        for import in self.module.imports() {
+            if let (Some(memory), ExternType::Memory(_)) = (&self.memory, import.ty()) {
+                linker
+                    .define(&store, import.module(), import.name(), memory.clone())
+                    .map_err(|e| format!("defining the shared memory: {e:#}"))?;
+            }
+        }
+        let host = Arc::clone(self);
+        linker
+            .func_wrap(
+                "wasi",
+                "thread-spawn",
+                move |_caller: Caller<'_, WasiP1Ctx>, arg: i32| -> i32 { host.spawn(arg) },
+            )
+            .map_err(|e| format!("defining wasi.thread-spawn: {e:#}"))?;
+        Ok((store, linker))
+    }
+
+    /// `wasi.thread-spawn(arg)`: the new thread's id, or -1 when it cannot start (no shared
+    /// memory to run it on).
+    fn spawn(self: &Arc<Self>, arg: i32) -> i32 {
+        if self.memory.is_none() {
+            return -1;
+        }
+        let tid = self.next_tid.fetch_add(1, Ordering::Relaxed);
+        let host = Arc::clone(self);
+        std::thread::spawn(move || {
+            let end = host.run_thread(tid, arg);
+            if let Some(end) = end {
+                host.thread_end.lock().unwrap().get_or_insert(end);
+            }
+        });
+        tid
+    }
+
+    /// Runs `wasi_thread_start(tid, arg)` in a new instance; how it ended unless it returned.
+    fn run_thread(self: &Arc<Self>, tid: i32, arg: i32) -> Option<End> {
+        let (mut store, linker) = match self.store_and_linker() {
+            Ok(x) => x,
+            Err(e) => return Some(End::Error(e)),
+        };
+        let instance = match linker.instantiate(&mut store, &self.module) {
+            Ok(i) => i,
+            Err(e) => return Some(End::Error(format!("thread instantiation failed: {e:#}"))),
+        };
+        let start = match instance.get_typed_func::<(i32, i32), ()>(&mut store, "wasi_thread_start")
+        {
+            Ok(f) => f,
+            Err(e) => return Some(End::Error(format!("no wasi_thread_start: {e:#}"))),
+        };
+        start.call(&mut store, (tid, arg)).err().map(classify)
+    }
+}
+
+/// A shared memory for the memory the module imports, if that memory is shared.
+fn shared_memory(engine: &Engine, module: &Module) -> Result<Option<SharedMemory>, String> {
+    for import in module.imports() {
+        if let ExternType::Memory(ty) = import.ty()
+            && ty.is_shared()
+        {
+            return SharedMemory::new(engine, ty)
+                .map(Some)
+                .map_err(|e| format!("creating the shared memory: {e:#}"));
+        }
+    }
+    Ok(None)
+}
+
+/// `cargo xtask run FILE.wasm [ARGS]`: runs a command as the differential suite does and prints
+/// its output and how it ended.
+pub fn run_file(args: &[String]) -> Result<(), String> {
+    let [file, rest @ ..] = args else {
+        return Err("usage: cargo xtask run FILE.wasm [ARGS]".into());
+    };
+    let wasm = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
+    let spec = RunSpec {
+        argv0: file.clone(),
+        args: rest.to_vec(),
+        env: Vec::new(),
+        stdin: Vec::new(),
+        preopens: Vec::new(),
+        entry: Entry::Command,
+        calls: Vec::new(),
+        timeout: Duration::from_secs(60),
+    };
+    let outcome = Runner::new()?.run(&wasm, &spec);
+    use std::io::Write as _;
+    let _ = std::io::stdout().write_all(&outcome.stdout);
+    let _ = std::io::stderr().write_all(&outcome.stderr);
+    eprintln!("xtask run: {}", outcome.end);
+    Ok(())
 }
 
 impl Drop for Runner {

@@ -120,6 +120,7 @@ pub fn ensure() -> Result<Large, String> {
                         &[],
                         &src,
                         &objects[i],
+                        None,
                     );
                     if let Err(e) = run_captured(&mut cmd) {
                         *error.lock().unwrap() = Some(e);
@@ -151,6 +152,7 @@ pub fn link_args(large: &Large, out: &Path) -> Vec<std::ffi::OsString> {
         libs: &[],
         cxx: false,
         out,
+        threads: None,
     })
 }
 

@@ -155,9 +155,24 @@ impl Lang {
     }
 }
 
+/// The threaded wasi-libc (`wasm32-wasip1-threads`; Debian has none): `$WELD_THREADS_SYSROOT`,
+/// or `../shared/sysroots/wasm32-wasip1-threads` beside the repository, where the project's
+/// machines and CI keep it. `None` when neither holds its `libc.a`.
+pub fn threads_sysroot() -> Option<PathBuf> {
+    let has_libc = |p: &Path| p.join("lib/wasm32-wasip1-threads/libc.a").is_file();
+    if let Some(p) = std::env::var_os("WELD_THREADS_SYSROOT").filter(|p| !p.is_empty()) {
+        return Some(PathBuf::from(p)).filter(|p| has_libc(p));
+    }
+    let beside = crate::util::repo_root().join("../shared/sysroots/wasm32-wasip1-threads");
+    Some(beside).filter(|p| has_libc(p))
+}
+
 /// `clang -c` for one source file, with the wasi-libc headers but without any
 /// host headers (`-nostdlibinc`). libc++'s headers must precede libc's.
 /// (`-mexec-model=reactor` only affects linking; clang rejects it with `-c`.)
+///
+/// With `threads` (the threaded sysroot), the source is compiled for
+/// `wasm32-wasip1-threads` against that sysroot, with `-pthread`.
 pub fn compile_cmd(
     compiler: Compiler,
     lang: Lang,
@@ -165,10 +180,17 @@ pub fn compile_cmd(
     extra: &[String],
     src: &Path,
     obj: &Path,
+    threads: Option<&Path>,
 ) -> Command {
     let mut cmd = Command::new(compiler.clang());
     // A fixed directory keeps DW_AT_comp_dir, and so the object, reproducible.
     cmd.current_dir(crate::util::repo_root());
+    if let Some(sysroot) = threads {
+        cmd.args(["--target=wasm32-wasip1-threads", "-pthread", "-c"]);
+        cmd.arg(format!("--sysroot={}", sysroot.display()));
+        cmd.args(opt).args(extra).arg(src).arg("-o").arg(obj);
+        return cmd;
+    }
     cmd.args([TARGET, "-c", "-nostdlibinc"]);
     if lang == Lang::Cxx {
         cmd.args(["-isystem", INCLUDE_CXX]);
@@ -191,21 +213,41 @@ pub struct LinkSpec<'a> {
     pub libs: &'a [String],
     pub cxx: bool,
     pub out: &'a Path,
+    /// The threaded sysroot, for a pthread program.
+    pub threads: Option<&'a Path>,
 }
 
 /// The arguments clang-22's driver gives wasm-ld (see `clang-22 -###`):
 /// `-m wasm32 -L<sysroot lib> crt1-command.o <objects> [-lc++ -lc++abi] -lc
 /// <builtins> -o out`; reactors use `crt1-reactor.o --entry _initialize`.
+///
+/// A pthread program links against the threaded sysroot with an importable shared memory,
+/// as a wasi-threads host needs it (the sysroot's README): `--shared-memory --import-memory
+/// --export-memory --max-memory=64MiB`, and `-lpthread` before `-lc`.
 pub fn link_args(spec: &LinkSpec<'_>) -> Vec<OsString> {
     let mut args: Vec<OsString> = vec!["-m".into(), "wasm32".into()];
-    args.push(format!("-L{SYSROOT_LIB}").into());
+    let lib = match spec.threads {
+        Some(sysroot) => format!("{}/lib/wasm32-wasip1-threads", sysroot.display()),
+        None => SYSROOT_LIB.to_string(),
+    };
+    args.push(format!("-L{lib}").into());
+    if spec.threads.is_some() {
+        for a in [
+            "--shared-memory",
+            "--import-memory",
+            "--export-memory",
+            "--max-memory=67108864",
+        ] {
+            args.push(a.into());
+        }
+    }
     args.extend(spec.ldflags.iter().map(OsString::from));
     if spec.reactor {
-        args.push(format!("{SYSROOT_LIB}/crt1-reactor.o").into());
+        args.push(format!("{lib}/crt1-reactor.o").into());
         args.push("--entry".into());
         args.push("_initialize".into());
     } else {
-        args.push(format!("{SYSROOT_LIB}/crt1-command.o").into());
+        args.push(format!("{lib}/crt1-command.o").into());
     }
     args.extend(spec.objects.iter().map(|o| o.as_os_str().to_owned()));
     args.extend(spec.archives.iter().map(|a| a.as_os_str().to_owned()));
@@ -213,6 +255,9 @@ pub fn link_args(spec: &LinkSpec<'_>) -> Vec<OsString> {
     if spec.cxx {
         args.push("-lc++".into());
         args.push("-lc++abi".into());
+    }
+    if spec.threads.is_some() {
+        args.push("-lpthread".into());
     }
     args.push("-lc".into());
     args.push(spec.compiler.builtins().into());
