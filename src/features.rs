@@ -29,7 +29,7 @@ pub fn allowed(
                 &mut disallowed
             };
             if !list.iter().any(|(n, _)| *n == name) {
-                list.push((name, &obj.name));
+                list.push((name, file_name(&obj.name)));
             }
         }
     }
@@ -83,7 +83,7 @@ pub fn allowed(
                 errors.push(format!(
                     "Target feature '{name}' used in {} is disallowed by {by}. Use \
                      --no-check-features to suppress.",
-                    obj.name
+                    file_name(&obj.name)
                 ));
             }
         }
@@ -98,6 +98,15 @@ pub fn allowed(
                 .map(|message| crate::error::Diagnostic { message })
                 .collect(),
         })
+    }
+}
+
+/// The name wasm-ld gives a file in these messages: an archive member's own name, without the
+/// archive's (`errno.o`, not `libc.a(errno.o)`).
+fn file_name(name: &str) -> &str {
+    match name.strip_suffix(')').and_then(|n| n.rsplit_once('(')) {
+        Some((_, member)) => member,
+        None => name,
     }
 }
 

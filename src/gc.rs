@@ -200,6 +200,22 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
     m.check_start_stop();
     // `__wasm_call_ctors` is live when referenced, or when any constructor is, or when nothing
     // is collected (wasm-ld then keeps every synthetic function).
+    // Without collection the linker's TLS globals and `__wasm_init_tls` stay too.
+    if !config.gc_sections {
+        for (i, sym) in res.symbols.iter().enumerate() {
+            if matches!(
+                sym.def,
+                Def::Synthetic(
+                    Synthetic::TlsBase
+                        | Synthetic::TlsSize
+                        | Synthetic::TlsAlign
+                        | Synthetic::InitTls
+                )
+            ) {
+                m.live.symbols[i] = true;
+            }
+        }
+    }
     if let Some(id) = res.lookup("__wasm_call_ctors") {
         if !config.gc_sections {
             m.live.symbols[id.idx()] = true;

@@ -54,7 +54,8 @@ fn cases() -> Vec<Case> {
             };
             let words = || value.split_whitespace().map(str::to_string);
             match key.trim() {
-                "vendor" | "archive" | "long" => continue 'case,
+                // Pthread programs need the threaded sysroot; the differential suite runs them.
+                "vendor" | "archive" | "long" | "threads" => continue 'case,
                 "cflags" => case.cflags.extend(words()),
                 "ldflags" => case.ldflags.extend(words()),
                 "libs" => case.libs.extend(words()),

@@ -248,11 +248,7 @@ const ROWS: &[Row] = &[
         Same,
     ),
     row("--save-temps", &["--save-temps"], Same),
-    row(
-        "--shared-memory",
-        &["--shared-memory"],
-        Unsupported(THREADS),
-    ),
+    row("--shared-memory", &["--shared-memory"], Same),
     row("--shared", &["--shared"], Unsupported(PIC)),
     row("--soname=<value>", &["--soname=libmine"], Same),
     row("--stack-first", &["--stack-first"], Same),
