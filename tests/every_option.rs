@@ -45,7 +45,6 @@ const fn row(help: &'static str, args: &'static [&'static str], expect: Expect) 
 }
 
 const PIC: &str = "dynamic linking (issue 11)";
-const THREADS: &str = "shared memory (issue 9)";
 
 /// Every option of wasm-ld-22's help, in its order.
 const ROWS: &[Row] = &[
