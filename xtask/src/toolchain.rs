@@ -156,15 +156,20 @@ impl Lang {
 }
 
 /// The threaded wasi-libc (`wasm32-wasip1-threads`; Debian has none): `$WELD_THREADS_SYSROOT`,
-/// or `../shared/sysroots/wasm32-wasip1-threads` beside the repository, where the project's
-/// machines and CI keep it. `None` when neither holds its `libc.a`.
+/// or `../shared/sysroots/wasm32-wasip1-threads` beside the repository, or the same under
+/// `/work/shared`, where the project's machines keep it (a clone elsewhere still finds it).
+/// `None` when none holds its `libc.a`.
 pub fn threads_sysroot() -> Option<PathBuf> {
     let has_libc = |p: &Path| p.join("lib/wasm32-wasip1-threads/libc.a").is_file();
     if let Some(p) = std::env::var_os("WELD_THREADS_SYSROOT").filter(|p| !p.is_empty()) {
         return Some(PathBuf::from(p)).filter(|p| has_libc(p));
     }
-    let beside = crate::util::repo_root().join("../shared/sysroots/wasm32-wasip1-threads");
-    Some(beside).filter(|p| has_libc(p))
+    [
+        crate::util::repo_root().join("../shared/sysroots/wasm32-wasip1-threads"),
+        PathBuf::from("/work/shared/sysroots/wasm32-wasip1-threads"),
+    ]
+    .into_iter()
+    .find(|p| has_libc(p))
 }
 
 /// `clang -c` for one source file, with the wasi-libc headers but without any
