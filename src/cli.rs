@@ -218,12 +218,13 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 saw_output = true;
             }
             "m" => {
-                if v() != "wasm32" {
-                    return Err(Error::msg(format!(
-                        "unsupported emulation -m {}: weld links wasm32 only",
-                        v()
-                    )));
-                }
+                c.is64 = Some(match v().as_str() {
+                    "wasm32" => false,
+                    "wasm64" => true,
+                    other => {
+                        return Err(Error::msg(format!("invalid target architecture: {other}")));
+                    }
+                });
             }
             "L" | "library-path" => {}
             "l" | "library" => {

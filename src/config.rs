@@ -104,6 +104,9 @@ pub struct Config {
     pub max_memory: Option<u64>,
     /// `--no-growable-memory`.
     pub no_growable_memory: bool,
+    /// `-m wasm32|wasm64`, if given: the address width of the link (wasm32 when not given; a
+    /// wasm64 object then is an error, as in wasm-ld).
+    pub is64: Option<bool>,
     /// `--shared-memory`: a shared memory, passive data segments initialised once by
     /// `__wasm_init_memory`, and thread-local storage set up per thread by `__wasm_init_tls`.
     pub shared_memory: bool,
@@ -185,6 +188,11 @@ pub struct Config {
 }
 
 impl Config {
+    /// Whether the output is wasm64: 64-bit addresses, memory, table and address globals.
+    pub fn wasm64(&self) -> bool {
+        self.is64.unwrap_or(false)
+    }
+
     /// Whether the map is weld's JSON map: `-Map` with a `.json` name, or `--map-format=json`.
     pub fn map_is_json(&self) -> bool {
         self.map_file
@@ -224,6 +232,7 @@ impl Default for Config {
             max_memory: None,
             no_growable_memory: false,
             shared_memory: false,
+            is64: None,
             initial_heap: None,
             import_memory: None,
             export_memory: Some("memory".to_string()),

@@ -128,7 +128,9 @@ pub fn sections(
             }
         });
     }
-    if config.relocatable {
+    // A module with `--emit-relocs` lists its constructors too, when `__wasm_call_ctors` is in
+    // it (wasm-ld).
+    if config.relocatable || l.call_ctors.is_some() {
         let inits = init_funcs(res, &symtab);
         if !inits.is_empty() {
             subsection(&mut linking, INIT_FUNCS, |b| {

@@ -359,6 +359,9 @@ pub struct Object<'a> {
     pub export_names: Vec<(u32, &'a str)>,
     /// Per defined function: the name of the first symbol that defines it ("" if none).
     pub func_names: Vec<&'a str>,
+    /// A wasm64 object: its `__linear_memory` import is a 64-bit memory (what LLVM calls the
+    /// object's architecture).
+    pub memory64: bool,
 }
 
 impl<'a> Object<'a> {

@@ -90,6 +90,7 @@ impl<'a, 'n> Reader<'a, 'n> {
                 producers: Vec::new(),
                 export_names: Vec::new(),
                 func_names: Vec::new(),
+                memory64: false,
             },
             roles: Vec::new(),
             code_start: 0,
@@ -183,11 +184,7 @@ impl<'a, 'n> Reader<'a, 'n> {
                         }
                         // Objects import `env.__linear_memory`; the output's memory is the
                         // linker's own.
-                        TypeRef::Memory(m) => {
-                            if m.memory64 {
-                                return Err(self.err("memory64 objects are not supported yet"));
-                            }
-                        }
+                        TypeRef::Memory(m) => self.obj.memory64 |= m.memory64,
                     }
                 }
             }
@@ -213,7 +210,13 @@ impl<'a, 'n> Reader<'a, 'n> {
             }
             // Relocatable output of wasm-ld (and of weld) defines the memory its data was laid
             // out in; the final link makes its own, so it is ignored, as wasm-ld does.
-            Payload::MemorySection(_) => self.roles.push(SectionRole::Other),
+            // A memory an object defines (`-r` outputs do) tells its width too.
+            Payload::MemorySection(r) => {
+                self.roles.push(SectionRole::Other);
+                for m in r {
+                    self.obj.memory64 |= m.map_err(|e| self.wp(e))?.memory64;
+                }
+            }
             Payload::TagSection(r) => {
                 self.roles.push(SectionRole::Other);
                 for t in r {

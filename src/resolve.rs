@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::config::Config;
-use crate::error::{Diagnostics, Result};
+use crate::error::{Diagnostics, Error, Result};
 use crate::input::{Archive, MemberRef};
 use crate::model::*;
 use crate::read::read_object;
@@ -897,6 +897,20 @@ impl<'a> Resolver<'a, '_> {
     /// Adds an object's symbols. A reference to a symbol that an archive member defines loads
     /// that member at once, before the rest of this object's symbols, as wasm-ld does.
     fn add_object(&mut self, obj: Object<'a>, from_lib: bool) -> Result<ObjectId> {
+        // One address width per link, checked as each object joins it (wasm-ld's words; the
+        // second is what wasm-ld says of any mismatch once `-m` is given).
+        if obj.memory64 && self.config.is64.is_none() {
+            return Err(Error::file(
+                &obj.name,
+                "must specify -mwasm64 to process wasm64 object files",
+            ));
+        }
+        if obj.memory64 != self.config.wasm64() {
+            return Err(Error::file(
+                &obj.name,
+                "wasm32 object file can't be linked in wasm64 mode",
+            ));
+        }
         let oid = ObjectId(self.objects.len() as u32);
         if self.config.trace {
             println!("{}", obj.name);

@@ -74,13 +74,13 @@ const FLAG: MemArg = MemArg {
 /// no longer need; `.tdata` stays, for `__wasm_init_tls`.
 fn init_memory(l: &Layout<'_>) -> Vec<u8> {
     let mut f = Function::new([]);
-    let flag = l.init_memory_flag.map(|a| a as i32);
+    let flag = l.init_memory_flag;
     let mut ins = f.instructions();
     if let Some(flag) = flag {
         ins.block(wasm_encoder::BlockType::Empty) // $drop
             .block(wasm_encoder::BlockType::Empty) // $wait
-            .block(wasm_encoder::BlockType::Empty) // $init
-            .i32_const(flag)
+            .block(wasm_encoder::BlockType::Empty); // $init
+        ptr(&mut ins, l, flag)
             .i32_const(0)
             .i32_const(1)
             .i32_atomic_rmw_cmpxchg(FLAG)
@@ -91,15 +91,16 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
         if !needs_init(l, seg) {
             continue;
         }
-        ins.i32_const(seg.addr as i32);
+        ptr(&mut ins, l, seg.addr);
         if l.passive && is_tdata(seg) {
-            ins.i32_const(seg.addr as i32);
+            ptr(&mut ins, l, seg.addr);
             if let Some(g) = l.tls_base_global {
                 ins.global_set(g);
             }
         }
         if seg.bss {
-            ins.i32_const(0).i32_const(seg.size as i32).memory_fill(0);
+            ins.i32_const(0);
+            ptr(&mut ins, l, seg.size).memory_fill(0);
         } else {
             ins.i32_const(0)
                 .i32_const(seg.size as i32)
@@ -107,16 +108,14 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
         }
     }
     if let Some(flag) = flag {
-        ins.i32_const(flag)
-            .i32_const(2)
-            .i32_atomic_store(FLAG)
-            .i32_const(flag)
+        ptr(&mut ins, l, flag).i32_const(2).i32_atomic_store(FLAG);
+        ptr(&mut ins, l, flag)
             .i32_const(-1)
             .memory_atomic_notify(FLAG)
             .drop()
             .br(1)
-            .end() // $wait
-            .i32_const(flag)
+            .end(); // $wait
+        ptr(&mut ins, l, flag)
             .i32_const(1)
             .i64_const(-1)
             .memory_atomic_wait32(FLAG)
@@ -129,6 +128,20 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
         }
     }
     finish(f)
+}
+
+/// Pushes an address or size as a constant of the link's address width (wasm-ld's
+/// `writePtrConst`).
+fn ptr<'f, 'i>(
+    ins: &'i mut wasm_encoder::InstructionSink<'f>,
+    l: &Layout<'_>,
+    v: u64,
+) -> &'i mut wasm_encoder::InstructionSink<'f> {
+    if l.wasm64 {
+        ins.i64_const(v as i64)
+    } else {
+        ins.i32_const(v as i32)
+    }
 }
 
 /// Whether `__wasm_init_memory` initialises the segment: every segment when they are passive,

@@ -99,7 +99,7 @@ pub fn write(
             "__indirect_function_table",
             EntityType::Table(TableType {
                 element_type: RefType::FUNCREF,
-                table64: false,
+                table64: l.wasm64,
                 minimum: table_size,
                 maximum: None,
                 shared: false,
@@ -162,7 +162,7 @@ pub fn write(
         let size = table_size;
         tables.table(TableType {
             element_type: RefType::FUNCREF,
-            table64: false,
+            table64: l.wasm64,
             minimum: size,
             maximum: if config.growable_table {
                 None
@@ -199,85 +199,39 @@ pub fn write(
     if !l.globals.is_empty() {
         let mut globals = GlobalSection::new();
         for g in &l.globals {
-            match *g {
-                OutGlobal::StackPointer => globals.global(
-                    wasm_encoder::GlobalType {
-                        val_type: ValType::I32,
-                        mutable: true,
-                        shared: false,
-                    },
-                    &ConstExpr::i32_const(l.stack_pointer as i32),
-                ),
+            // The linker's own globals hold addresses, sizes or slots: i32, or i64 in wasm64.
+            let (mutable, value) = match *g {
                 OutGlobal::Object(o, g) => {
                     let obj = &res.objects[o.idx()];
                     let glob = &obj.globals[g as usize];
                     let ty = wasm_encoder::GlobalType::try_from(glob.ty)
                         .map_err(|e| Error::file(&obj.name, e))?;
                     let init = ctx.const_expr(o, obj.slice(&glob.init))?;
-                    globals.global(ty, &ConstExpr::raw(init))
+                    globals.global(ty, &ConstExpr::raw(init));
+                    continue;
                 }
-                OutGlobal::Address(s) => globals.global(
-                    wasm_encoder::GlobalType {
-                        val_type: ValType::I32,
-                        mutable: false,
-                        shared: false,
-                    },
-                    &ConstExpr::i32_const(l.sym_addr[s.idx()].unwrap_or(0) as i32),
-                ),
-                OutGlobal::Got(id) => {
-                    let sym = &res.symbols[id.idx()];
-                    let value = if sym.kind == SymbolKind::Function {
-                        l.slot_of.get(&l.sym_func[id.idx()]).copied().unwrap_or(0) as u64
-                    } else if sym.flags.has(SymFlags::TLS) {
-                        if l.passive {
-                            // wasm-ld sets these per thread in `__wasm_apply_global_tls_relocs`.
-                            return Err(Error::msg(format!(
-                                "global.get of the thread-local symbol {} with --shared-memory \
-                                 is not supported yet",
-                                sym.name
-                            )));
-                        }
-                        l.tls.0 + l.sym_addr[id.idx()].unwrap_or(0)
-                    } else {
-                        l.sym_addr[id.idx()].unwrap_or(0)
-                    };
-                    globals.global(
-                        wasm_encoder::GlobalType {
-                            val_type: ValType::I32,
-                            mutable: false,
-                            shared: false,
-                        },
-                        &ConstExpr::i32_const(value as i32),
-                    )
-                }
-                OutGlobal::LinkerAddress(a) => globals.global(
-                    wasm_encoder::GlobalType {
-                        val_type: ValType::I32,
-                        mutable: false,
-                        shared: false,
-                    },
-                    &ConstExpr::i32_const(a as i32),
-                ),
-                OutGlobal::TlsBase | OutGlobal::TlsSize | OutGlobal::TlsAlign => {
-                    let (base, size, align) = l.tls;
-                    let (mutable, value) = match g {
-                        // Each thread's `__wasm_init_tls` sets it; the main thread's, the
-                        // start function.
-                        OutGlobal::TlsBase if l.passive => (true, 0),
-                        OutGlobal::TlsBase => (false, base),
-                        OutGlobal::TlsSize => (false, size),
-                        _ => (false, align),
-                    };
-                    globals.global(
-                        wasm_encoder::GlobalType {
-                            val_type: ValType::I32,
-                            mutable,
-                            shared: false,
-                        },
-                        &ConstExpr::i32_const(value as i32),
-                    )
-                }
+                OutGlobal::StackPointer => (true, l.stack_pointer),
+                OutGlobal::Address(s) => (false, l.sym_addr[s.idx()].unwrap_or(0)),
+                OutGlobal::Got(id) => (false, got_value(res, l, id)?),
+                OutGlobal::LinkerAddress(a) => (false, a),
+                // Each thread's `__wasm_init_tls` sets a shared memory's `__tls_base`; the main
+                // thread's, the start function.
+                OutGlobal::TlsBase if l.passive => (true, 0),
+                OutGlobal::TlsBase => (false, l.tls.0),
+                OutGlobal::TlsSize => (false, l.tls.1),
+                OutGlobal::TlsAlign => (false, l.tls.2),
             };
+            let (val_type, init) = if l.wasm64 {
+                (ValType::I64, ConstExpr::i64_const(value as i64))
+            } else {
+                (ValType::I32, ConstExpr::i32_const(value as i32))
+            };
+            let ty = wasm_encoder::GlobalType {
+                val_type,
+                mutable,
+                shared: false,
+            };
+            globals.global(ty, &init);
         }
         push_section(&mut out, &globals);
     }
@@ -385,7 +339,7 @@ pub fn write(
         let mut elems = ElementSection::new();
         elems.active(
             (l.function_table != 0).then_some(l.function_table),
-            &ConstExpr::i32_const(config.table_base as i32),
+            &ptr_const(l, config.table_base as u64),
             Elements::Functions(l.table_funcs.clone().into()),
         );
         push_section(&mut out, &elems);
@@ -430,7 +384,7 @@ pub fn write(
             }
             let bytes = ctx.segment_bytes(seg)?;
             use wasm_encoder::Encode;
-            let expr = ConstExpr::i32_const(seg.addr as i32);
+            let expr = ptr_const(l, seg.addr);
             let mut head = Vec::new();
             if l.passive {
                 // Flags 1 (passive), then the size.
@@ -492,6 +446,36 @@ pub fn write(
     Ok(out)
 }
 
+/// An address (or table offset) as a constant expression of the link's address width.
+fn ptr_const(l: &Layout<'_>, v: u64) -> ConstExpr {
+    if l.wasm64 {
+        ConstExpr::i64_const(v as i64)
+    } else {
+        ConstExpr::i32_const(v as i32)
+    }
+}
+
+/// The value of a GOT global: a data symbol's address, or a function's table slot.
+fn got_value(res: &Resolved<'_>, l: &Layout<'_>, id: SymbolId) -> Result<u64> {
+    let sym = &res.symbols[id.idx()];
+    Ok(if sym.kind == SymbolKind::Function {
+        l.slot_of.get(&l.sym_func[id.idx()]).copied().unwrap_or(0) as u64
+    } else if sym.flags.has(SymFlags::TLS) {
+        if l.passive {
+            // wasm-ld sets these per thread in `__wasm_apply_global_tls_relocs`.
+            return Err(Error::msg(format!(
+                "global.get of the thread-local symbol {} with --shared-memory is not \
+                 supported yet",
+                sym.name
+            )));
+        }
+        // Without shared memory the one TLS block is `.tdata` itself.
+        l.tls.0 + l.sym_addr[id.idx()].unwrap_or(0)
+    } else {
+        l.sym_addr[id.idx()].unwrap_or(0)
+    })
+}
+
 fn push_section(out: &mut Vec<u8>, s: &impl wasm_encoder::Section) {
     s.append_to(out);
 }
@@ -504,7 +488,7 @@ fn memory_type(config: &Config, l: &Layout<'_>) -> MemoryType {
     MemoryType {
         minimum: l.memory_pages,
         maximum: l.memory_max_pages,
-        memory64: false,
+        memory64: l.wasm64,
         shared: config.shared_memory,
         // A custom page size is written only when it is not the default (wasm-ld).
         page_size_log2: (config.page_size != 65536).then(|| config.page_size.trailing_zeros()),

@@ -44,7 +44,8 @@ pub(super) fn functions<'a>(
     {
         l.sym_func[id.idx()] = nimports + l.functions.len() as u32;
         l.functions.push(OutFunc::InitTls);
-        let ty = l.intern(&FuncType::new([ValType::I32], []));
+        let addr = if l.wasm64 { ValType::I64 } else { ValType::I32 };
+        let ty = l.intern(&FuncType::new([addr], []));
         l.func_types.push(ty);
     }
     // Trap stubs for missing functions that are called directly, and for calls with another

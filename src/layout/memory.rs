@@ -13,6 +13,8 @@ use crate::strings::StringMerger;
 
 /// The most memory a wasm32 module may have (and `--initial-memory`/`--max-memory` may ask for).
 const MAX_MEMORY: u64 = 1 << 32;
+/// What `--initial-memory`/`--max-memory` may ask for in wasm64 (wasm-ld 22's limit).
+const MAX_MEMORY_64: u64 = 1 << 34;
 
 /// The output segment an input segment goes to (wasm-ld's `getOutputDataSegmentName`).
 fn output_segment_name<'a>(config: &Config, seg: &Segment<'a>) -> &'a str {
@@ -229,6 +231,7 @@ pub(super) fn memory<'a>(
     // `--page-size`: 64 KiB, or 1 byte (custom page sizes).
     let page = config.page_size;
     let mut pages = mem_end.div_ceil(page);
+    let max_memory = if l.wasm64 { MAX_MEMORY_64 } else { MAX_MEMORY };
     if let Some(init) = config.initial_memory {
         if init % page != 0 {
             diags.error(format!(
@@ -238,13 +241,13 @@ pub(super) fn memory<'a>(
         if init < mem_end {
             diags.error(format!("initial memory too small, {mem_end} bytes needed"));
         }
-        if init > MAX_MEMORY {
+        if init > max_memory {
             diags.error(format!(
-                "initial memory too large, cannot be greater than {MAX_MEMORY}"
+                "initial memory too large, cannot be greater than {max_memory}"
             ));
         }
         pages = init / page;
-    } else if pages > MAX_MEMORY / page {
+    } else if !l.wasm64 && pages > MAX_MEMORY / page {
         // wasm-ld has no such check and writes a module that does not validate.
         diags.error("total memory size exceeds the 4 GiB limit of wasm32");
     }
@@ -259,9 +262,9 @@ pub(super) fn memory<'a>(
             let needed = pages * page;
             diags.error(format!("maximum memory too small, {needed} bytes needed"));
         }
-        if max > MAX_MEMORY {
+        if max > max_memory {
             diags.error(format!(
-                "maximum memory too large, cannot be greater than {MAX_MEMORY}"
+                "maximum memory too large, cannot be greater than {max_memory}"
             ));
         }
         l.memory_max_pages = Some(max / page);

@@ -259,6 +259,8 @@ pub struct Layout<'a> {
     pub call_ctors: Option<u32>,
     /// Data segments are passive, initialised by `__wasm_init_memory` (`--shared-memory`).
     pub passive: bool,
+    /// wasm64: addresses, the memory, the table and the linker's globals are 64-bit.
+    pub wasm64: bool,
     /// The address of `__wasm_init_memory_flag`, the word through which threads agree who
     /// initialises memory (`--shared-memory` with data).
     pub init_memory_flag: Option<u64>,
@@ -372,6 +374,7 @@ pub fn layout<'a>(
         call_ctors: None,
         call_dtors: None,
         passive: config.shared_memory && !config.relocatable,
+        wasm64: config.wasm64(),
         init_memory_flag: None,
         tls_base_global: None,
         got: FxHashMap::default(),

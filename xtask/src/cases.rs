@@ -26,6 +26,9 @@ pub struct Case {
     /// A pthread program: compiled for `wasm32-wasip1-threads` against the threaded sysroot,
     /// linked with an importable shared memory, run under a wasi-threads host.
     pub threads: bool,
+    /// A freestanding wasm64 library (no libc exists for wasm64): compiled `--target=wasm64
+    /// -ffreestanding`, linked `-m wasm64 --no-entry`, run by calling the `call` exports.
+    pub wasm64: bool,
     pub calls: Vec<String>,
     /// argv[1..]; argv[0] is the case name.
     pub args: Vec<String>,
@@ -92,6 +95,7 @@ const C_ONLY_KEYS: &[&str] = &[
     "libs",
     "reactor",
     "threads",
+    "wasm64",
     "archive",
     "compilers",
     "vendor",
@@ -149,6 +153,7 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
         cxx: false,
         reactor: false,
         threads: false,
+        wasm64: false,
         calls: Vec::new(),
         args: Vec::new(),
         env: Vec::new(),
@@ -257,6 +262,7 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
                 }
                 "reactor" => case.reactor = parse_bool(value).map_err(at)?,
                 "threads" => case.threads = parse_bool(value).map_err(at)?,
+                "wasm64" => case.wasm64 = parse_bool(value).map_err(at)?,
                 "expect_trap" => case.expect_trap = Some(parse_bool(value).map_err(at)?),
                 "long" => case.long_only = parse_bool(value).map_err(at)?,
                 "expect_exit" => {
@@ -367,8 +373,17 @@ pub fn load(name: &str, dir: &Path) -> Result<Case, String> {
     if case.sources.is_empty() && case.archives.is_empty() {
         return Err(err("no *.c, *.cc or *.cpp sources".into()));
     }
-    if !case.calls.is_empty() && !case.reactor {
-        return Err(err("`call` needs `reactor = true`".into()));
+    if !case.calls.is_empty() && !case.reactor && !case.wasm64 {
+        return Err(err(
+            "`call` needs `reactor = true` or `wasm64 = true`".into()
+        ));
+    }
+    if case.wasm64 && (case.reactor || case.threads || case.calls.is_empty()) {
+        return Err(err(
+            "`wasm64 = true` is a freestanding library: it needs `call`, and no `reactor` or \
+             `threads`"
+                .into(),
+        ));
     }
     if case.compilers.is_empty() {
         return Err(err("`compilers` is empty".into()));

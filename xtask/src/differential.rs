@@ -615,6 +615,9 @@ fn relocatable_round_trip(
     let combined = sub.join("combined.o");
     let mut log = CommandLog::new(&sub);
     let mut r_cmd = Command::new(weld);
+    if case.wasm64 {
+        r_cmd.args(["-m", "wasm64"]);
+    }
     r_cmd
         .arg("-r")
         .args(&build.inputs.objects)
@@ -698,8 +701,16 @@ pub fn build_inputs(
         } else {
             None
         };
-        let mut cmd =
-            toolchain::compile_cmd(compiler, lang, opt, cflags, src, &obj, threads.as_deref());
+        let mut cmd = toolchain::compile_cmd(
+            compiler,
+            lang,
+            opt,
+            cflags,
+            src,
+            &obj,
+            threads.as_deref(),
+            case.wasm64,
+        );
         log.note(&cmd);
         let key = if use_cache {
             Some(objcache::key(&cmd, &case.dir)?)
@@ -767,6 +778,7 @@ pub fn link_args(case: &Case, compiler: Compiler, inputs: &Inputs, out: &Path) -
     let threads = case.threads.then(toolchain::threads_sysroot).flatten();
     toolchain::link_args(&LinkSpec {
         threads: threads.as_deref(),
+        wasm64: case.wasm64,
         compiler,
         ldflags: &case.ldflags,
         reactor: case.reactor,
@@ -792,6 +804,7 @@ pub fn run_spec(case: &Case) -> Result<RunSpec, String> {
         preopens: case.preopens.clone(),
         entry: match &case.rust {
             Some(r) if r.crate_type == CrateType::Cdylib => Entry::Library,
+            _ if case.wasm64 => Entry::Library,
             _ if case.reactor => Entry::Reactor,
             _ => Entry::Command,
         },

@@ -34,8 +34,9 @@ commands:
                         target/differential-cache/)
   diff [options]        only the differential suite (same options as verify)
   demo                  link examples/hello/hello.c with weld through clang and run it
-  run FILE.wasm [ARGS]  run a linked command in the harness's deterministic WASI host (with
-                        wasi-threads: a shared imported memory, one instance per thread)
+  run FILE.wasm [ARGS | --call F...]
+                        run a linked command (or call a library's exports) in the harness's
+                        deterministic WASI host, with wasi-threads and memory64
   bench [options]       link each case (clang-22 -O2) 10x with weld and wasm-ld, compare
       --filter SUBSTR   only cases whose name contains SUBSTR
       --runs N          links per linker and case (default 10)

@@ -39,6 +39,8 @@ impl Runner {
         // Threaded programs: shared memories and atomics (wasi-threads).
         config.wasm_threads(true);
         config.shared_memory(true);
+        // wasm64: 64-bit memories and tables.
+        config.wasm_memory64(true);
         let engine = Engine::new(&config).map_err(|e| format!("creating wasmtime engine: {e}"))?;
         let stop = Arc::new(AtomicBool::new(false));
         let (e, s) = (engine.clone(), stop.clone());
@@ -266,7 +268,11 @@ fn shared_memory(engine: &Engine, module: &Module) -> Result<Option<SharedMemory
 /// its output and how it ended.
 pub fn run_file(args: &[String]) -> Result<(), String> {
     let [file, rest @ ..] = args else {
-        return Err("usage: cargo xtask run FILE.wasm [ARGS]".into());
+        return Err("usage: cargo xtask run FILE.wasm [ARGS | --call F...]".into());
+    };
+    let (rest, calls) = match rest.split_first() {
+        Some((flag, calls)) if flag == "--call" => (&[][..], calls.to_vec()),
+        _ => (rest, Vec::new()),
     };
     let wasm = std::fs::read(file).map_err(|e| format!("{file}: {e}"))?;
     let spec = RunSpec {
@@ -275,14 +281,21 @@ pub fn run_file(args: &[String]) -> Result<(), String> {
         env: Vec::new(),
         stdin: Vec::new(),
         preopens: Vec::new(),
-        entry: Entry::Command,
-        calls: Vec::new(),
+        entry: if calls.is_empty() {
+            Entry::Command
+        } else {
+            Entry::Library
+        },
+        calls,
         timeout: Duration::from_secs(60),
     };
     let outcome = Runner::new()?.run(&wasm, &spec);
     use std::io::Write as _;
     let _ = std::io::stdout().write_all(&outcome.stdout);
     let _ = std::io::stderr().write_all(&outcome.stderr);
+    for r in &outcome.results {
+        println!("{r}");
+    }
     eprintln!("xtask run: {}", outcome.end);
     Ok(())
 }

@@ -121,6 +121,7 @@ pub fn ensure() -> Result<Large, String> {
                         &src,
                         &objects[i],
                         None,
+                        false,
                     );
                     if let Err(e) = run_captured(&mut cmd) {
                         *error.lock().unwrap() = Some(e);
@@ -153,6 +154,7 @@ pub fn link_args(large: &Large, out: &Path) -> Vec<std::ffi::OsString> {
         cxx: false,
         out,
         threads: None,
+        wasm64: false,
     })
 }
 

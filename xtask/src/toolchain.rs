@@ -186,10 +186,17 @@ pub fn compile_cmd(
     src: &Path,
     obj: &Path,
     threads: Option<&Path>,
+    wasm64: bool,
 ) -> Command {
     let mut cmd = Command::new(compiler.clang());
     // A fixed directory keeps DW_AT_comp_dir, and so the object, reproducible.
     cmd.current_dir(crate::util::repo_root());
+    if wasm64 {
+        // There is no wasm64 libc: freestanding, with only the compiler's own headers.
+        cmd.args(["--target=wasm64", "-c", "-nostdlibinc", "-ffreestanding"]);
+        cmd.args(opt).args(extra).arg(src).arg("-o").arg(obj);
+        return cmd;
+    }
     if let Some(sysroot) = threads {
         cmd.args(["--target=wasm32-wasip1-threads", "-pthread", "-c"]);
         cmd.arg(format!("--sysroot={}", sysroot.display()));
@@ -220,6 +227,8 @@ pub struct LinkSpec<'a> {
     pub out: &'a Path,
     /// The threaded sysroot, for a pthread program.
     pub threads: Option<&'a Path>,
+    /// A freestanding wasm64 library: `-m wasm64 --no-entry`, no crt1, libc or builtins.
+    pub wasm64: bool,
 }
 
 /// The arguments clang-22's driver gives wasm-ld (see `clang-22 -###`):
@@ -230,6 +239,16 @@ pub struct LinkSpec<'a> {
 /// as a wasi-threads host needs it (the sysroot's README): `--shared-memory --import-memory
 /// --export-memory --max-memory=64MiB`, and `-lpthread` before `-lc`.
 pub fn link_args(spec: &LinkSpec<'_>) -> Vec<OsString> {
+    if spec.wasm64 {
+        let mut args: Vec<OsString> = vec!["-m".into(), "wasm64".into(), "--no-entry".into()];
+        args.extend(spec.ldflags.iter().map(OsString::from));
+        args.extend(spec.objects.iter().map(|o| o.as_os_str().to_owned()));
+        args.extend(spec.archives.iter().map(|a| a.as_os_str().to_owned()));
+        args.extend(spec.libs.iter().map(OsString::from));
+        args.push("-o".into());
+        args.push(spec.out.as_os_str().to_owned());
+        return args;
+    }
     let mut args: Vec<OsString> = vec!["-m".into(), "wasm32".into()];
     let lib = match spec.threads {
         Some(sysroot) => format!("{}/lib/wasm32-wasip1-threads", sysroot.display()),
