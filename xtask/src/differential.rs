@@ -701,16 +701,12 @@ pub fn build_inputs(
         } else {
             None
         };
-        let mut cmd = toolchain::compile_cmd(
-            compiler,
-            lang,
-            opt,
-            cflags,
-            src,
-            &obj,
-            threads.as_deref(),
-            case.wasm64,
-        );
+        let target = match &threads {
+            Some(sysroot) => toolchain::Target::Threads(sysroot),
+            None if case.wasm64 => toolchain::Target::Wasm64,
+            None => toolchain::Target::Wasi,
+        };
+        let mut cmd = toolchain::compile_cmd(compiler, lang, opt, cflags, (src, &obj), target);
         log.note(&cmd);
         let key = if use_cache {
             Some(objcache::key(&cmd, &case.dir)?)

@@ -118,10 +118,8 @@ pub fn ensure() -> Result<Large, String> {
                         toolchain::Lang::C,
                         OPT,
                         &[],
-                        &src,
-                        &objects[i],
-                        None,
-                        false,
+                        (&src, &objects[i]),
+                        toolchain::Target::Wasi,
                     );
                     if let Err(e) = run_captured(&mut cmd) {
                         *error.lock().unwrap() = Some(e);

@@ -172,32 +172,41 @@ pub fn threads_sysroot() -> Option<PathBuf> {
     .find(|p| has_libc(p))
 }
 
+/// What a C case is built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// `wasm32-wasi` with Debian's wasi-libc.
+    Wasi,
+    /// `wasm32-wasip1-threads` with the threaded sysroot at this path.
+    Threads(&'a Path),
+    /// Freestanding wasm64.
+    Wasm64,
+}
+
 /// `clang -c` for one source file, with the wasi-libc headers but without any
 /// host headers (`-nostdlibinc`). libc++'s headers must precede libc's.
 /// (`-mexec-model=reactor` only affects linking; clang rejects it with `-c`.)
 ///
-/// With `threads` (the threaded sysroot), the source is compiled for
-/// `wasm32-wasip1-threads` against that sysroot, with `-pthread`.
+/// For [`Target::Threads`] the source is compiled for `wasm32-wasip1-threads` against the
+/// threaded sysroot, with `-pthread`; for [`Target::Wasm64`], freestanding.
 pub fn compile_cmd(
     compiler: Compiler,
     lang: Lang,
     opt: &[&str],
     extra: &[String],
-    src: &Path,
-    obj: &Path,
-    threads: Option<&Path>,
-    wasm64: bool,
+    (src, obj): (&Path, &Path),
+    target: Target<'_>,
 ) -> Command {
     let mut cmd = Command::new(compiler.clang());
     // A fixed directory keeps DW_AT_comp_dir, and so the object, reproducible.
     cmd.current_dir(crate::util::repo_root());
-    if wasm64 {
+    if target == Target::Wasm64 {
         // There is no wasm64 libc: freestanding, with only the compiler's own headers.
         cmd.args(["--target=wasm64", "-c", "-nostdlibinc", "-ffreestanding"]);
         cmd.args(opt).args(extra).arg(src).arg("-o").arg(obj);
         return cmd;
     }
-    if let Some(sysroot) = threads {
+    if let Target::Threads(sysroot) = target {
         cmd.args(["--target=wasm32-wasip1-threads", "-pthread", "-c"]);
         cmd.arg(format!("--sysroot={}", sysroot.display()));
         cmd.args(opt).args(extra).arg(src).arg("-o").arg(obj);
