@@ -26,45 +26,9 @@ void _start(void) { tbss = get(); atomic_fetch_add(&counter, 1); }
 /// The same without threads: its objects lack `atomics` and `bulk-memory`.
 const PLAIN: &str = "int data = 7;\nvoid _start(void) { data++; }\n";
 
-/// Links `args` (plus `-o`) with both linkers in their own directories and compares.
-fn same_as_wasm_ld(s: &Scratch, what: &str, args: &[String]) -> Result<(), String> {
-    let mut results = Vec::new();
-    for (dir, run) in [("w", weld as fn(&[String]) -> _), ("r", wasm_ld)] {
-        let d = s.path(&format!("{dir}-{what}"));
-        std::fs::create_dir_all(&d).unwrap();
-        let out = d.join("out.wasm");
-        let mut full = args.to_vec();
-        full.extend(["-o".to_string(), out.display().to_string()]);
-        let o = run(&full);
-        let msgs: Vec<String> = stderr(&o)
-            .lines()
-            .map(|l| l.split_once(": ").map_or(l, |(_, m)| m).to_string())
-            .collect();
-        results.push((o.status.code(), msgs, std::fs::read(&out).ok()));
-    }
-    let (ours, theirs) = (&results[0], &results[1]);
-    if ours.0 != theirs.0 || ours.1 != theirs.1 {
-        return Err(format!(
-            "{what}: weld {:?} {:?}, wasm-ld {:?} {:?}",
-            ours.0, ours.1, theirs.0, theirs.1
-        ));
-    }
-    if theirs.0 == Some(0) && ours.2 != theirs.2 {
-        let (a, b) = (ours.2.as_deref().unwrap(), theirs.2.as_deref().unwrap());
-        return Err(format!("{what}: output differs\n{}", diff_dumps(a, b)));
-    }
-    Ok(())
-}
-
-fn diff_dumps(ours: &[u8], theirs: &[u8]) -> String {
-    let (a, b) = (dump(ours), dump(theirs));
-    a.lines()
-        .zip(b.lines())
-        .filter(|(x, y)| x != y)
-        .take(10)
-        .map(|(x, y)| format!("weld:    {x}\nwasm-ld: {y}"))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// The rows that are errors (in wasm-ld as in weld).
+fn should_fail(what: &str) -> bool {
+    what == "shared-relocatable" || what == "shared-max-too-small" || what == "plain-shared"
 }
 
 #[test]
@@ -124,8 +88,12 @@ fn shared_memory_and_tls_link_as_wasm_ld_does() {
     for (what, extra) in rows {
         let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
         args.push(t.clone());
-        if let Err(e) = same_as_wasm_ld(&s, what, &args) {
-            failures.push(e);
+        match same_as_wasm_ld(&s, what, &args) {
+            Err(e) => failures.push(e),
+            Ok(linked) if linked == should_fail(what) => {
+                failures.push(format!("{what}: linked = {linked}, not as expected"))
+            }
+            Ok(_) => {}
         }
     }
     // Inputs without threads: shared memory is refused, naming the file.
@@ -138,8 +106,12 @@ fn shared_memory_and_tls_link_as_wasm_ld_does() {
     ] {
         let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
         args.push(p.clone());
-        if let Err(e) = same_as_wasm_ld(&s, what, &args) {
-            failures.push(e);
+        match same_as_wasm_ld(&s, what, &args) {
+            Err(e) => failures.push(e),
+            Ok(linked) if linked == should_fail(what) => {
+                failures.push(format!("{what}: linked = {linked}, not as expected"))
+            }
+            Ok(_) => {}
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
@@ -155,7 +127,11 @@ fn tls_needs_atomics_and_bulk_memory() {
                 end_function\n.section .tdata.tv,\"T\",@\n.globl tv\n.p2align 2\ntv:\n  \
                 .int32 5\n  .size tv, 4\n";
     let obj = s.assemble("tls", text, &[]);
-    let with = s.assemble("tls-features", text, &["+atomics", "+bulk-memory"]);
+    // llvm-mc writes a `target_features` section only when the source has one.
+    let features = ".section .custom_section.target_features,\"\",@\n  .int8 2\n  .int8 43\n  \
+                    .int8 7\n  .ascii \"atomics\"\n  .int8 43\n  .int8 11\n  \
+                    .ascii \"bulk-memory\"\n";
+    let with = s.assemble("tls-features", &format!("{text}{features}"), &[]);
     let mut failures = Vec::new();
     for (what, o) in [("no-features", &obj), ("features", &with)] {
         for shared in [false, true] {
@@ -163,8 +139,14 @@ fn tls_needs_atomics_and_bulk_memory() {
             if shared {
                 args.push("--shared-memory".into());
             }
-            if let Err(e) = same_as_wasm_ld(&s, &format!("{what}-{shared}"), &args) {
-                failures.push(e);
+            let name = format!("{what}-{shared}");
+            match same_as_wasm_ld(&s, &name, &args) {
+                Err(e) => failures.push(e),
+                // Only the object with both features links.
+                Ok(linked) if linked != (what == "features") => {
+                    failures.push(format!("{name}: linked = {linked}, not as expected"))
+                }
+                Ok(_) => {}
             }
         }
     }

@@ -333,3 +333,46 @@ pub fn dump(bytes: &[u8]) -> String {
     }
     out
 }
+
+/// Links `args` (plus `-o`) with weld and wasm-ld-22, each in its own directory (`w-WHAT`,
+/// `r-WHAT`), and compares exit status, messages (less the program name) and output bytes.
+/// Returns whether the link succeeded.
+pub fn same_as_wasm_ld(s: &Scratch, what: &str, args: &[String]) -> Result<bool, String> {
+    let mut results = Vec::new();
+    for (dir, run) in [("w", weld as fn(&[String]) -> _), ("r", wasm_ld)] {
+        let d = s.path(&format!("{dir}-{what}"));
+        std::fs::create_dir_all(&d).unwrap();
+        let out = d.join("out.wasm");
+        let mut full = args.to_vec();
+        full.extend(["-o".to_string(), out.display().to_string()]);
+        let o = run(&full);
+        let msgs: Vec<String> = stderr(&o)
+            .lines()
+            .map(|l| l.split_once(": ").map_or(l, |(_, m)| m).to_string())
+            .collect();
+        results.push((o.status.code(), msgs, std::fs::read(&out).ok()));
+    }
+    let (ours, theirs) = (&results[0], &results[1]);
+    if ours.0 != theirs.0 || ours.1 != theirs.1 {
+        return Err(format!(
+            "{what}: weld {:?} {:?}, wasm-ld {:?} {:?}",
+            ours.0, ours.1, theirs.0, theirs.1
+        ));
+    }
+    if theirs.0 == Some(0) && ours.2 != theirs.2 {
+        let (a, b) = (ours.2.as_deref().unwrap(), theirs.2.as_deref().unwrap());
+        return Err(format!("{what}: output differs\n{}", diff_dumps(a, b)));
+    }
+    Ok(theirs.0 == Some(0))
+}
+
+fn diff_dumps(ours: &[u8], theirs: &[u8]) -> String {
+    let (a, b) = (dump(ours), dump(theirs));
+    a.lines()
+        .zip(b.lines())
+        .filter(|(x, y)| x != y)
+        .take(10)
+        .map(|(x, y)| format!("weld:    {x}\nwasm-ld: {y}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
