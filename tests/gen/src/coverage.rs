@@ -28,24 +28,8 @@ pub const EXCLUDED: &[(&str, &str)] = &[
         "R_WASM_MEMORY_ADDR_REL_SLEB64: wasm64, not supported yet (issue 9)",
     ),
     (
-        "reloc 21",
-        "R_WASM_MEMORY_ADDR_TLS_SLEB: weld links TLS, but the generator does not produce TLS yet (issue 9; tests/threads.rs and the threads cases cover it)",
-    ),
-    (
         "reloc 24",
         "R_WASM_TABLE_INDEX_REL_SLEB64: wasm64, not supported yet (issue 9)",
-    ),
-    (
-        "reloc 25",
-        "R_WASM_MEMORY_ADDR_TLS_SLEB64: wasm64, not supported yet (issue 9)",
-    ),
-    (
-        "symbol flag 0x100",
-        "TLS symbols: the generator does not produce TLS yet (issue 9; tests/threads.rs covers them)",
-    ),
-    (
-        "segment flag 0x2",
-        "TLS segments: the generator does not produce TLS yet (issue 9; tests/threads.rs covers them)",
     ),
 ];
 
@@ -101,6 +85,10 @@ pub const SITUATIONS: &[&str] = &[
     "tombstone -2 in .debug_ranges",
     "dead target in a non-debug custom section (addend)",
     "tag link (throw checked structurally)",
+    "thread-local data read through __tls_base",
+    "thread-local .tbss read through __tls_base",
+    "--shared-memory link (passive segments, __wasm_init_memory)",
+    "--shared-memory link with thread-local data (__tls_base set by __wasm_init_memory)",
 ];
 
 fn spec_dir() -> PathBuf {
@@ -449,5 +437,30 @@ pub fn situations(p: &Program) -> Vec<&'static str> {
         SITUATIONS[29],
     );
     add(!or.throws.is_empty(), SITUATIONS[30]);
+    let tls_read = |bss: bool| {
+        p.objects.iter().any(|o| {
+            o.funcs.iter().any(|f| match &f.body {
+                Body::Value { probes, .. } => probes.iter().any(|pr| match *pr {
+                    Probe::Load {
+                        data,
+                        via: AddrVia::Tls | AddrVia::Tls64,
+                        ..
+                    } => {
+                        let zero = or
+                            .content(p, data)
+                            .is_some_and(|c| c.iter().all(|&b| b == 0));
+                        or.target(Sym::Data(data)).is_some() && zero == bss
+                    }
+                    _ => false,
+                }),
+                _ => false,
+            })
+        })
+    };
+    let tls = tls_read(false);
+    add(tls, SITUATIONS[31]);
+    add(tls_read(true), SITUATIONS[32]);
+    add(p.shared_memory, SITUATIONS[33]);
+    add(p.shared_memory && (tls || tls_read(true)), SITUATIONS[34]);
     out
 }

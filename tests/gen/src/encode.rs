@@ -44,7 +44,9 @@ pub mod reloc {
     pub const TABLE_INDEX_I64: u8 = 19;
     pub const TABLE_NUMBER_LEB: u8 = 20;
     pub const FUNCTION_OFFSET_I64: u8 = 22;
+    pub const MEMORY_ADDR_TLS_SLEB: u8 = 21;
     pub const MEMORY_ADDR_LOCREL_I32: u8 = 23;
+    pub const MEMORY_ADDR_TLS_SLEB64: u8 = 25;
     pub const FUNCTION_INDEX_I32: u8 = 26;
 
     /// Whether entries of this type carry an addend, and whether it is 64-bit.
@@ -55,10 +57,13 @@ pub mod reloc {
             | MEMORY_ADDR_I32
             | FUNCTION_OFFSET_I32
             | SECTION_OFFSET_I32
-            | MEMORY_ADDR_LOCREL_I32 => Some(false),
-            MEMORY_ADDR_LEB64 | MEMORY_ADDR_SLEB64 | MEMORY_ADDR_I64 | FUNCTION_OFFSET_I64 => {
-                Some(true)
-            }
+            | MEMORY_ADDR_LOCREL_I32
+            | MEMORY_ADDR_TLS_SLEB => Some(false),
+            MEMORY_ADDR_LEB64
+            | MEMORY_ADDR_SLEB64
+            | MEMORY_ADDR_I64
+            | FUNCTION_OFFSET_I64
+            | MEMORY_ADDR_TLS_SLEB64 => Some(true),
             _ => None,
         }
     }
@@ -74,6 +79,7 @@ pub mod flags {
     pub const EXPORTED: u32 = 0x20;
     pub const EXPLICIT_NAME: u32 = 0x40;
     pub const NO_STRIP: u32 = 0x80;
+    pub const TLS: u32 = 0x100;
     pub const ABSOLUTE: u32 = 0x200;
 }
 
@@ -507,7 +513,8 @@ pub fn encode_object(
             uleb(&mut pl, si as u64);
             uleb(&mut pl, d.offset as u64);
             uleb(&mut pl, decl.size as u64);
-            let i = add_sym(stats, 1, def_flags(d.binding, decl.hidden), pl);
+            let tls = if s.tls { flags::TLS } else { 0 };
+            let i = add_sym(stats, 1, def_flags(d.binding, decl.hidden) | tls, pl);
             cx.sym_index.insert(Sym::Data(d.data), i);
         }
     }
@@ -873,10 +880,13 @@ pub fn encode_object(
             if s.strings {
                 fl |= 1;
             }
+            if s.tls {
+                fl |= 2;
+            }
             if s.retain {
                 fl |= 4;
             }
-            for bit in [1, 4] {
+            for bit in [1, 2, 4] {
                 if fl & bit != 0 {
                     *stats.segment_flags.entry(bit).or_default() += 1;
                 }
@@ -962,6 +972,10 @@ pub fn encode_object(
     if !o.tags.is_empty() || o.funcs.iter().any(|f| matches!(f.body, Body::Throw(_))) {
         features.push("exception-handling");
     }
+    // Thread-local data and shared memory need threads (wasm-ld checks both).
+    if p.shared_memory || o.segments.iter().any(|s| s.tls) {
+        features.extend(["atomics", "bulk-memory"]);
+    }
     let mut tf = Vec::new();
     uleb(&mut tf, features.len() as u64);
     for f in features {
@@ -1000,8 +1014,12 @@ impl BodyW<'_, '_, '_> {
     /// A padded immediate with a relocation against `index`.
     fn reloc(&mut self, ty: u8, index: u32, value: i64, addend: i64) {
         let (n, signed) = match ty {
-            reloc::TABLE_INDEX_SLEB | reloc::MEMORY_ADDR_SLEB => (5, true),
-            reloc::TABLE_INDEX_SLEB64 | reloc::MEMORY_ADDR_SLEB64 => (10, true),
+            reloc::TABLE_INDEX_SLEB | reloc::MEMORY_ADDR_SLEB | reloc::MEMORY_ADDR_TLS_SLEB => {
+                (5, true)
+            }
+            reloc::TABLE_INDEX_SLEB64
+            | reloc::MEMORY_ADDR_SLEB64
+            | reloc::MEMORY_ADDR_TLS_SLEB64 => (10, true),
             reloc::MEMORY_ADDR_LEB64 => (10, false),
             _ => (5, false),
         };
@@ -1208,6 +1226,24 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                     reloc::MEMORY_ADDR_LEB64
                 };
                 w.memarg(load_op(width), Some((ty, data, offset)));
+            }
+            AddrVia::Tls | AddrVia::Tls64 => {
+                if let Some(g) = prog.tls_base {
+                    let gi = w.sym(Sym::Global(g));
+                    let gv = w.cx.global_index[&g] as i64;
+                    w.byte(0x23);
+                    w.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
+                }
+                if via == AddrVia::Tls {
+                    w.byte(0x41);
+                    w.data_ref(reloc::MEMORY_ADDR_TLS_SLEB, data, offset);
+                } else {
+                    w.byte(0x42);
+                    w.data_ref(reloc::MEMORY_ADDR_TLS_SLEB64, data, offset);
+                    w.i(Instruction::I32WrapI64);
+                }
+                w.i(Instruction::I32Add);
+                w.memarg(load_op(width), None);
             }
             AddrVia::Const | AddrVia::Const64 => {
                 if via == AddrVia::Const {

@@ -72,6 +72,10 @@ pub struct GenConfig {
     /// segment). Found an overflow panic in weld's debug builds when such a segment was
     /// garbage-collected.
     pub offset_data_symbols: bool,
+    /// Thread-local data read through `__tls_base` and TLS relocations.
+    pub tls: bool,
+    /// Links with `--shared-memory`.
+    pub shared_memory: bool,
 }
 
 impl Default for GenConfig {
@@ -82,6 +86,8 @@ impl Default for GenConfig {
             absolute_symbols: false,
             locrel_at_offset: true,
             offset_data_symbols: true,
+            tls: true,
+            shared_memory: true,
         }
     }
 }
@@ -94,6 +100,8 @@ impl GenConfig {
         absolute_symbols: true,
         locrel_at_offset: true,
         offset_data_symbols: true,
+        tls: true,
+        shared_memory: true,
     };
 }
 
@@ -131,6 +139,8 @@ pub fn generate_with(u: &mut Unstructured<'_>, cfg: GenConfig) -> Program {
             log: None,
             export_dynamic: false,
             cli_exports: Vec::new(),
+            tls_base: None,
+            shared_memory: false,
         },
         n_cmd: 0,
         defs: HashMap::new(),
@@ -246,6 +256,11 @@ impl Gen<'_, '_> {
             self.p.objects[o.idx()].abs_datas.push((d, b));
             self.add_def(Sym::Data(d), o, b);
         }
+        if self.cfg.tls && self.s.chance(1, 3) {
+            for _ in 0..self.s.int(1, 3) {
+                self.declare_tls_data();
+            }
+        }
         for i in 0..self.s.int(0, 2) {
             let (module, field) = [("host", "h0"), ("host", "h1")][i as usize];
             let f = FuncId(self.p.funcs.len() as u32);
@@ -313,6 +328,7 @@ impl Gen<'_, '_> {
         for _ in 0..self.s.int(0, 2) {
             self.cli_export();
         }
+        self.p.shared_memory = self.cfg.shared_memory && self.s.chance(1, 4);
     }
 
     fn cmd_obj(&mut self) -> ObjId {
@@ -429,6 +445,7 @@ impl Gen<'_, '_> {
             align_log2: 3,
             strings: false,
             retain: false,
+            tls: false,
             bytes: vec![0; 16],
             symbols: vec![DataSymDef {
                 data: d,
@@ -481,6 +498,51 @@ impl Gen<'_, '_> {
             v.push(b);
         }
         v
+    }
+
+    /// Thread-local data: a `.tdata` (or zero `.tbss`) segment with the TLS flag, defined once,
+    /// strongly, by a command-line object, since a TLS relocation must resolve (wasm-ld rejects
+    /// one against an undefined symbol); and `__tls_base`, the linker's global TLS loads add to.
+    fn declare_tls_data(&mut self) {
+        let bss = self.s.chance(1, 3);
+        let size = self.s.int(1, 16);
+        let hidden = self.s.chance(1, 2);
+        let d = self.new_data(DataKind::Tls, size, hidden, "tl");
+        let o = self.cmd_obj();
+        let b = Binding::default();
+        let bytes = if bss {
+            vec![0; size as usize]
+        } else {
+            self.contents(size)
+        };
+        let align_log2 = self.s.int(0, 3);
+        let prefix = if bss { ".tbss" } else { ".tdata" };
+        self.p.objects[o.idx()].segments.push(Segment {
+            name: format!("{prefix}.tl{}", d.0),
+            align_log2,
+            strings: false,
+            retain: false,
+            tls: true,
+            bytes,
+            symbols: vec![DataSymDef {
+                data: d,
+                offset: 0,
+                binding: b,
+            }],
+            relocs: Vec::new(),
+        });
+        self.add_def(Sym::Data(d), o, b);
+        if self.p.tls_base.is_none() {
+            self.p.tls_base = Some(GlobalId(self.p.globals.len() as u32));
+            self.p.globals.push(GlobalDecl {
+                name: "__tls_base".into(),
+                ty: ValType::I32,
+                mutable: true,
+                hidden: false,
+                host: None,
+                linker: true,
+            });
+        }
     }
 
     fn declare_plain_data(&mut self) {
@@ -540,6 +602,7 @@ impl Gen<'_, '_> {
                 align_log2,
                 strings: false,
                 retain,
+                tls: false,
                 bytes,
                 symbols,
                 relocs: Vec::new(),
@@ -554,6 +617,7 @@ impl Gen<'_, '_> {
             align_log2: 0,
             strings: true,
             retain: false,
+            tls: false,
             bytes: Vec::new(),
             symbols: Vec::new(),
             relocs: Vec::new(),
@@ -642,6 +706,7 @@ impl Gen<'_, '_> {
                     align_log2: 0,
                     strings: false,
                     retain: false,
+                    tls: false,
                     bytes,
                     symbols: vec![DataSymDef {
                         data: d,
@@ -724,6 +789,7 @@ impl Gen<'_, '_> {
             align_log2: 3,
             strings: false,
             retain: false,
+            tls: false,
             bytes: vec![0; 8 * n_slots as usize],
             symbols: vec![DataSymDef {
                 data: d,
@@ -1078,8 +1144,32 @@ impl Gen<'_, '_> {
                     return None;
                 }
                 let global = GlobalId(self.s.int(0, self.p.globals.len() as u32 - 1));
+                // `__tls_base` holds an address the linker chooses: only TLS loads read it.
+                if Some(global) == self.p.tls_base {
+                    return None;
+                }
                 self.mode(o, Sym::Global(global), true)?;
                 Some(Probe::GlobalGet { global })
+            }
+            11 if self.p.tls_base.is_some() && self.s.chance(1, 2) => {
+                let cands = self.datas_where(|d| d.kind == DataKind::Tls);
+                let data = self.s.pick(&cands);
+                let size = self.p.datas[data.idx()].size;
+                let widths: Vec<u8> = [1u8, 2, 4, 8]
+                    .into_iter()
+                    .filter(|&w| w as u32 <= size)
+                    .collect();
+                let width = self.s.pick(&widths);
+                let offset = self.s.int(0, size - width as u32);
+                let via = self.s.pick(&[AddrVia::Tls, AddrVia::Tls64]);
+                self.mode(o, Sym::Data(data), true)?;
+                self.mode(o, Sym::Global(self.p.tls_base?), true)?;
+                Some(Probe::Load {
+                    data,
+                    offset,
+                    width,
+                    via,
+                })
             }
             11 => {
                 if self.p.tables.is_empty() {
@@ -1204,10 +1294,12 @@ impl Gen<'_, '_> {
             }
             3 => {
                 // Not host globals: what a relocation against an import used only here gives
-                // is murky (both linkers write 0, not a tombstone).
+                // is murky (both linkers write 0, not a tombstone). Nor `__tls_base`, which
+                // the linker defines only when code uses it (both write 0 otherwise).
                 let cands: Vec<GlobalId> = (0..self.p.globals.len())
                     .map(|i| GlobalId(i as u32))
                     .filter(|&g| self.p.globals[g.idx()].host.is_none())
+                    .filter(|&g| Some(g) != self.p.tls_base)
                     .collect();
                 if cands.is_empty() {
                     return None;

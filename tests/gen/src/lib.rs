@@ -22,11 +22,11 @@
 //! }
 //! ```
 //!
-//! Out of scope (weld rejects them, or they need an output mode weld does not support yet):
-//! PIC relocations (`R_WASM_MEMORY_ADDR_REL_SLEB`, `R_WASM_TABLE_INDEX_REL_SLEB`, their 64-bit
-//! forms), TLS relocations, segments and symbols (`R_WASM_MEMORY_ADDR_TLS_SLEB[64]`,
-//! `WASM_SEGMENT_FLAG_TLS`, `WASM_SYM_TLS`), and memory64 objects. The list used by the coverage
-//! check is [`coverage::EXCLUDED`]. Tags are linked and checked structurally in a second link
+//! Thread-local data (`.tdata`/`.tbss` segments with the TLS flag, TLS symbols, read through
+//! `__tls_base` with `R_WASM_MEMORY_ADDR_TLS_SLEB[64]`) and `--shared-memory` links are
+//! generated. Out of scope for now: PIC relocations (`R_WASM_MEMORY_ADDR_REL_SLEB`,
+//! `R_WASM_TABLE_INDEX_REL_SLEB`, their 64-bit forms) and memory64 objects (tests/wasm64.rs
+//! covers those). The list used by the coverage check is [`coverage::EXCLUDED`]. Tags are linked and checked structurally in a second link
 //! but never executed: wasmtime 48 runs exceptions only with its `gc` feature, which the
 //! workspace's shared wasmtime dependency does not enable.
 

@@ -85,6 +85,10 @@ pub struct Program {
     pub export_dynamic: bool,
     /// Names given as `--export=NAME` (besides the check functions and `__wasm_call_ctors`).
     pub cli_exports: Vec<Sym>,
+    /// `__tls_base`, the linker's global that TLS loads add to, when there is TLS data.
+    pub tls_base: Option<GlobalId>,
+    /// Link with `--shared-memory` (passive segments initialised by `__wasm_init_memory`).
+    pub shared_memory: bool,
 }
 
 /// A function signature. Every function the model calls returns an `i64`.
@@ -148,6 +152,9 @@ pub enum DataKind {
     Abs(u32),
     /// The ctor log.
     Log,
+    /// Thread-local data (a `.tdata`/`.tbss` segment with the TLS flag): read only through
+    /// `__tls_base` and a TLS relocation.
+    Tls,
 }
 
 /// A data symbol name.
@@ -289,6 +296,11 @@ pub enum AddrVia {
     Const,
     /// `i64.const sym; i32.wrap_i64` (`R_WASM_MEMORY_ADDR_SLEB64`), null-checked.
     Const64,
+    /// `global.get __tls_base; i32.const sym@TLS; i32.add` (`R_WASM_MEMORY_ADDR_TLS_SLEB`), for
+    /// [`DataKind::Tls`] only.
+    Tls,
+    /// The same with `i64.const sym@TLS; i32.wrap_i64` (`R_WASM_MEMORY_ADDR_TLS_SLEB64`).
+    Tls64,
 }
 
 /// One observation a function makes; each pushes an `i64`.
@@ -391,6 +403,8 @@ pub struct Segment {
     pub strings: bool,
     /// `WASM_SEG_FLAG_RETAIN`.
     pub retain: bool,
+    /// `WASM_SEGMENT_FLAG_TLS` (its symbols get `WASM_SYM_TLS`).
+    pub tls: bool,
     /// Contents (before relocation).
     pub bytes: Vec<u8>,
     /// Symbols defined in it.
@@ -668,6 +682,15 @@ impl Probe {
             | Probe::CallIndirect { func, .. }
             | Probe::FuncIsNull { func } => {
                 vec![Sym::Func(func)]
+            }
+            Probe::Load {
+                data,
+                via: AddrVia::Tls | AddrVia::Tls64,
+                ..
+            } => {
+                let mut v = vec![Sym::Data(data)];
+                v.extend(program.tls_base.map(Sym::Global));
+                v
             }
             Probe::Load { data, .. } | Probe::DataIsNull { data } | Probe::AbsAddr { data } => {
                 vec![Sym::Data(data)]

@@ -141,6 +141,9 @@ pub fn link_args(p: &Program, dir: &Path, tags: bool) -> Vec<String> {
     if p.export_dynamic {
         args.push("--export-dynamic".into());
     }
+    if p.shared_memory {
+        args.push("--shared-memory".into());
+    }
     for &s in &p.cli_exports {
         args.push(format!("--export={}", p.name(s)));
     }
@@ -174,6 +177,10 @@ struct OutInfo {
     /// Each defined function's first `throw` tag, if any.
     throws: Vec<Option<u32>>,
     customs: HashMap<String, Vec<u8>>,
+    /// Passive segments (shared memory), placed at the end of parsing by `passive_at`.
+    passive: Vec<Vec<u8>>,
+    /// (segment, address) of each `memory.init`.
+    passive_at: Vec<(u32, u32)>,
     data: Vec<(u32, Vec<u8>)>,
     global_inits: Vec<Option<i64>>,
 }
@@ -217,12 +224,22 @@ impl OutInfo {
                     info.body_offsets
                         .push((body.range().start - code_start) as u32);
                     let mut throw = None;
+                    // A passive segment's address is the third `i32.const` before its
+                    // `memory.init` in `__wasm_init_memory` (address, offset 0, size; `.tdata`
+                    // repeats the address for `global.set __tls_base` first).
+                    let mut consts: Vec<i32> = Vec::new();
                     let mut ops = body.get_operators_reader().map_err(|e| e.to_string())?;
                     while !ops.eof() {
-                        if let Operator::Throw { tag_index } =
-                            ops.read().map_err(|e| e.to_string())?
-                        {
-                            throw.get_or_insert(tag_index);
+                        match ops.read().map_err(|e| e.to_string())? {
+                            Operator::Throw { tag_index } => {
+                                throw.get_or_insert(tag_index);
+                            }
+                            Operator::I32Const { value } => consts.push(value),
+                            Operator::MemoryInit { data_index, .. } if consts.len() >= 3 => {
+                                info.passive_at
+                                    .push((data_index, consts[consts.len() - 3] as u32));
+                            }
+                            _ => {}
                         }
                     }
                     info.throws.push(throw);
@@ -230,13 +247,16 @@ impl OutInfo {
                 Payload::DataSection(r) => {
                     for d in r {
                         let d = d.map_err(|e| e.to_string())?;
-                        if let wasmparser::DataKind::Active { offset_expr, .. } = d.kind {
-                            let mut ops = offset_expr.get_operators_reader();
-                            if let Operator::I32Const { value } =
-                                ops.read().map_err(|e| e.to_string())?
-                            {
-                                info.data.push((value as u32, d.data.to_vec()));
+                        match d.kind {
+                            wasmparser::DataKind::Active { offset_expr, .. } => {
+                                let mut ops = offset_expr.get_operators_reader();
+                                if let Operator::I32Const { value } =
+                                    ops.read().map_err(|e| e.to_string())?
+                                {
+                                    info.data.push((value as u32, d.data.to_vec()));
+                                }
                             }
+                            wasmparser::DataKind::Passive => info.passive.push(d.data.to_vec()),
                         }
                     }
                 }
@@ -258,6 +278,11 @@ impl OutInfo {
                     }
                 }
                 _ => {}
+            }
+        }
+        for &(seg, addr) in &info.passive_at {
+            if let Some(bytes) = info.passive.get(seg as usize) {
+                info.data.push((addr, bytes.clone()));
             }
         }
         Ok(info)
@@ -325,7 +350,13 @@ impl Runner {
     /// A runner with its own wasmtime engine; wasm-ld-22 is used if it can be run.
     pub fn new() -> Runner {
         Runner {
-            engine: Engine::default(),
+            engine: {
+                // Shared-memory links: a shared memory, atomics and passive segments.
+                let mut config = wasmtime::Config::new();
+                config.wasm_threads(true);
+                config.shared_memory(true);
+                Engine::new(&config).expect("a wasmtime engine")
+            },
             wasm_ld: wasm_ld_available().then(|| PathBuf::from(WASM_LD)),
         }
     }

@@ -30,6 +30,8 @@ fn program(n_objects: usize) -> Program {
         log: None,
         export_dynamic: false,
         cli_exports: Vec::new(),
+        tls_base: None,
+        shared_memory: false,
     }
 }
 
@@ -66,6 +68,7 @@ fn segment(name: &str, bytes: Vec<u8>, symbols: &[(DataId, u32)]) -> Segment {
         align_log2: 3,
         strings: false,
         retain: false,
+        tls: false,
         bytes,
         symbols: symbols
             .iter()
