@@ -54,8 +54,9 @@ fn cases() -> Vec<Case> {
             };
             let words = || value.split_whitespace().map(str::to_string);
             match key.trim() {
-                // Pthread programs need the threaded sysroot; the differential suite runs them.
-                "vendor" | "archive" | "long" | "threads" => continue 'case,
+                // Pthread programs need the threaded sysroot, wasm64 ones are freestanding: the
+                // differential suite runs both.
+                "vendor" | "archive" | "long" | "threads" | "wasm64" => continue 'case,
                 "cflags" => case.cflags.extend(words()),
                 "ldflags" => case.ldflags.extend(words()),
                 "libs" => case.libs.extend(words()),

@@ -61,10 +61,37 @@ pub(super) fn functions<'a>(
                 continue;
             }
             for r in &obj.relocs[func.relocs.clone()] {
-                if r.ty != RelocationType::FunctionIndexLeb {
+                let rel = matches!(
+                    r.ty,
+                    RelocationType::MemoryAddrRelSleb
+                        | RelocationType::MemoryAddrRelSleb64
+                        | RelocationType::TableIndexRelSleb
+                        | RelocationType::TableIndexRelSleb64
+                );
+                if r.ty != RelocationType::FunctionIndexLeb && !(rel && !config.relocatable) {
                     continue;
                 }
                 let id = res.sym(oid, r.index);
+                let weak_missing_function = {
+                    let s = &res.symbols[id.idx()];
+                    s.kind == SymbolKind::Function
+                        && s.weak_refs_only
+                        && !s.is_defined()
+                        && l.sym_func[id.idx()] == NONE
+                };
+                // A `__memory_base`/`__table_base`-relative address needs a definition
+                // (wasm-ld's words); a missing weak function has its trap stub, which keeps it.
+                if rel && !weak_missing_function {
+                    if !res.symbols[id.idx()].is_defined() {
+                        diags.error(format!(
+                            "{}: relocation {} is not supported against an undefined symbol `{}`",
+                            obj.name,
+                            crate::reloc::name(r.ty),
+                            res.symbols[id.idx()].name
+                        ));
+                    }
+                    continue;
+                }
                 let osym = &obj.symbols[r.index as usize];
                 let SymbolTarget::Function(fi) = osym.target else {
                     continue;
@@ -92,7 +119,10 @@ pub(super) fn functions<'a>(
                         l.functions.push(OutFunc::Trap { ty: ref_out, name });
                         l.func_types.push(ref_out);
                     }
-                    l.call_overrides.insert((oid, r.index), stub);
+                    // A `__table_base`-relative address of the stub still reads 0.
+                    if !rel {
+                        l.call_overrides.insert((oid, r.index), stub);
+                    }
                 };
                 if !sym.is_defined() && l.sym_func[id.idx()] == NONE {
                     // Undefined and not importable: weak symbols, and strong ones that

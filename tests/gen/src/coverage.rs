@@ -14,24 +14,7 @@ use crate::model::*;
 use crate::oracle::{Chunk, Expect, FieldValue, Oracle};
 
 /// Spec entries the generator deliberately never produces, with the reason.
-pub const EXCLUDED: &[(&str, &str)] = &[
-    (
-        "reloc 11",
-        "R_WASM_MEMORY_ADDR_REL_SLEB: the generator produces no PIC code yet (weld links it outside PIC; dynamic linking is issue 11)",
-    ),
-    (
-        "reloc 12",
-        "R_WASM_TABLE_INDEX_REL_SLEB: the generator produces no PIC code yet (weld links it outside PIC; dynamic linking is issue 11)",
-    ),
-    (
-        "reloc 17",
-        "R_WASM_MEMORY_ADDR_REL_SLEB64: wasm64, not supported yet (issue 9)",
-    ),
-    (
-        "reloc 24",
-        "R_WASM_TABLE_INDEX_REL_SLEB64: wasm64, not supported yet (issue 9)",
-    ),
-];
+pub const EXCLUDED: &[(&str, &str)] = &[];
 
 /// Entries the generator leaves out under `cfg` because they hit a known bug (weld's or
 /// wasm-ld-22's; `tests/known_bugs.rs` demonstrates each), besides [`EXCLUDED`].
@@ -89,6 +72,8 @@ pub const SITUATIONS: &[&str] = &[
     "thread-local .tbss read through __tls_base",
     "--shared-memory link (passive segments, __wasm_init_memory)",
     "--shared-memory link with thread-local data (__tls_base set by __wasm_init_memory)",
+    "__memory_base-relative load outside PIC (GOT global)",
+    "__table_base-relative call_indirect outside PIC (GOT global)",
 ];
 
 fn spec_dir() -> PathBuf {
@@ -462,5 +447,29 @@ pub fn situations(p: &Program) -> Vec<&'static str> {
     add(tls_read(true), SITUATIONS[32]);
     add(p.shared_memory, SITUATIONS[33]);
     add(p.shared_memory && (tls || tls_read(true)), SITUATIONS[34]);
+    let any_probe = |f: &dyn Fn(&Probe) -> bool| {
+        p.objects.iter().any(|o| {
+            o.funcs.iter().any(|d| match &d.body {
+                Body::Value { probes, .. } => probes.iter().any(f),
+                _ => false,
+            })
+        })
+    };
+    add(
+        any_probe(&|pr| {
+            matches!(
+                pr,
+                Probe::Load {
+                    via: AddrVia::MemRel | AddrVia::MemRel64,
+                    ..
+                }
+            )
+        }),
+        SITUATIONS[35],
+    );
+    add(
+        any_probe(&|pr| matches!(pr, Probe::CallIndirect { rel: true, .. })),
+        SITUATIONS[36],
+    );
     out
 }

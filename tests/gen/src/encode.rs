@@ -44,6 +44,10 @@ pub mod reloc {
     pub const TABLE_INDEX_I64: u8 = 19;
     pub const TABLE_NUMBER_LEB: u8 = 20;
     pub const FUNCTION_OFFSET_I64: u8 = 22;
+    pub const MEMORY_ADDR_REL_SLEB: u8 = 11;
+    pub const TABLE_INDEX_REL_SLEB: u8 = 12;
+    pub const MEMORY_ADDR_REL_SLEB64: u8 = 17;
+    pub const TABLE_INDEX_REL_SLEB64: u8 = 24;
     pub const MEMORY_ADDR_TLS_SLEB: u8 = 21;
     pub const MEMORY_ADDR_LOCREL_I32: u8 = 23;
     pub const MEMORY_ADDR_TLS_SLEB64: u8 = 25;
@@ -58,11 +62,13 @@ pub mod reloc {
             | FUNCTION_OFFSET_I32
             | SECTION_OFFSET_I32
             | MEMORY_ADDR_LOCREL_I32
+            | MEMORY_ADDR_REL_SLEB
             | MEMORY_ADDR_TLS_SLEB => Some(false),
             MEMORY_ADDR_LEB64
             | MEMORY_ADDR_SLEB64
             | MEMORY_ADDR_I64
             | FUNCTION_OFFSET_I64
+            | MEMORY_ADDR_REL_SLEB64
             | MEMORY_ADDR_TLS_SLEB64 => Some(true),
             _ => None,
         }
@@ -1014,12 +1020,16 @@ impl BodyW<'_, '_, '_> {
     /// A padded immediate with a relocation against `index`.
     fn reloc(&mut self, ty: u8, index: u32, value: i64, addend: i64) {
         let (n, signed) = match ty {
-            reloc::TABLE_INDEX_SLEB | reloc::MEMORY_ADDR_SLEB | reloc::MEMORY_ADDR_TLS_SLEB => {
-                (5, true)
-            }
+            reloc::TABLE_INDEX_SLEB
+            | reloc::MEMORY_ADDR_SLEB
+            | reloc::MEMORY_ADDR_TLS_SLEB
+            | reloc::MEMORY_ADDR_REL_SLEB
+            | reloc::TABLE_INDEX_REL_SLEB => (5, true),
             reloc::TABLE_INDEX_SLEB64
             | reloc::MEMORY_ADDR_SLEB64
-            | reloc::MEMORY_ADDR_TLS_SLEB64 => (10, true),
+            | reloc::MEMORY_ADDR_TLS_SLEB64
+            | reloc::MEMORY_ADDR_REL_SLEB64
+            | reloc::TABLE_INDEX_REL_SLEB64 => (10, true),
             reloc::MEMORY_ADDR_LEB64 => (10, false),
             _ => (5, false),
         };
@@ -1053,6 +1063,13 @@ impl BodyW<'_, '_, '_> {
             0
         };
         self.reloc(ty, idx, v, 0);
+    }
+    /// `global.get` of a global name, relocated (`R_WASM_GLOBAL_INDEX_LEB`).
+    fn global_get_sym(&mut self, g: GlobalId) {
+        let gi = self.sym(Sym::Global(g));
+        let gv = self.cx.global_index[&g] as i64;
+        self.byte(0x23);
+        self.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
     }
     fn data_ref(&mut self, ty: u8, d: DataId, addend: u32) {
         let idx = self.sym(Sym::Data(d));
@@ -1188,15 +1205,29 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
             w.byte(0x10);
             w.func_ref(reloc::FUNCTION_INDEX_LEB, func);
         }
-        Probe::CallIndirect { func, arg, wide } => {
+        Probe::CallIndirect {
+            func,
+            arg,
+            wide,
+            rel,
+        } => {
             let sig = sig_of(prog, func);
+            let (narrow_ty, wide_ty) = if rel {
+                (reloc::TABLE_INDEX_REL_SLEB, reloc::TABLE_INDEX_REL_SLEB64)
+            } else {
+                (reloc::TABLE_INDEX_SLEB, reloc::TABLE_INDEX_SLEB64)
+            };
             if wide {
                 w.byte(0x42);
-                w.func_ref(reloc::TABLE_INDEX_SLEB64, func);
+                w.func_ref(wide_ty, func);
                 w.i(Instruction::I32WrapI64);
             } else {
                 w.byte(0x41);
-                w.func_ref(reloc::TABLE_INDEX_SLEB, func);
+                w.func_ref(narrow_ty, func);
+            }
+            if rel && let Some((_, t)) = prog.pic_bases {
+                w.global_get_sym(t);
+                w.i(Instruction::I32Add);
             }
             w.null_checked(tmp, |w| {
                 if sig == Sig::Unary {
@@ -1227,12 +1258,27 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                 };
                 w.memarg(load_op(width), Some((ty, data, offset)));
             }
+            AddrVia::MemRel | AddrVia::MemRel64 => {
+                if via == AddrVia::MemRel {
+                    w.byte(0x41);
+                    w.data_ref(reloc::MEMORY_ADDR_REL_SLEB, data, offset);
+                } else {
+                    w.byte(0x42);
+                    w.data_ref(reloc::MEMORY_ADDR_REL_SLEB64, data, offset);
+                    w.i(Instruction::I32WrapI64);
+                }
+                if let Some((m, _)) = prog.pic_bases {
+                    w.global_get_sym(m);
+                    w.i(Instruction::I32Add);
+                }
+                w.null_checked(tmp, |w| {
+                    w.i(Instruction::LocalGet(tmp));
+                    w.memarg(load_op(width), None)
+                });
+            }
             AddrVia::Tls | AddrVia::Tls64 => {
                 if let Some(g) = prog.tls_base {
-                    let gi = w.sym(Sym::Global(g));
-                    let gv = w.cx.global_index[&g] as i64;
-                    w.byte(0x23);
-                    w.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
+                    w.global_get_sym(g);
                 }
                 if via == AddrVia::Tls {
                     w.byte(0x41);

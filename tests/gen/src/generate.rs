@@ -76,6 +76,8 @@ pub struct GenConfig {
     pub tls: bool,
     /// Links with `--shared-memory`.
     pub shared_memory: bool,
+    /// `REL` relocations (`__memory_base`/`__table_base`-relative addresses, as PIC code has).
+    pub rel: bool,
 }
 
 impl Default for GenConfig {
@@ -88,6 +90,7 @@ impl Default for GenConfig {
             offset_data_symbols: true,
             tls: true,
             shared_memory: true,
+            rel: true,
         }
     }
 }
@@ -102,6 +105,7 @@ impl GenConfig {
         offset_data_symbols: true,
         tls: true,
         shared_memory: true,
+        rel: true,
     };
 }
 
@@ -140,6 +144,7 @@ pub fn generate_with(u: &mut Unstructured<'_>, cfg: GenConfig) -> Program {
             export_dynamic: false,
             cli_exports: Vec::new(),
             tls_base: None,
+            pic_bases: None,
             shared_memory: false,
         },
         n_cmd: 0,
@@ -261,6 +266,22 @@ impl Gen<'_, '_> {
                 self.declare_tls_data();
             }
         }
+        if self.cfg.rel && self.s.chance(1, 3) {
+            // PIC code's bases, read as globals: outside PIC the linker defines them as data
+            // symbols (0 and the table base) reached through GOT globals.
+            let m = GlobalId(self.p.globals.len() as u32);
+            for name in ["__memory_base", "__table_base"] {
+                self.p.globals.push(GlobalDecl {
+                    name: name.into(),
+                    ty: ValType::I32,
+                    mutable: false,
+                    hidden: false,
+                    host: None,
+                    linker: true,
+                });
+            }
+            self.p.pic_bases = Some((m, GlobalId(m.0 + 1)));
+        }
         for i in 0..self.s.int(0, 2) {
             let (module, field) = [("host", "h0"), ("host", "h1")][i as usize];
             let f = FuncId(self.p.funcs.len() as u32);
@@ -329,6 +350,11 @@ impl Gen<'_, '_> {
             self.cli_export();
         }
         self.p.shared_memory = self.cfg.shared_memory && self.s.chance(1, 4);
+    }
+
+    /// The linker's globals whose values the oracle does not model.
+    fn linker_chosen(&self, g: GlobalId) -> bool {
+        Some(g) == self.p.tls_base || self.p.pic_bases.is_some_and(|(m, t)| g == m || g == t)
     }
 
     fn cmd_obj(&mut self) -> ObjId {
@@ -1036,7 +1062,22 @@ impl Gen<'_, '_> {
                 let weak = self.mode(o, Sym::Func(func), false)?;
                 if weak || kind == 1 {
                     let wide = self.s.chance(1, 3);
-                    Some(Probe::CallIndirect { func, arg, wide })
+                    // Relative to `__table_base`, for strong references only: a missing
+                    // function's 0 plus the base would not be null.
+                    // Nor host functions: wasm-ld rejects a relative address of an import.
+                    let rel = !weak
+                        && !self.is_host(Sym::Func(func))
+                        && self.p.pic_bases.is_some()
+                        && self.s.chance(1, 3);
+                    if rel {
+                        self.mode(o, Sym::Global(self.p.pic_bases?.1), true)?;
+                    }
+                    Some(Probe::CallIndirect {
+                        func,
+                        arg,
+                        wide,
+                        rel,
+                    })
                 } else {
                     Some(Probe::Call { func, arg })
                 }
@@ -1063,14 +1104,25 @@ impl Gen<'_, '_> {
                     .collect();
                 let width = self.s.pick(&widths);
                 let offset = self.s.int(0, size - width as u32);
-                let via = self.s.pick(&[
+                let mut vias = vec![
                     AddrVia::MemArg,
                     AddrVia::MemArg64,
                     AddrVia::Const,
                     AddrVia::Const64,
-                ]);
-                let need_strong = matches!(via, AddrVia::MemArg | AddrVia::MemArg64);
+                ];
+                if self.p.pic_bases.is_some() {
+                    vias.extend([AddrVia::MemRel, AddrVia::MemRel64]);
+                }
+                let via = self.s.pick(&vias);
+                // wasm-ld rejects a relative address of an undefined symbol, even a weak one.
+                let need_strong = matches!(
+                    via,
+                    AddrVia::MemArg | AddrVia::MemArg64 | AddrVia::MemRel | AddrVia::MemRel64
+                );
                 self.mode(o, Sym::Data(data), need_strong)?;
+                if matches!(via, AddrVia::MemRel | AddrVia::MemRel64) {
+                    self.mode(o, Sym::Global(self.p.pic_bases?.0), true)?;
+                }
                 Some(Probe::Load {
                     data,
                     offset,
@@ -1144,8 +1196,9 @@ impl Gen<'_, '_> {
                     return None;
                 }
                 let global = GlobalId(self.s.int(0, self.p.globals.len() as u32 - 1));
-                // `__tls_base` holds an address the linker chooses: only TLS loads read it.
-                if Some(global) == self.p.tls_base {
+                // `__tls_base`, `__memory_base` and `__table_base` hold values the linker
+                // chooses: only TLS and REL probes read them.
+                if self.linker_chosen(global) {
                     return None;
                 }
                 self.mode(o, Sym::Global(global), true)?;
@@ -1299,7 +1352,7 @@ impl Gen<'_, '_> {
                 let cands: Vec<GlobalId> = (0..self.p.globals.len())
                     .map(|i| GlobalId(i as u32))
                     .filter(|&g| self.p.globals[g.idx()].host.is_none())
-                    .filter(|&g| Some(g) != self.p.tls_base)
+                    .filter(|&g| !self.linker_chosen(g))
                     .collect();
                 if cands.is_empty() {
                     return None;

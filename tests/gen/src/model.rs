@@ -87,6 +87,8 @@ pub struct Program {
     pub cli_exports: Vec<Sym>,
     /// `__tls_base`, the linker's global that TLS loads add to, when there is TLS data.
     pub tls_base: Option<GlobalId>,
+    /// `__memory_base` and `__table_base`, read as globals by the `REL` probes.
+    pub pic_bases: Option<(GlobalId, GlobalId)>,
     /// Link with `--shared-memory` (passive segments initialised by `__wasm_init_memory`).
     pub shared_memory: bool,
 }
@@ -301,6 +303,12 @@ pub enum AddrVia {
     Tls,
     /// The same with `i64.const sym@TLS; i32.wrap_i64` (`R_WASM_MEMORY_ADDR_TLS_SLEB64`).
     Tls64,
+    /// `global.get __memory_base; i32.const sym@MBREL; i32.add` (`R_WASM_MEMORY_ADDR_REL_SLEB`),
+    /// null-checked: PIC code's addressing, which the linker resolves statically outside PIC
+    /// (`__memory_base` is then a GOT global holding 0).
+    MemRel,
+    /// The same with `i64.const sym@MBREL; i32.wrap_i64` (`R_WASM_MEMORY_ADDR_REL_SLEB64`).
+    MemRel64,
 }
 
 /// One observation a function makes; each pushes an `i64`.
@@ -322,6 +330,10 @@ pub enum Probe {
         arg: i64,
         /// Use `i64.const` (`R_WASM_TABLE_INDEX_SLEB64`).
         wide: bool,
+        /// Relative to `__table_base`: `global.get __table_base; i32.const f@TBREL; i32.add`
+        /// (`R_WASM_TABLE_INDEX_REL_SLEB`, or `_REL_SLEB64` when `wide`), as PIC code takes a
+        /// function's address; outside PIC the linker resolves it statically. Strong only.
+        rel: bool,
     },
     /// 1 if the function's table index is 0 (undefined weak), else 0.
     FuncIsNull {
@@ -678,6 +690,22 @@ impl Probe {
     /// The names this probe refers to.
     pub fn symbols(&self, program: &Program) -> Vec<Sym> {
         match *self {
+            Probe::CallIndirect {
+                func, rel: true, ..
+            } => {
+                let mut v = vec![Sym::Func(func)];
+                v.extend(program.pic_bases.map(|(_, t)| Sym::Global(t)));
+                v
+            }
+            Probe::Load {
+                data,
+                via: AddrVia::MemRel | AddrVia::MemRel64,
+                ..
+            } => {
+                let mut v = vec![Sym::Data(data)];
+                v.extend(program.pic_bases.map(|(m, _)| Sym::Global(m)));
+                v
+            }
             Probe::Call { func, .. }
             | Probe::CallIndirect { func, .. }
             | Probe::FuncIsNull { func } => {

@@ -31,6 +31,7 @@ fn program(n_objects: usize) -> Program {
         export_dynamic: false,
         cli_exports: Vec::new(),
         tls_base: None,
+        pic_bases: None,
         shared_memory: false,
     }
 }
