@@ -68,7 +68,9 @@ pub(super) fn functions<'a>(
                         | RelocationType::TableIndexRelSleb
                         | RelocationType::TableIndexRelSleb64
                 );
-                if r.ty != RelocationType::FunctionIndexLeb && !(rel && !config.relocatable) {
+                let scanned =
+                    r.ty == RelocationType::FunctionIndexLeb || (rel && !config.relocatable);
+                if !scanned {
                     continue;
                 }
                 let id = res.sym(oid, r.index);
