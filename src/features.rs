@@ -143,13 +143,15 @@ pub fn check_mutable_globals(
             ));
         }
     }
-    let imported = l.global_imports.len() as u32;
+    let imported = l.global_imports.len();
     for (i, sym) in res.symbols.iter().enumerate() {
-        let g = l.sym_global[i];
-        if !l.exported[i] || sym.kind != SymbolKind::Global || g == crate::layout::NONE {
+        let Some(g) = l.sym_global[i] else {
+            continue;
+        };
+        if !l.exported[i] || sym.kind != SymbolKind::Global {
             continue;
         }
-        let mutable = match g.checked_sub(imported).map(|d| &l.globals[d as usize]) {
+        let mutable = match g.idx().checked_sub(imported).map(|d| &l.globals[d]) {
             Some(OutGlobal::StackPointer) => true,
             Some(&OutGlobal::Object(o, d)) => res.objects[o.idx()].globals[d as usize].ty.mutable,
             Some(
@@ -160,7 +162,7 @@ pub fn check_mutable_globals(
                 | OutGlobal::TlsAlign,
             ) => false,
             Some(OutGlobal::TlsBase) => l.passive,
-            None => l.global_imports[g as usize].1.mutable,
+            None => l.global_imports[g.idx()].1.mutable,
         };
         if mutable {
             diags.error(format!(

@@ -12,7 +12,7 @@ use wasmparser::RelocationType;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::layout::{Layout, MERGED_STRINGS, NONE, OutFunc};
+use crate::layout::{FuncIdx, GlobalIdx, Layout, MERGED_STRINGS, NONE, OutFunc, TableIdx, TagIdx};
 use crate::model::*;
 use crate::reloc;
 use crate::resolve::{Def, Resolved, Synthetic};
@@ -55,7 +55,7 @@ struct SymbolTable {
     /// Per output custom section (same order as [`Placement::customs`]): its section symbol.
     section_symbols: Vec<u32>,
     /// Output function index of each trap stub → its local symbol.
-    stubs: FxHashMap<u32, u32>,
+    stubs: FxHashMap<FuncIdx, u32>,
     /// An undefined weak function with an `undefined_weak:` stub → the stub's symbol: wasm-ld
     /// names the stub in every relocation against the missing function.
     missing: FxHashMap<SymbolId, u32>,
@@ -281,11 +281,10 @@ fn translate(
         return Err("relocation offset exceeds 4 GiB".into());
     }
     if r.ty == RelocationType::TypeIndexLeb {
-        let t = l.obj_types[o.idx()][r.index as usize];
-        if t == NONE {
+        let Some(t) = l.obj_types[o.idx()][r.index as usize] else {
             return Err(format!("type {} was not laid out", r.index));
-        }
-        out.push((at, r.ty, t, 0));
+        };
+        out.push((at, r.ty, t.get(), 0));
         return Ok(());
     }
     let id = res.sym(o, r.index);
@@ -433,12 +432,12 @@ fn symbol_table(
     let nimports = l.func_imports.len() as u32;
     for (i, f) in l.functions.iter().enumerate() {
         if let OutFunc::Trap { name, .. } = f {
-            let index = nimports + i as u32;
+            let index = FuncIdx::new(nimports + i as u32);
             t.stubs.insert(index, t.count);
             t.count += 1;
             t.entries.push(kind_code(SymbolKind::Function));
             SymFlags::LOCAL.encode(&mut t.entries);
-            index.encode(&mut t.entries);
+            index.get().encode(&mut t.entries);
             name.as_str().encode(&mut t.entries);
         }
     }
@@ -478,11 +477,11 @@ fn entry(
         | SymFlags::TLS;
     let mut b = Vec::new();
     let index = match sym.kind {
-        SymbolKind::Function => l.sym_func[i],
-        SymbolKind::Global => l.sym_global[i],
-        SymbolKind::Tag => l.sym_tag[i],
-        SymbolKind::Table => l.sym_table[i],
-        SymbolKind::Data | SymbolKind::Section => NONE,
+        SymbolKind::Function => l.sym_func[i].map(FuncIdx::get),
+        SymbolKind::Global => l.sym_global[i].map(GlobalIdx::get),
+        SymbolKind::Tag => l.sym_tag[i].map(TagIdx::get),
+        SymbolKind::Table => l.sym_table[i].map(TableIdx::get),
+        SymbolKind::Data | SymbolKind::Section => None,
     };
     let name_flag = |field: Option<&str>| match field {
         Some(f) if f != sym.name => SymFlags::EXPLICIT_NAME,
@@ -494,7 +493,7 @@ fn entry(
         _ if imported => {
             let flags = (sym.flags.0 & KEEP) | SymFlags::UNDEFINED;
             b.push(kind_code(sym.kind));
-            put_indexed(&mut b, flags, index, None);
+            put_indexed(&mut b, flags, index?, None);
         }
         Def::Defined { obj, sym: si } => {
             let osym = &res.objects[obj.idx()].symbols[si as usize];
@@ -504,7 +503,7 @@ fn entry(
             if entry_name == Some(sym.name) {
                 flags &= !SymFlags::HIDDEN;
             }
-            if l.wrapper_of.contains_key(&(i as u32)) {
+            if l.wrapper_of.contains_key(&SymbolId(i as u32)) {
                 flags = (flags | SymFlags::HIDDEN) & !SymFlags::EXPORTED;
             }
             b.push(kind_code(sym.kind));
@@ -531,10 +530,7 @@ fn entry(
                     put_data(&mut b, flags, sym.name, seg, offset, size);
                 }
             } else {
-                if index == NONE {
-                    return None;
-                }
-                put_indexed(&mut b, flags, index, Some(sym.name));
+                put_indexed(&mut b, flags, index?, Some(sym.name));
             }
         }
         Def::Undefined { .. } => {
@@ -549,9 +545,7 @@ fn entry(
                 base.encode(&mut b);
                 sym.name.encode(&mut b);
             } else {
-                if index == NONE {
-                    return None;
-                }
+                let index = index?;
                 let field = import_field(l, sym.kind, index);
                 let flags = base | name_flag(field);
                 let explicit = flags & SymFlags::EXPLICIT_NAME != 0;
@@ -566,10 +560,7 @@ fn entry(
                 let addr = l.sym_addr[i]?;
                 put_data(&mut b, flags | SymFlags::ABSOLUTE, sym.name, 0, addr, 0);
             } else {
-                if index == NONE {
-                    return None;
-                }
-                put_indexed(&mut b, flags, index, Some(sym.name));
+                put_indexed(&mut b, flags, index?, Some(sym.name));
             }
         }
         Def::Lazy(_) | Def::CommandLine => return None,
@@ -607,7 +598,7 @@ fn import_field<'a>(l: &Layout<'a>, kind: SymbolKind, index: u32) -> Option<&'a 
         SymbolKind::Table => l
             .table_imports
             .iter()
-            .find(|(m, _)| l.sym_table[m.symbol.idx()] == index)
+            .find(|(m, _)| l.sym_table[m.symbol.idx()].map(TableIdx::get) == Some(index))
             .map(|(m, _)| m.field),
         _ => None,
     }
@@ -653,9 +644,8 @@ fn comdats<'a>(
                     // together with the rest of their group.
                     ComdatMember::Function(f) => f
                         .checked_sub(obj.num_func_imports())
-                        .map(|d| l.func_index[o][d as usize])
-                        .filter(|&x| x != NONE)
-                        .map(|x| (1u8, x)),
+                        .and_then(|d| l.func_index[o][d as usize])
+                        .map(|x| (1u8, x.get())),
                     ComdatMember::Data(s) => seg_of
                         .get(&(oid, s))
                         .map(|&k| emitted[k])

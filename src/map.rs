@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use wasmparser::{Parser, Payload};
 
 use crate::config::Config;
-use crate::layout::{Layout, MERGED_STRINGS, NONE, OutFunc, OutGlobal};
+use crate::layout::{FuncIdx, Layout, MERGED_STRINGS, OutFunc, OutGlobal};
 use crate::model::{ObjectId, SymbolKind, SymbolTarget};
 use crate::resolve::{Def, Resolved};
 
@@ -56,9 +56,8 @@ pub fn map(config: &Config, res: &Resolved<'_>, l: &Layout<'_>, module: &[u8]) -
             }
             match (s.kind, s.target) {
                 (SymbolKind::Function, SymbolTarget::Function(f)) if f >= nfi => {
-                    let index = l.func_index[o][(f - nfi) as usize];
-                    if index != NONE {
-                        func_syms.entry(index).or_default().push(s.name);
+                    if let Some(index) = l.func_index[o][(f - nfi) as usize] {
+                        func_syms.entry(index.get()).or_default().push(s.name);
                     }
                 }
                 (
@@ -374,7 +373,7 @@ pub fn json(
             "symbols": symbols,
             "offset": extent.map(|e| e.0),
             "size": extent.map(|e| e.1),
-            "table_slot": l.slot_of.get(&index),
+            "table_slot": l.slot_of.get(&FuncIdx::new(index)),
             "live": live_why,
         }));
     }
@@ -484,7 +483,7 @@ pub fn json(
         .table_funcs
         .iter()
         .enumerate()
-        .map(|(k, &f)| json!({ "slot": config.table_base as usize + k, "function": f }))
+        .map(|(k, &f)| json!({ "slot": config.table_base as usize + k, "function": f.get() }))
         .collect();
 
     let mut customs: Vec<Value> = Vec::new();

@@ -3,7 +3,7 @@
 
 use wasm_encoder::{Function, MemArg};
 
-use crate::layout::{Layout, OutFunc, func_type_of};
+use crate::layout::{FuncIdx, Layout, OutFunc, TypeIdx, func_type_of};
 
 /// The body of output function `f` when the linker writes it; `None` for an object's function.
 pub fn body(l: &Layout<'_>, f: &OutFunc) -> Option<Vec<u8>> {
@@ -33,8 +33,8 @@ fn finish(mut f: Function) -> Vec<u8> {
 fn call_ctors(l: &Layout<'_>) -> Vec<u8> {
     let mut f = Function::new([]);
     for &c in &l.ctors {
-        f.instructions().call(c);
-        let ty = &l.types[func_type_of(l, c) as usize];
+        f.instructions().call(c.get());
+        let ty = &l.types[func_type_of(l, c).idx()];
         for _ in ty.results() {
             f.instructions().drop();
         }
@@ -43,17 +43,17 @@ fn call_ctors(l: &Layout<'_>) -> Vec<u8> {
 }
 
 /// A command export: constructors, the function with its arguments, then destructors.
-fn command_export(l: &Layout<'_>, target: u32, ty: u32) -> Vec<u8> {
+fn command_export(l: &Layout<'_>, target: FuncIdx, ty: TypeIdx) -> Vec<u8> {
     let mut f = Function::new([]);
     if let Some(c) = l.call_ctors {
-        f.instructions().call(c);
+        f.instructions().call(c.get());
     }
-    for p in 0..l.types[ty as usize].params().len() as u32 {
+    for p in 0..l.types[ty.idx()].params().len() as u32 {
         f.instructions().local_get(p);
     }
-    f.instructions().call(target);
+    f.instructions().call(target.get());
     if let Some(d) = l.call_dtors {
-        f.instructions().call(d);
+        f.instructions().call(d.get());
     }
     finish(f)
 }
@@ -95,7 +95,7 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
         if l.passive && is_tdata(seg) {
             ptr(&mut ins, l, seg.addr);
             if let Some(g) = l.tls_base_global {
-                ins.global_set(g);
+                ins.global_set(g.get());
             }
         }
         if seg.bss {
@@ -162,14 +162,14 @@ fn init_tls(l: &Layout<'_>) -> Vec<u8> {
         let size = l.segments[index].size as i32;
         f.instructions()
             .local_get(0)
-            .global_set(g)
+            .global_set(g.get())
             .local_get(0)
             .i32_const(0)
             .i32_const(size)
             .memory_init(0, index as u32);
     }
     if let Some(apply) = l.apply_tls_relocs {
-        f.instructions().call(apply);
+        f.instructions().call(apply.get());
     }
     finish(f)
 }

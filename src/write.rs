@@ -18,7 +18,7 @@ use wasmparser::RelocationType;
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::layout::{ImportRef, Layout, NONE, OutFunc, OutGlobal};
+use crate::layout::{FuncIdx, GlobalIdx, ImportRef, Layout, OutFunc, OutGlobal, TableIdx, TagIdx};
 use crate::model::*;
 use crate::reloc::{self, Value};
 use crate::resolve::{Def, Resolved};
@@ -111,7 +111,7 @@ pub fn write(
             ImportRef::Function(f) => {
                 let imp = &l.func_imports[f as usize];
                 let ty = l.func_import_types[f as usize];
-                imports.import(imp.module, imp.field, EntityType::Function(ty));
+                imports.import(imp.module, imp.field, EntityType::Function(ty.get()));
             }
             ImportRef::Global(g) => {
                 let (imp, ty) = &l.global_imports[g as usize];
@@ -131,7 +131,7 @@ pub fn write(
                     imp.field,
                     EntityType::Tag(TagType {
                         kind: TagKind::Exception,
-                        func_type_idx: *ty,
+                        func_type_idx: ty.get(),
                     }),
                 );
             }
@@ -144,7 +144,7 @@ pub fn write(
     // function
     let mut funcs = FunctionSection::new();
     for &ty in &l.func_types {
-        funcs.function(ty);
+        funcs.function(ty.get());
     }
     if !funcs.is_empty() {
         push_section(&mut out, &funcs);
@@ -189,7 +189,7 @@ pub fn write(
         for &(_, _, ty) in &l.tags {
             tags.tag(TagType {
                 kind: TagKind::Exception,
-                func_type_idx: ty,
+                func_type_idx: ty.get(),
             });
         }
         push_section(&mut out, &tags);
@@ -252,7 +252,7 @@ pub fn write(
         exports.export(
             "__indirect_function_table",
             ExportKind::Table,
-            l.function_table,
+            l.function_table.get(),
         );
     }
     let mut seen_names: FxHashMap<&str, ()> = FxHashMap::default();
@@ -260,7 +260,7 @@ pub fn write(
     // the function it wraps), so the wrappers come after every other export, in the order of
     // the functions they wrap.
     // The linker's late symbols (`Layout::late_exports`) come between the two.
-    let wrapped = |i: &usize| l.wrapper_of.contains_key(&(*i as u32));
+    let wrapped = |i: &usize| l.wrapper_of.contains_key(&SymbolId(*i as u32));
     let order: Vec<Option<usize>> = (0..res.symbols.len())
         .filter(|i| !wrapped(i))
         .map(Some)
@@ -286,7 +286,7 @@ pub fn write(
                 exports.export(
                     "__indirect_function_table",
                     ExportKind::Table,
-                    l.function_table,
+                    l.function_table.get(),
                 );
             }
             continue;
@@ -299,16 +299,22 @@ pub fn write(
             SymbolKind::Function => (
                 ExportKind::Func,
                 l.wrapper_of
-                    .get(&(i as u32))
+                    .get(&SymbolId(i as u32))
                     .copied()
-                    .unwrap_or(l.sym_func[i]),
+                    .or(l.sym_func[i])
+                    .map(FuncIdx::get),
             ),
-            SymbolKind::Global | SymbolKind::Data => (ExportKind::Global, l.sym_global[i]),
-            SymbolKind::Tag => (ExportKind::Tag, l.sym_tag[i]),
-            SymbolKind::Table => (ExportKind::Table, l.sym_table[i]),
+            SymbolKind::Global | SymbolKind::Data => {
+                (ExportKind::Global, l.sym_global[i].map(GlobalIdx::get))
+            }
+            SymbolKind::Tag => (ExportKind::Tag, l.sym_tag[i].map(TagIdx::get)),
+            SymbolKind::Table => (ExportKind::Table, l.sym_table[i].map(TableIdx::get)),
             SymbolKind::Section => continue,
         };
-        if index == NONE || seen_names.insert(name, ()).is_some() {
+        let Some(index) = index else {
+            continue;
+        };
+        if seen_names.insert(name, ()).is_some() {
             continue;
         }
         exports.export(name, kind, index);
@@ -319,9 +325,9 @@ pub fn write(
         // Only a defined function has an `export_name` (object_export_name).
         for (i, sym) in res.symbols.iter().enumerate() {
             if let Some(name) = object_export_name(res, sym)
-                && l.sym_func[i] != NONE
+                && let Some(f) = l.sym_func[i]
             {
-                exports.export(name, ExportKind::Func, l.sym_func[i]);
+                exports.export(name, ExportKind::Func, f.get());
             }
         }
     }
@@ -331,16 +337,21 @@ pub fn write(
 
     // start
     if let Some(f) = l.init_memory {
-        push_section(&mut out, &wasm_encoder::StartSection { function_index: f });
+        push_section(
+            &mut out,
+            &wasm_encoder::StartSection {
+                function_index: f.get(),
+            },
+        );
     }
 
     // elem
     if !l.table_funcs.is_empty() {
         let mut elems = ElementSection::new();
         elems.active(
-            (l.function_table != 0).then_some(l.function_table),
+            (l.function_table.get() != 0).then_some(l.function_table.get()),
             &ptr_const(l, config.table_base as u64),
-            Elements::Functions(l.table_funcs.clone().into()),
+            Elements::Functions(l.table_funcs.iter().map(|f| f.get()).collect()),
         );
         push_section(&mut out, &elems);
     }
@@ -459,7 +470,9 @@ fn ptr_const(l: &Layout<'_>, v: u64) -> ConstExpr {
 fn got_value(res: &Resolved<'_>, l: &Layout<'_>, id: SymbolId) -> Result<u64> {
     let sym = &res.symbols[id.idx()];
     Ok(if sym.kind == SymbolKind::Function {
-        l.slot_of.get(&l.sym_func[id.idx()]).copied().unwrap_or(0) as u64
+        l.sym_func[id.idx()]
+            .and_then(|f| l.slot_of.get(&f).copied())
+            .unwrap_or(0) as u64
     } else if sym.flags.has(SymFlags::TLS) {
         if l.passive {
             // wasm-ld sets these per thread in `__wasm_apply_global_tls_relocs`.
@@ -550,12 +563,9 @@ impl<'a> Ctx<'_, 'a> {
                         .position(|s| s.target == SymbolTarget::Global(global_index))
                         .map(|i| self.res.sym(o, i as u32))
                         .ok_or_else(bad)?;
-                    let g = self.l.sym_global[id.idx()];
-                    if g == NONE {
-                        return Err(bad());
-                    }
+                    let g = self.l.sym_global[id.idx()].ok_or_else(bad)?;
                     out.push(0x23);
-                    g.encode(&mut out);
+                    g.get().encode(&mut out);
                 }
                 _ => return Err(bad()),
             }
@@ -917,11 +927,9 @@ impl<'a> Ctx<'_, 'a> {
         let res = self.res;
         let info = reloc::info(r.ty);
         if info.value == Value::TypeIndex {
-            let t = l.obj_types[o.idx()][r.index as usize];
-            return if t == NONE {
-                Err(format!("type {} was not laid out", r.index))
-            } else {
-                Ok(t as i64)
+            return match l.obj_types[o.idx()][r.index as usize] {
+                None => Err(format!("type {} was not laid out", r.index)),
+                Some(t) => Ok(t.get() as i64),
             };
         }
         let id = res.sym(o, r.index);
@@ -936,41 +944,34 @@ impl<'a> Ctx<'_, 'a> {
         let v = match info.value {
             Value::FunctionIndex => {
                 if let Some(&stub) = l.call_overrides.get(&(o, r.index)) {
-                    stub as i64
+                    stub.get() as i64
                 } else {
-                    let f = l.sym_func[id.idx()];
-                    if f == NONE {
+                    let Some(f) = l.sym_func[id.idx()] else {
                         return if undefined && tombstone == 0 {
                             Err(format!("undefined function {} has no index", sym.name))
                         } else {
                             Ok(dead)
                         };
-                    }
-                    f as i64
+                    };
+                    f.get() as i64
                 }
             }
-            Value::TableIndex => {
-                let f = l.sym_func[id.idx()];
-                if f == NONE {
-                    if undefined { 0 } else { dead }
-                } else {
-                    match l.slot_of.get(&f) {
-                        Some(&s) => s as i64,
-                        None => dead,
-                    }
-                }
-            }
+            Value::TableIndex => match l.sym_func[id.idx()] {
+                None if undefined => 0,
+                None => dead,
+                Some(f) => match l.slot_of.get(&f) {
+                    Some(&s) => s as i64,
+                    None => dead,
+                },
+            },
             // A symbol in `.tdata` is addressed from `__tls_base` even by a plain memory
             // relocation, as old objects did before TLS relocations existed (wasm-ld).
             // Outside position-independent code `__memory_base` is 0, and `__table_base` the
             // first slot: the relative forms are the absolute ones, less the table base.
-            Value::TableIndexRel => {
-                let f = l.sym_func[id.idx()];
-                match l.slot_of.get(&f) {
-                    Some(&s) => s as i64 - self.config.table_base as i64,
-                    None => 0,
-                }
-            }
+            Value::TableIndexRel => match l.sym_func[id.idx()].and_then(|f| l.slot_of.get(&f)) {
+                Some(&s) => s as i64 - self.config.table_base as i64,
+                None => 0,
+            },
             Value::MemoryAddr | Value::MemoryAddrLocrel | Value::MemoryAddrRel
                 if self.tls_place(id).is_some_and(|(_, tdata)| tdata) =>
             {
@@ -996,11 +997,10 @@ impl<'a> Ctx<'_, 'a> {
                 }
             }
             Value::GlobalIndex if sym.kind != SymbolKind::Global && l.got.contains_key(&id) => {
-                l.got[&id] as i64
+                l.got[&id].get() as i64
             }
             Value::GlobalIndex => {
-                let g = l.sym_global[id.idx()];
-                if g == NONE {
+                let Some(g) = l.sym_global[id.idx()] else {
                     // A dead global named from a custom section gets the tombstone or the
                     // addend, as wasm-ld writes.
                     return if (custom.is_some() && !undefined) || tombstone != 0 {
@@ -1015,32 +1015,21 @@ impl<'a> Ctx<'_, 'a> {
                     } else {
                         Err(format!("global {} is not in the output", sym.name))
                     };
-                }
-                g as i64
+                };
+                g.get() as i64
             }
-            Value::TagIndex => {
-                let t = l.sym_tag[id.idx()];
-                if t == NONE {
-                    return Err(format!("tag {} is not in the output", sym.name));
-                }
-                t as i64
-            }
-            Value::TableNumber => {
-                let t = l.sym_table[id.idx()];
-                if t == NONE {
-                    return Err(format!("table {} is not in the output", sym.name));
-                }
-                t as i64
-            }
-            Value::FunctionOffset => {
-                let f = l.sym_func[id.idx()];
-                let n = l.func_imports.len() as u32;
-                if f == NONE || f < n {
-                    dead
-                } else {
-                    self.code_offsets[(f - n) as usize] as i64 + r.addend
-                }
-            }
+            Value::TagIndex => match l.sym_tag[id.idx()] {
+                None => return Err(format!("tag {} is not in the output", sym.name)),
+                Some(t) => t.get() as i64,
+            },
+            Value::TableNumber => match l.sym_table[id.idx()] {
+                None => return Err(format!("table {} is not in the output", sym.name)),
+                Some(t) => t.get() as i64,
+            },
+            Value::FunctionOffset => match l.sym_func[id.idx()].and_then(|f| l.defined(f)) {
+                None => dead,
+                Some(d) => self.code_offsets[d] as i64 + r.addend,
+            },
             Value::SectionOffset => {
                 let Def::Defined { obj, sym: si } = sym.def else {
                     return Err(format!("section symbol {} is undefined", sym.name));

@@ -1,7 +1,7 @@
 //! Exports (an object has none), the command-export wrappers, and the globals that hold
 //! exported data symbols' addresses.
 
-use super::{Layout, NONE, OutFunc, OutGlobal, func_type_of};
+use super::{Layout, OutFunc, OutGlobal, func_type_of};
 use crate::config::Config;
 use crate::model::*;
 use crate::resolve::{Def, Resolved, Synthetic};
@@ -13,11 +13,9 @@ pub(super) fn exports<'a>(
     features: &std::collections::BTreeSet<String>,
     l: &mut Layout<'a>,
 ) {
-    let nimports = l.func_imports.len() as u32;
-    let ngimports = l.global_imports.len() as u32;
     // Exports (an object has none). wasm-ld exports the linker's mutable `__stack_pointer` and
-    // `__tls_base` (`--export-all`, `--export-dynamic`) only when the `mutable-globals` feature allows it,
-    // unless `--export` names it.
+    // `__tls_base` (`--export-all`, `--export-dynamic`) only when the `mutable-globals`
+    // feature allows it, unless `--export` names it.
     let mutable_globals = features.contains("mutable-globals");
     for (i, sym) in res.symbols.iter().enumerate() {
         if config.relocatable {
@@ -34,33 +32,32 @@ pub(super) fn exports<'a>(
         }
     }
     // Command exports: each exported function gets a wrapper running ctors and dtors.
-    l.call_dtors = res
-        .call_dtors
-        .map(|d| l.sym_func[d.idx()])
-        .filter(|&f| f != NONE);
+    l.call_dtors = res.call_dtors.and_then(|d| l.sym_func[d.idx()]);
     // A wrapper with nothing to call around the function would only forward it; wasm-ld makes
     // none then.
     if res.command_exports && (!l.ctors.is_empty() || l.call_dtors.is_some()) {
         for (i, sym) in res.symbols.iter().enumerate() {
-            let f = l.sym_func[i];
-            if !l.exported[i] || sym.kind != SymbolKind::Function || f == NONE {
+            let Some(f) = l.sym_func[i] else {
+                continue;
+            };
+            if !l.exported[i] || sym.kind != SymbolKind::Function {
                 continue;
             }
             let ty = func_type_of(l, f);
-            let index = nimports + l.functions.len() as u32;
+            let index = l.next_func();
             l.functions.push(OutFunc::CommandExport {
                 target: f,
                 ty,
                 name: format!("{}.command_export", sym.name),
             });
             l.func_types.push(ty);
-            l.wrapper_of.insert(i as u32, index);
+            l.wrapper_of.insert(SymbolId(i as u32), index);
         }
     }
     // Exported data symbols are exported as globals holding their address.
     for (i, sym) in res.symbols.iter().enumerate() {
         if l.exported[i] && sym.kind == SymbolKind::Data && l.sym_addr[i].is_some() {
-            l.sym_global[i] = ngimports + l.globals.len() as u32;
+            l.sym_global[i] = Some(l.next_global());
             l.globals.push(OutGlobal::Address(SymbolId(i as u32)));
         }
     }
@@ -68,18 +65,18 @@ pub(super) fn exports<'a>(
     // now, after every input's; `--export-all` exports them too, after the others.
     if config.export_all && !config.relocatable {
         if let Some(addr) = l.init_memory_flag {
-            let g = ngimports + l.globals.len() as u32;
+            let g = l.next_global();
             l.globals.push(OutGlobal::LinkerAddress(addr));
             l.late_exports
-                .push(("__wasm_init_memory_flag", SymbolKind::Global, g));
+                .push(("__wasm_init_memory_flag", SymbolKind::Global, g.get()));
         }
         if let Some(f) = l.init_memory {
             l.late_exports
-                .push(("__wasm_init_memory", SymbolKind::Function, f));
+                .push(("__wasm_init_memory", SymbolKind::Function, f.get()));
         }
         if let Some(f) = l.apply_tls_relocs {
             l.late_exports
-                .push(("__wasm_apply_tls_relocs", SymbolKind::Function, f));
+                .push(("__wasm_apply_tls_relocs", SymbolKind::Function, f.get()));
         }
     }
 }

@@ -5,8 +5,8 @@ use rustc_hash::FxHashMap;
 use wasmparser::{FuncType, RelocationType, ValType};
 
 use super::{
-    Layout, NONE, OutFunc, any_live_segment, defined_func_type, func_type_of, map_type, show_type,
-    synthetic,
+    FuncIdx, Layout, OutFunc, TypeIdx, any_live_segment, defined_func_type, func_type_of, map_type,
+    show_type, synthetic,
 };
 use crate::config::Config;
 use crate::error::Diagnostics;
@@ -26,14 +26,13 @@ pub(super) fn functions<'a>(
     let nsym = res.symbols.len();
     let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
     // Defined functions: `__wasm_call_ctors` first, then objects in load order.
-    let nimports = l.func_imports.len() as u32;
     let call_ctors = res.lookup("__wasm_call_ctors");
     if let Some(id) = call_ctors
         && live.symbols[id.idx()]
         && res.symbols[id.idx()].def == Def::Synthetic(Synthetic::CallCtors)
     {
-        l.sym_func[id.idx()] = nimports;
-        l.call_ctors = Some(nimports);
+        l.sym_func[id.idx()] = Some(l.next_func());
+        l.call_ctors = Some(l.next_func());
         l.functions.push(OutFunc::CallCtors);
         let void = l.intern(&FuncType::new([], []));
         l.func_types.push(void);
@@ -42,7 +41,7 @@ pub(super) fn functions<'a>(
     if let Some(id) = synthetic(res, "__wasm_init_tls", Synthetic::InitTls)
         && live.symbols[id.idx()]
     {
-        l.sym_func[id.idx()] = nimports + l.functions.len() as u32;
+        l.sym_func[id.idx()] = Some(l.next_func());
         l.functions.push(OutFunc::InitTls);
         let addr = if l.wasm64 { ValType::I64 } else { ValType::I32 };
         let ty = l.intern(&FuncType::new([addr], []));
@@ -50,7 +49,7 @@ pub(super) fn functions<'a>(
     }
     // Trap stubs for missing functions that are called directly, and for calls with another
     // signature than the definition's; wasm-ld puts them after `__wasm_call_ctors`.
-    let mut stub_for: FxHashMap<(SymbolId, u32), u32> = FxHashMap::default();
+    let mut stub_for: FxHashMap<(SymbolId, TypeIdx), FuncIdx> = FxHashMap::default();
     let mut warned: Vec<bool> = vec![false; nsym];
     // A relocatable output imports missing functions, so only mismatch stubs arise there; they
     // become local symbols (wasm-ld).
@@ -79,7 +78,7 @@ pub(super) fn functions<'a>(
                     s.kind == SymbolKind::Function
                         && s.weak_refs_only
                         && !s.is_defined()
-                        && l.sym_func[id.idx()] == NONE
+                        && l.sym_func[id.idx()].is_none()
                 };
                 // A `__memory_base`/`__table_base`-relative address needs a definition
                 // (wasm-ld's words); a missing weak function has its trap stub, which keeps it.
@@ -106,7 +105,7 @@ pub(super) fn functions<'a>(
                 // One stub per symbol and signature, made on first use.
                 // `kind` None: one `undefined_stub` per signature, shared (wasm-ld).
                 let mut stub = |l: &mut Layout<'a>, kind: Option<&str>| {
-                    let next = nimports + l.functions.len() as u32;
+                    let next = l.next_func();
                     let key = if kind.is_some() {
                         id
                     } else {
@@ -126,7 +125,7 @@ pub(super) fn functions<'a>(
                         l.call_overrides.insert((oid, r.index), stub);
                     }
                 };
-                if !sym.is_defined() && l.sym_func[id.idx()] == NONE {
+                if !sym.is_defined() && l.sym_func[id.idx()].is_none() {
                     // Undefined and not importable: weak symbols, and strong ones that
                     // `--unresolved-symbols=ignore-all` tolerates.
                     let weak = sym.weak_refs_only;
@@ -177,7 +176,7 @@ pub(super) fn functions<'a>(
         // Shared memory: every segment is passive, and the start function initialises them
         // once, whichever thread instantiates first.
         if any_live_segment(live) {
-            l.init_memory = Some(nimports + l.functions.len() as u32);
+            l.init_memory = Some(l.next_func());
             l.functions.push(OutFunc::InitMemory);
             let ty = l.intern(&void);
             l.func_types.push(ty);
@@ -189,7 +188,7 @@ pub(super) fn functions<'a>(
                 .any(|(s, seg)| live.segments[o][s] && seg.is_tls() && !seg.relocs.is_empty())
         });
         if tls_relocs {
-            l.apply_tls_relocs = Some(nimports + l.functions.len() as u32);
+            l.apply_tls_relocs = Some(l.next_func());
             l.functions.push(OutFunc::ApplyTlsRelocs);
             let ty = l.intern(&void);
             l.func_types.push(ty);
@@ -197,7 +196,7 @@ pub(super) fn functions<'a>(
     } else if config.emit_relocs {
     } else if config.import_memory.is_some() && any_bss {
         if features.contains("bulk-memory") {
-            let index = nimports + l.functions.len() as u32;
+            let index = l.next_func();
             l.init_memory = Some(index);
             l.functions.push(OutFunc::InitMemory);
             let ty = l.intern(&void);
@@ -208,10 +207,10 @@ pub(super) fn functions<'a>(
     }
     for (o, obj) in res.objects.iter().enumerate() {
         let oid = ObjectId(o as u32);
-        let mut idx = vec![NONE; obj.functions.len()];
+        let mut idx = vec![None; obj.functions.len()];
         for (f, func) in obj.functions.iter().enumerate() {
             if live.functions[o][f] {
-                idx[f] = nimports + l.functions.len() as u32;
+                idx[f] = Some(l.next_func());
                 let ty = map_type(l, oid, func.ty);
                 l.functions.push(OutFunc::Object(oid, f as u32));
                 l.func_types.push(ty);
@@ -230,19 +229,15 @@ pub(super) fn functions<'a>(
     }
 
     // Constructors, in priority order (stable in load order).
-    let mut ctors: Vec<(u32, u32)> = Vec::new();
-    if l.sym_func
-        .get(call_ctors.map_or(usize::MAX, |c| c.idx()))
-        .is_some_and(|&f| f != NONE)
-    {
+    let mut ctors: Vec<(u32, FuncIdx)> = Vec::new();
+    if call_ctors.is_some_and(|c| l.sym_func[c.idx()].is_some()) {
         for (o, obj) in res.objects.iter().enumerate() {
             for init in &obj.init_funcs {
                 let id = res.sym(ObjectId(o as u32), init.symbol);
-                let f = l.sym_func[id.idx()];
-                if f == NONE {
+                let Some(f) = l.sym_func[id.idx()] else {
                     continue;
-                }
-                let ty = &l.types[func_type_of(l, f) as usize];
+                };
+                let ty = &l.types[func_type_of(l, f).idx()];
                 if !ty.params().is_empty() {
                     diags.error(format!(
                         "constructor functions cannot take arguments: {}",

@@ -1,6 +1,6 @@
 //! Globals (`__stack_pointer` first, then the objects') and tags.
 
-use super::{Layout, NONE, OutGlobal, map_type, synthetic};
+use super::{Layout, OutGlobal, TagIdx, map_type, synthetic};
 use crate::gc::Live;
 use crate::model::*;
 use crate::resolve::{Def, Resolved, Synthetic};
@@ -8,11 +8,10 @@ use crate::resolve::{Def, Resolved, Synthetic};
 /// Numbers the defined globals and tags.
 pub(super) fn globals<'a>(res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     // Globals: `__stack_pointer` first, then objects'.
-    let ngimports = l.global_imports.len() as u32;
     if let Some(id) = res.lookup("__stack_pointer")
         && res.symbols[id.idx()].def == Def::Synthetic(Synthetic::StackPointer)
     {
-        l.sym_global[id.idx()] = ngimports;
+        l.sym_global[id.idx()] = Some(l.next_global());
         l.globals.push(OutGlobal::StackPointer);
     }
     // Then the TLS globals, in wasm-ld's order of creation. `__tls_base` is live whenever
@@ -28,8 +27,8 @@ pub(super) fn globals<'a>(res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
         };
         let set_by_init = s == Synthetic::TlsBase && l.passive && l.init_memory.is_some();
         if live.symbols[id.idx()] || set_by_init {
-            let index = ngimports + l.globals.len() as u32;
-            l.sym_global[id.idx()] = index;
+            let index = l.next_global();
+            l.sym_global[id.idx()] = Some(index);
             if s == Synthetic::TlsBase {
                 l.tls_base_global = Some(index);
             }
@@ -37,10 +36,10 @@ pub(super) fn globals<'a>(res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
         }
     }
     for (o, obj) in res.objects.iter().enumerate() {
-        let mut idx = vec![NONE; obj.globals.len()];
+        let mut idx = vec![None; obj.globals.len()];
         for (g, slot) in idx.iter_mut().enumerate() {
             if live.globals[o][g] {
-                *slot = ngimports + l.globals.len() as u32;
+                *slot = Some(l.next_global());
                 l.globals
                     .push(OutGlobal::Object(ObjectId(o as u32), g as u32));
             }
@@ -60,12 +59,12 @@ pub(super) fn globals<'a>(res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
 
     // Tags.
     let ntimports = l.tag_imports.len() as u32;
-    let mut tag_index: Vec<Vec<u32>> = Vec::new();
+    let mut tag_index: Vec<Vec<Option<TagIdx>>> = Vec::new();
     for (o, obj) in res.objects.iter().enumerate() {
-        let mut idx = vec![NONE; obj.tags.len()];
+        let mut idx = vec![None; obj.tags.len()];
         for (t, &ty) in obj.tags.iter().enumerate() {
             if live.tags[o][t] {
-                idx[t] = ntimports + l.tags.len() as u32;
+                idx[t] = Some(TagIdx::new(ntimports + l.tags.len() as u32));
                 let out = map_type(l, res, ObjectId(o as u32), ty);
                 l.tags.push((ObjectId(o as u32), t as u32, out));
             }

@@ -2,7 +2,7 @@
 
 use rustc_hash::FxHashMap;
 
-use super::{ImportRef, Layout, OutImport, map_type};
+use super::{FuncIdx, GlobalIdx, ImportRef, Layout, OutImport, TagIdx, TypeIdx, map_type};
 use crate::config::Config;
 use crate::gc::{Live, importable};
 use crate::model::*;
@@ -11,7 +11,7 @@ use crate::resolve::{Def, Resolved};
 /// Fills the import lists of `l`.
 pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
-    let mut seen_imports: FxHashMap<(&str, &str, u32), u32> = FxHashMap::default();
+    let mut seen_imports: FxHashMap<(&str, &str, TypeIdx), u32> = FxHashMap::default();
     for (i, sym) in res.symbols.iter().enumerate() {
         if !live.symbols[i] || sym.local || sym.is_defined() {
             continue;
@@ -38,7 +38,7 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
                 let key = (imp.import.module, field, ty);
                 let next = l.func_imports.len() as u32;
                 let index = *seen_imports.entry(key).or_insert(next);
-                l.sym_func[i] = index;
+                l.sym_func[i] = Some(FuncIdx::new(index));
                 if index == next {
                     l.imports.push(ImportRef::Function(index));
                     l.func_import_types.push(ty);
@@ -51,7 +51,7 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
             }
             (SymbolKind::Global, SymbolTarget::Global(g)) if importable => {
                 let imp = &o.global_imports[g as usize];
-                l.sym_global[i] = l.global_imports.len() as u32;
+                l.sym_global[i] = Some(GlobalIdx::new(l.global_imports.len() as u32));
                 l.imports
                     .push(ImportRef::Global(l.global_imports.len() as u32));
                 l.global_imports.push((
@@ -65,7 +65,7 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
             }
             (SymbolKind::Tag, SymbolTarget::Tag(t)) if importable => {
                 let imp = &o.tag_imports[t as usize];
-                l.sym_tag[i] = l.tag_imports.len() as u32;
+                l.sym_tag[i] = Some(TagIdx::new(l.tag_imports.len() as u32));
                 l.imports.push(ImportRef::Tag(l.tag_imports.len() as u32));
                 let ty = map_type(l, obj, imp.ty);
                 l.tag_imports.push((

@@ -26,11 +26,14 @@ mod exports;
 mod functions;
 mod globals;
 mod imports;
+mod index;
 mod memory;
 mod tables;
 mod types;
 
-/// "No index": the item is not in the output.
+pub use index::{FuncIdx, GlobalIdx, TableIdx, TagIdx, TypeIdx};
+
+/// "Not in the output", in the per-segment table [`Layout::seg_out`].
 pub const NONE: u32 = u32::MAX;
 
 /// Stands, in [`OutSegment::pieces`], for the block of merged strings.
@@ -54,18 +57,18 @@ pub enum OutFunc {
     /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
     /// `__wasm_call_dtors`.
     CommandExport {
-        /// Output index of the wrapped function.
-        target: u32,
-        /// Output type index.
-        ty: u32,
+        /// The wrapped function.
+        target: FuncIdx,
+        /// Its type.
+        ty: TypeIdx,
         /// Its name in the `name` section.
         name: String,
     },
     /// A function whose body is `unreachable`: stands in for a missing weak function or a call
     /// with the wrong signature. `ty` is an output type index.
     Trap {
-        /// Output type index.
-        ty: u32,
+        /// Its type.
+        ty: TypeIdx,
         /// Its name in the `name` section.
         name: String,
     },
@@ -180,57 +183,57 @@ pub struct Layout<'a> {
     /// Output types.
     pub types: Vec<FuncType>,
     /// Per object: object type index → output type index.
-    pub obj_types: Vec<Vec<u32>>,
+    pub obj_types: Vec<Vec<Option<TypeIdx>>>,
     /// Every import in import-section order: kinds interleaved in symbol-table order, as
     /// wasm-ld writes them (the table and memory imports come first and are not listed).
     pub imports: Vec<ImportRef>,
     /// Imported functions.
     pub func_imports: Vec<OutImport<'a>>,
     /// Output types of imported functions.
-    pub func_import_types: Vec<u32>,
+    pub func_import_types: Vec<TypeIdx>,
     /// Defined functions, in output order (their index is `func_imports.len() + position`).
     pub functions: Vec<OutFunc>,
     /// Output type of each defined function.
-    pub func_types: Vec<u32>,
-    /// Per object, per defined function: output function index or [`NONE`].
-    pub func_index: Vec<Vec<u32>>,
-    /// Per symbol: output function index or [`NONE`].
-    pub sym_func: Vec<u32>,
+    pub func_types: Vec<TypeIdx>,
+    /// Per object, per defined function: its output index, if live.
+    pub func_index: Vec<Vec<Option<FuncIdx>>>,
+    /// Per symbol: its function's output index, if any.
+    pub sym_func: Vec<Option<FuncIdx>>,
     /// Calls with a signature other than the definition's: (object, symbol index) → stub index.
-    pub call_overrides: FxHashMap<(ObjectId, u32), u32>,
+    pub call_overrides: FxHashMap<(ObjectId, u32), FuncIdx>,
     /// Constructors in call order (output function indices).
-    pub ctors: Vec<u32>,
+    pub ctors: Vec<FuncIdx>,
     /// Imported globals.
     pub global_imports: Vec<(OutImport<'a>, GlobalType)>,
     /// Defined globals.
     pub globals: Vec<OutGlobal>,
-    /// Per object, per defined global: output index or [`NONE`].
-    pub global_index: Vec<Vec<u32>>,
-    /// Per symbol: output global index or [`NONE`].
-    pub sym_global: Vec<u32>,
+    /// Per object, per defined global: its output index, if live.
+    pub global_index: Vec<Vec<Option<GlobalIdx>>>,
+    /// Per symbol: its global's output index, if any.
+    pub sym_global: Vec<Option<GlobalIdx>>,
     /// Imported tags and their output types.
-    pub tag_imports: Vec<(OutImport<'a>, u32)>,
+    pub tag_imports: Vec<(OutImport<'a>, TypeIdx)>,
     /// Imported tables other than the indirect function table, with their types; numbered
     /// after an imported function table.
     pub table_imports: Vec<(OutImport<'a>, wasmparser::TableType)>,
     /// Defined tags: (object, tag index), with output types.
-    pub tags: Vec<(ObjectId, u32, u32)>,
-    /// Per symbol: output tag index or [`NONE`].
-    pub sym_tag: Vec<u32>,
+    pub tags: Vec<(ObjectId, u32, TypeIdx)>,
+    /// Per symbol: its tag's output index, if any.
+    pub sym_tag: Vec<Option<TagIdx>>,
     /// Whether the output has the indirect function table.
     pub has_table: bool,
     /// Its table number: 0 when imported, else after the objects' own tables (wasm-ld).
-    pub function_table: u32,
+    pub function_table: TableIdx,
     /// Whether it is imported (`--import-table`, and always in a relocatable output).
     pub imported_table: bool,
     /// Tables defined by objects, in table-number order (imports, if any, come before them).
     pub tables: Vec<(ObjectId, u32)>,
-    /// Per symbol: output table number or [`NONE`].
-    pub sym_table: Vec<u32>,
+    /// Per symbol: its table's output number, if any.
+    pub sym_table: Vec<Option<TableIdx>>,
     /// Function indices in table slot order, starting at `table_base`.
-    pub table_funcs: Vec<u32>,
+    pub table_funcs: Vec<FuncIdx>,
     /// Output function index → table slot.
-    pub slot_of: FxHashMap<u32, u32>,
+    pub slot_of: FxHashMap<FuncIdx, u32>,
     /// Output data segments in address order.
     pub segments: Vec<OutSegment<'a>>,
     /// Per object, per segment: address or `u64::MAX` when dead.
@@ -250,13 +253,13 @@ pub struct Layout<'a> {
     pub exported: Vec<bool>,
     /// Exported function symbols that are exported through a command wrapper: symbol index →
     /// wrapper's function index.
-    pub wrapper_of: FxHashMap<u32, u32>,
+    pub wrapper_of: FxHashMap<SymbolId, FuncIdx>,
     /// `.bss` segments are written as data: memory is imported and bulk memory is not allowed.
     pub bss_in_binary: bool,
     /// `__wasm_init_memory`, the start function that zeroes `.bss` of an imported memory.
-    pub init_memory: Option<u32>,
+    pub init_memory: Option<FuncIdx>,
     /// `__wasm_call_ctors`'s function index, when it is in the output.
-    pub call_ctors: Option<u32>,
+    pub call_ctors: Option<FuncIdx>,
     /// Data segments are passive, initialised by `__wasm_init_memory` (`--shared-memory`).
     pub passive: bool,
     /// wasm64: addresses, the memory, the table and the linker's globals are 64-bit.
@@ -268,11 +271,11 @@ pub struct Layout<'a> {
     /// (function or global) and output index; they follow the symbol table's exports.
     pub late_exports: Vec<(&'static str, SymbolKind, u32)>,
     /// GOT entries: symbol → the global index of its [`OutGlobal::Got`].
-    pub got: FxHashMap<SymbolId, u32>,
+    pub got: FxHashMap<SymbolId, GlobalIdx>,
     /// `__tls_base`'s global index, when it is in the output.
-    pub tls_base_global: Option<u32>,
+    pub tls_base_global: Option<GlobalIdx>,
     /// `__wasm_apply_tls_relocs`'s function index, when it is in the output.
-    pub apply_tls_relocs: Option<u32>,
+    pub apply_tls_relocs: Option<FuncIdx>,
     /// The address, size and alignment (in bytes) of the `.tdata` output segment; zero when
     /// there is none.
     pub tls: (u64, u64, u64),
@@ -280,8 +283,8 @@ pub struct Layout<'a> {
     /// [`NONE`].
     pub seg_out: Vec<Vec<u32>>,
     /// `__wasm_call_dtors`'s function index, when command wrappers call it.
-    pub call_dtors: Option<u32>,
-    type_ids: FxHashMap<FuncType, u32>,
+    pub call_dtors: Option<FuncIdx>,
+    type_ids: FxHashMap<FuncType, TypeIdx>,
 }
 
 impl Layout<'_> {
@@ -302,12 +305,27 @@ impl Layout<'_> {
         Some(self.data_addr(obj, seg, offset)? - start)
     }
 
+    /// The index of the next defined function.
+    pub(super) fn next_func(&self) -> FuncIdx {
+        FuncIdx::new((self.func_imports.len() + self.functions.len()) as u32)
+    }
+
+    /// The index of the next defined global.
+    pub(super) fn next_global(&self) -> GlobalIdx {
+        GlobalIdx::new((self.global_imports.len() + self.globals.len()) as u32)
+    }
+
+    /// Position of function `f` in [`Layout::functions`], `None` for an import.
+    pub fn defined(&self, f: FuncIdx) -> Option<usize> {
+        f.idx().checked_sub(self.func_imports.len())
+    }
+
     /// The output index of a type, added if new.
-    pub(super) fn intern(&mut self, t: &FuncType) -> u32 {
+    pub(super) fn intern(&mut self, t: &FuncType) -> TypeIdx {
         if let Some(&i) = self.type_ids.get(t) {
             return i;
         }
-        let i = self.types.len() as u32;
+        let i = TypeIdx::new(self.types.len() as u32);
         self.types.push(t.clone());
         self.type_ids.insert(t.clone(), i);
         i
@@ -316,13 +334,12 @@ impl Layout<'_> {
 
 /// The output index of an object's type `t`, mapped on first use so that unused types are not
 /// emitted.
-pub(super) fn map_type(l: &mut Layout<'_>, res: &Resolved<'_>, obj: ObjectId, t: u32) -> u32 {
-    let slot = l.obj_types[obj.idx()][t as usize];
-    if slot != NONE {
+pub(super) fn map_type(l: &mut Layout<'_>, res: &Resolved<'_>, obj: ObjectId, t: u32) -> TypeIdx {
+    if let Some(slot) = l.obj_types[obj.idx()][t as usize] {
         return slot;
     }
     let out = l.intern(&res.objects[obj.idx()].types[t as usize]);
-    l.obj_types[obj.idx()][t as usize] = out;
+    l.obj_types[obj.idx()][t as usize] = Some(out);
     out
 }
 
@@ -344,22 +361,22 @@ pub fn layout<'a>(
         functions: Vec::new(),
         func_types: Vec::new(),
         func_index: Vec::new(),
-        sym_func: vec![NONE; nsym],
+        sym_func: vec![None; nsym],
         call_overrides: FxHashMap::default(),
         ctors: Vec::new(),
         global_imports: Vec::new(),
         globals: Vec::new(),
         global_index: Vec::new(),
-        sym_global: vec![NONE; nsym],
+        sym_global: vec![None; nsym],
         tag_imports: Vec::new(),
         table_imports: Vec::new(),
         tags: Vec::new(),
-        sym_tag: vec![NONE; nsym],
+        sym_tag: vec![None; nsym],
         has_table: false,
-        function_table: 0,
+        function_table: TableIdx::new(0),
         imported_table: false,
         tables: Vec::new(),
-        sym_table: vec![NONE; nsym],
+        sym_table: vec![None; nsym],
         table_funcs: Vec::new(),
         slot_of: FxHashMap::default(),
         segments: Vec::new(),
@@ -389,7 +406,7 @@ pub fn layout<'a>(
     l.obj_types = res
         .objects
         .iter()
-        .map(|o| vec![NONE; o.types.len()])
+        .map(|o| vec![None; o.types.len()])
         .collect();
 
     imports::imports(config, res, live, &mut l);
@@ -427,12 +444,10 @@ pub(super) fn defined_func_type<'r>(res: &'r Resolved<'_>, id: SymbolId) -> Opti
 }
 
 /// The output type index of output function `f`.
-pub fn func_type_of(l: &Layout<'_>, f: u32) -> u32 {
-    let n = l.func_imports.len() as u32;
-    if f < n {
-        l.func_import_types[f as usize]
-    } else {
-        l.func_types[(f - n) as usize]
+pub fn func_type_of(l: &Layout<'_>, f: FuncIdx) -> TypeIdx {
+    match l.defined(f) {
+        None => l.func_import_types[f.idx()],
+        Some(d) => l.func_types[d],
     }
 }
 

@@ -2,7 +2,7 @@
 
 use wasmparser::RelocationType;
 
-use super::{Layout, NONE};
+use super::{FuncIdx, Layout, TableIdx};
 use crate::config::Config;
 use crate::gc::Live;
 use crate::model::*;
@@ -11,8 +11,10 @@ use crate::resolve::{Def, Resolved, Synthetic};
 /// Gives functions whose address is taken a table slot, and numbers the tables.
 pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     // The indirect function table: slots in the order live code and data first take an address.
-    let add_slot = |l: &mut Layout<'a>, f: u32| {
-        if f != NONE && !l.slot_of.contains_key(&f) {
+    let add_slot = |l: &mut Layout<'a>, f: Option<FuncIdx>| {
+        if let Some(f) = f
+            && !l.slot_of.contains_key(&f)
+        {
             let slot = config.table_base + l.table_funcs.len() as u32;
             l.slot_of.insert(f, slot);
             l.table_funcs.push(f);
@@ -51,7 +53,7 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
                     && res.symbols[id.idx()].kind != SymbolKind::Global
                     && !l.got.contains_key(&id)
                 {
-                    let g = l.global_imports.len() as u32 + l.globals.len() as u32;
+                    let g = l.next_global();
                     l.got.insert(id, g);
                     l.globals.push(super::OutGlobal::Got(id));
                     if res.symbols[id.idx()].kind == SymbolKind::Function {
@@ -79,27 +81,27 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
     l.imported_table = imported_table;
     let first_own = u32::from(imported_table) + l.table_imports.len() as u32;
     for (k, (imp, _)) in l.table_imports.iter().enumerate() {
-        l.sym_table[imp.symbol.idx()] = u32::from(imported_table) + k as u32;
+        l.sym_table[imp.symbol.idx()] = Some(TableIdx::new(u32::from(imported_table) + k as u32));
     }
-    let mut table_index: Vec<Vec<u32>> = Vec::with_capacity(res.objects.len());
+    let mut table_index: Vec<Vec<Option<TableIdx>>> = Vec::with_capacity(res.objects.len());
     for (o, obj) in res.objects.iter().enumerate() {
-        let mut idx = vec![NONE; obj.tables.len()];
+        let mut idx = vec![None; obj.tables.len()];
         for (t, slot) in idx.iter_mut().enumerate() {
             if live.tables[o][t] {
-                *slot = first_own + l.tables.len() as u32;
+                *slot = Some(TableIdx::new(first_own + l.tables.len() as u32));
                 l.tables.push((ObjectId(o as u32), t as u32));
             }
         }
         table_index.push(idx);
     }
-    l.function_table = if imported_table {
+    l.function_table = TableIdx::new(if imported_table {
         0
     } else {
         first_own + l.tables.len() as u32
-    };
+    });
     for (i, sym) in res.symbols.iter().enumerate() {
         if is_function_table(sym) {
-            l.sym_table[i] = l.function_table;
+            l.sym_table[i] = Some(l.function_table);
         }
         if let Def::Defined { obj, sym: si } = sym.def {
             let o = &res.objects[obj.idx()];

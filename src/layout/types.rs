@@ -2,7 +2,7 @@
 
 use wasmparser::RelocationType;
 
-use super::{ImportRef, Layout, NONE, OutFunc, map_type};
+use super::{ImportRef, Layout, OutFunc, TypeIdx, map_type};
 use crate::gc::Live;
 use crate::model::*;
 use crate::resolve::Resolved;
@@ -47,16 +47,16 @@ pub(super) fn order_types(res: &Resolved<'_>, l: &mut Layout<'_>, reloc_types: &
         ImportRef::Tag(t) => Some(l.tag_imports[t as usize].1),
         ImportRef::Global(_) | ImportRef::Table(_) => None,
     });
-    let used: Vec<u32> = imported
+    let used: Vec<TypeIdx> = imported
         .chain(l.func_types.iter().copied())
         .chain(l.tags.iter().map(|&(_, _, t)| t))
         .collect();
     for t in used {
-        l.intern(&old[t as usize]);
+        l.intern(&old[t.idx()]);
     }
     // Anything else that was mapped keeps a place at the end (not expected to happen).
-    let remap: Vec<u32> = old.iter().map(|t| l.intern(t)).collect();
-    let fix = |t: &mut u32| *t = remap[*t as usize];
+    let remap: Vec<TypeIdx> = old.iter().map(|t| l.intern(t)).collect();
+    let fix = |t: &mut TypeIdx| *t = remap[t.idx()];
     l.func_import_types.iter_mut().for_each(fix);
     l.func_types.iter_mut().for_each(fix);
     l.tag_imports.iter_mut().for_each(|(_, t)| fix(t));
@@ -67,7 +67,7 @@ pub(super) fn order_types(res: &Resolved<'_>, l: &mut Layout<'_>, reloc_types: &
         }
     }
     for per_obj in &mut l.obj_types {
-        for t in per_obj.iter_mut().filter(|t| **t != NONE) {
+        for t in per_obj.iter_mut().flatten() {
             fix(t);
         }
     }

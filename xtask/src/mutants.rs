@@ -25,6 +25,7 @@ pub const CORE: &[&str] = &[
     "src/layout/tables.rs",
     "src/layout/memory.rs",
     "src/layout/exports.rs",
+    "src/synthetic.rs",
     "src/reloc.rs",
     "src/strings.rs",
     "src/write.rs",
