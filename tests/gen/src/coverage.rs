@@ -74,6 +74,9 @@ pub const SITUATIONS: &[&str] = &[
     "--shared-memory link with thread-local data (__tls_base set by __wasm_init_memory)",
     "__memory_base-relative load outside PIC (GOT global)",
     "__table_base-relative call_indirect outside PIC (GOT global)",
+    "wasm64 program (-m wasm64: 64-bit memory, table and addresses)",
+    "wasm64 program with thread-local data",
+    "wasm64 program linked with --shared-memory",
 ];
 
 fn spec_dir() -> PathBuf {
@@ -471,5 +474,8 @@ pub fn situations(p: &Program) -> Vec<&'static str> {
         any_probe(&|pr| matches!(pr, Probe::CallIndirect { rel: true, .. })),
         SITUATIONS[36],
     );
+    add(p.wasm64, SITUATIONS[37]);
+    add(p.wasm64 && (tls || tls_read(true)), SITUATIONS[38]);
+    add(p.wasm64 && p.shared_memory, SITUATIONS[39]);
     out
 }

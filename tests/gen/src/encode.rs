@@ -340,7 +340,7 @@ pub fn encode_object(
         MemoryType {
             minimum: 0,
             maximum: None,
-            memory64: false,
+            memory64: p.wasm64,
             shared: false,
             page_size_log2: None,
         },
@@ -352,10 +352,15 @@ pub fn encode_object(
         table64: false,
         shared: false,
     };
+    // wasm64 objects import a 64-bit function table (wasm-ld's is one); their own stay 32-bit.
+    let ift_type = TableType {
+        table64: p.wasm64,
+        ..funcref_table(0)
+    };
     let mut n_tables = 0;
     let with_ift = uses_table(o);
     if with_ift {
-        imports.import("env", "__indirect_function_table", funcref_table(0));
+        imports.import("env", "__indirect_function_table", ift_type);
         n_tables = 1;
     }
     // Tables defined by other objects.
@@ -432,7 +437,7 @@ pub fn encode_object(
                 module,
                 field,
                 GlobalType {
-                    val_type: wval(d.ty),
+                    val_type: wval(global_ty(p, g)),
                     mutable: d.mutable,
                     shared: false,
                 },
@@ -1003,6 +1008,17 @@ pub fn encode_object(
     (module.finish(), index)
 }
 
+/// The type of a global as objects see it: the linker's own (`__stack_pointer`, `__tls_base`,
+/// `__memory_base`, `__table_base`) are i64 in wasm64.
+fn global_ty(p: &Program, g: GlobalId) -> ValType {
+    let d = &p.globals[g.idx()];
+    if p.wasm64 && d.linker {
+        ValType::I64
+    } else {
+        d.ty
+    }
+}
+
 /// Emits `i32.const`-style padded immediates with a relocation.
 struct BodyW<'a, 'c, 'p> {
     cx: &'c mut Ctx<'p>,
@@ -1076,7 +1092,23 @@ impl BodyW<'_, '_, '_> {
         let v = self.cx.data_addr.get(&d).copied().unwrap_or(0) as i64 + addend as i64;
         self.reloc(ty, idx, v, addend as i64);
     }
+    /// Converts the i32 address on top of the stack to the memory's address type (a no-op in
+    /// wasm32; addresses stay below 4 GiB).
+    fn addr(&mut self) {
+        if self.cx.p.wasm64 {
+            self.i(Instruction::I64ExtendI32U);
+        }
+    }
+    /// A load from the i32 address on top of the stack, or a store (whose address, below the
+    /// value, the caller converted with [`BodyW::addr`]).
     fn memarg(&mut self, op: u8, ty: Option<(u8, DataId, u32)>) {
+        if op != I32_STORE8 {
+            self.addr();
+        }
+        self.memarg_raw(op, ty);
+    }
+    /// A memory access whose address is already of the memory's type.
+    fn memarg_raw(&mut self, op: u8, ty: Option<(u8, DataId, u32)>) {
         self.byte(op);
         self.byte(0); // alignment hint 1: loads may be unaligned
         match ty {
@@ -1085,6 +1117,8 @@ impl BodyW<'_, '_, '_> {
         }
     }
     fn call_indirect(&mut self, sig: Sig) {
+        // The function table is 64-bit in wasm64.
+        self.addr();
         let t = self.cx.sig_type(sig);
         self.byte(0x11);
         self.reloc(reloc::TYPE_INDEX_LEB, t, t as i64, 0);
@@ -1150,9 +1184,11 @@ fn encode_body(cx: &mut Ctx<'_>, f: &FuncDef) -> (Vec<u8>, Vec<Reloc>) {
             // log[1 + log[0]] = id; log[0] += 1
             w.i(Instruction::I32Const(0));
             w.memarg(I32_LOAD8_U, Some((reloc::MEMORY_ADDR_LEB, log, 0)));
+            w.addr();
             w.i(Instruction::I32Const(*log_id as i32));
             w.memarg(I32_STORE8, Some((reloc::MEMORY_ADDR_LEB, log, 1)));
             w.i(Instruction::I32Const(0));
+            w.addr();
             w.i(Instruction::I32Const(0));
             w.memarg(I32_LOAD8_U, Some((reloc::MEMORY_ADDR_LEB, log, 0)));
             w.i(Instruction::I32Const(1));
@@ -1217,17 +1253,34 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
             } else {
                 (reloc::TABLE_INDEX_SLEB, reloc::TABLE_INDEX_SLEB64)
             };
-            if wide {
-                w.byte(0x42);
-                w.func_ref(wide_ty, func);
+            if rel && prog.wasm64 {
+                // `__table_base` is an i64 there: add in 64 bits, then take the slot.
+                if wide {
+                    w.byte(0x42);
+                    w.func_ref(wide_ty, func);
+                } else {
+                    w.byte(0x41);
+                    w.func_ref(narrow_ty, func);
+                    w.i(Instruction::I64ExtendI32U);
+                }
+                if let Some((_, t)) = prog.pic_bases {
+                    w.global_get_sym(t);
+                    w.i(Instruction::I64Add);
+                }
                 w.i(Instruction::I32WrapI64);
             } else {
-                w.byte(0x41);
-                w.func_ref(narrow_ty, func);
-            }
-            if rel && let Some((_, t)) = prog.pic_bases {
-                w.global_get_sym(t);
-                w.i(Instruction::I32Add);
+                if wide {
+                    w.byte(0x42);
+                    w.func_ref(wide_ty, func);
+                    w.i(Instruction::I32WrapI64);
+                } else {
+                    w.byte(0x41);
+                    w.func_ref(narrow_ty, func);
+                }
+                if rel && let Some((_, t)) = prog.pic_bases {
+                    w.global_get_sym(t);
+                    w.i(Instruction::I32Add);
+                }
             }
             w.null_checked(tmp, |w| {
                 if sig == Sig::Unary {
@@ -1258,6 +1311,26 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                 };
                 w.memarg(load_op(width), Some((ty, data, offset)));
             }
+            AddrVia::MemRel | AddrVia::MemRel64 if prog.wasm64 => {
+                // `__memory_base` is an i64 there: add in 64 bits, then null-check.
+                if via == AddrVia::MemRel {
+                    w.byte(0x41);
+                    w.data_ref(reloc::MEMORY_ADDR_REL_SLEB, data, offset);
+                    w.i(Instruction::I64ExtendI32U);
+                } else {
+                    w.byte(0x42);
+                    w.data_ref(reloc::MEMORY_ADDR_REL_SLEB64, data, offset);
+                }
+                if let Some((m, _)) = prog.pic_bases {
+                    w.global_get_sym(m);
+                    w.i(Instruction::I64Add);
+                }
+                w.i(Instruction::I32WrapI64);
+                w.null_checked(tmp, |w| {
+                    w.i(Instruction::LocalGet(tmp));
+                    w.memarg(load_op(width), None)
+                });
+            }
             AddrVia::MemRel | AddrVia::MemRel64 => {
                 if via == AddrVia::MemRel {
                     w.byte(0x41);
@@ -1275,6 +1348,22 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                     w.i(Instruction::LocalGet(tmp));
                     w.memarg(load_op(width), None)
                 });
+            }
+            AddrVia::Tls | AddrVia::Tls64 if prog.wasm64 => {
+                // `__tls_base` is an i64 there.
+                if let Some(g) = prog.tls_base {
+                    w.global_get_sym(g);
+                }
+                if via == AddrVia::Tls {
+                    w.byte(0x41);
+                    w.data_ref(reloc::MEMORY_ADDR_TLS_SLEB, data, offset);
+                    w.i(Instruction::I64ExtendI32U);
+                } else {
+                    w.byte(0x42);
+                    w.data_ref(reloc::MEMORY_ADDR_TLS_SLEB64, data, offset);
+                }
+                w.i(Instruction::I64Add);
+                w.memarg_raw(load_op(width), None);
             }
             AddrVia::Tls | AddrVia::Tls64 => {
                 if let Some(g) = prog.tls_base {
@@ -1339,6 +1428,7 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
             w.memarg(I32_LOAD, None);
             w.i(Instruction::I32Add);
             w.memarg(I64_LOAD8_U, None);
+            // (`memarg` widens each address in wasm64.)
         }
         Probe::CallPtr { slot, offset, wide } => {
             w.i(Instruction::I32Const(0));
@@ -1358,7 +1448,7 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
             let gv = w.cx.global_index[&global] as i64;
             w.byte(0x23);
             w.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
-            if prog.globals[global.idx()].ty == ValType::I32 {
+            if global_ty(prog, global) == ValType::I32 {
                 w.i(Instruction::I64ExtendI32S);
             }
         }

@@ -78,6 +78,8 @@ pub struct GenConfig {
     pub shared_memory: bool,
     /// `REL` relocations (`__memory_base`/`__table_base`-relative addresses, as PIC code has).
     pub rel: bool,
+    /// wasm64 programs.
+    pub wasm64: bool,
 }
 
 impl Default for GenConfig {
@@ -91,6 +93,7 @@ impl Default for GenConfig {
             tls: true,
             shared_memory: true,
             rel: true,
+            wasm64: true,
         }
     }
 }
@@ -106,6 +109,7 @@ impl GenConfig {
         tls: true,
         shared_memory: true,
         rel: true,
+        wasm64: true,
     };
 }
 
@@ -146,6 +150,7 @@ pub fn generate_with(u: &mut Unstructured<'_>, cfg: GenConfig) -> Program {
             tls_base: None,
             pic_bases: None,
             shared_memory: false,
+            wasm64: false,
         },
         n_cmd: 0,
         defs: HashMap::new(),
@@ -350,6 +355,7 @@ impl Gen<'_, '_> {
             self.cli_export();
         }
         self.p.shared_memory = self.cfg.shared_memory && self.s.chance(1, 4);
+        self.p.wasm64 = self.cfg.wasm64 && self.s.chance(1, 4);
     }
 
     /// The linker's globals whose values the oracle does not model.

@@ -23,10 +23,10 @@
 //! ```
 //!
 //! Thread-local data (`.tdata`/`.tbss` segments with the TLS flag, TLS symbols, read through
-//! `__tls_base` with `R_WASM_MEMORY_ADDR_TLS_SLEB[64]`) and `--shared-memory` links are
-//! generated. Out of scope for now: PIC relocations (`R_WASM_MEMORY_ADDR_REL_SLEB`,
-//! `R_WASM_TABLE_INDEX_REL_SLEB`, their 64-bit forms) and memory64 objects (tests/wasm64.rs
-//! covers those). The list used by the coverage check is [`coverage::EXCLUDED`]. Tags are linked and checked structurally in a second link
+//! `__tls_base` with `R_WASM_MEMORY_ADDR_TLS_SLEB[64]`), `--shared-memory` links, the `REL`
+//! relocations of PIC code (through `__memory_base`/`__table_base`, resolved statically) and
+//! wasm64 programs (`-m wasm64`) are generated; every relocation type is. Entries still out of
+//! scope are listed in [`coverage::EXCLUDED`]. Tags are linked and checked structurally in a second link
 //! but never executed: wasmtime 48 runs exceptions only with its `gc` feature, which the
 //! workspace's shared wasmtime dependency does not enable.
 

@@ -91,6 +91,9 @@ pub struct Program {
     pub pic_bases: Option<(GlobalId, GlobalId)>,
     /// Link with `--shared-memory` (passive segments initialised by `__wasm_init_memory`).
     pub shared_memory: bool,
+    /// wasm64 objects, linked with `-m wasm64`: a 64-bit memory and function table, i64
+    /// addresses in loads, stores and `call_indirect`, i64 linker globals.
+    pub wasm64: bool,
 }
 
 /// A function signature. Every function the model calls returns an `i64`.

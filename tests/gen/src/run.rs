@@ -138,6 +138,9 @@ pub fn link_args(p: &Program, dir: &Path, tags: bool) -> Vec<String> {
         "--no-entry".to_string(),
         "--export=__wasm_call_ctors".to_string(),
     ];
+    if p.wasm64 {
+        args.extend(["-m".to_string(), "wasm64".to_string()]);
+    }
     if p.export_dynamic {
         args.push("--export-dynamic".into());
     }
@@ -227,14 +230,15 @@ impl OutInfo {
                     // A passive segment's address is the third `i32.const` before its
                     // `memory.init` in `__wasm_init_memory` (address, offset 0, size; `.tdata`
                     // repeats the address for `global.set __tls_base` first).
-                    let mut consts: Vec<i32> = Vec::new();
+                    let mut consts: Vec<i64> = Vec::new();
                     let mut ops = body.get_operators_reader().map_err(|e| e.to_string())?;
                     while !ops.eof() {
                         match ops.read().map_err(|e| e.to_string())? {
                             Operator::Throw { tag_index } => {
                                 throw.get_or_insert(tag_index);
                             }
-                            Operator::I32Const { value } => consts.push(value),
+                            Operator::I32Const { value } => consts.push(value as i64),
+                            Operator::I64Const { value } => consts.push(value),
                             Operator::MemoryInit { data_index, .. } if consts.len() >= 3 => {
                                 info.passive_at
                                     .push((data_index, consts[consts.len() - 3] as u32));
@@ -250,10 +254,14 @@ impl OutInfo {
                         match d.kind {
                             wasmparser::DataKind::Active { offset_expr, .. } => {
                                 let mut ops = offset_expr.get_operators_reader();
-                                if let Operator::I32Const { value } =
-                                    ops.read().map_err(|e| e.to_string())?
-                                {
-                                    info.data.push((value as u32, d.data.to_vec()));
+                                match ops.read().map_err(|e| e.to_string())? {
+                                    Operator::I32Const { value } => {
+                                        info.data.push((value as u32, d.data.to_vec()))
+                                    }
+                                    Operator::I64Const { value } => {
+                                        info.data.push((value as u32, d.data.to_vec()))
+                                    }
+                                    _ => {}
                                 }
                             }
                             wasmparser::DataKind::Passive => info.passive.push(d.data.to_vec()),
@@ -355,6 +363,7 @@ impl Runner {
                 let mut config = wasmtime::Config::new();
                 config.wasm_threads(true);
                 config.shared_memory(true);
+                config.wasm_memory64(true);
                 Engine::new(&config).expect("a wasmtime engine")
             },
             wasm_ld: wasm_ld_available().then(|| PathBuf::from(WASM_LD)),
@@ -621,6 +630,9 @@ impl Runner {
             .collect();
         let k = (objects.len() / 2).max(1);
         let mut r_args = vec!["-r".to_string()];
+        if p.wasm64 {
+            r_args.extend(["-m".to_string(), "wasm64".to_string()]);
+        }
         r_args.extend(objects[..k].iter().cloned());
         let combined = self.weld(&r_args, 4).map_err(|mut f| {
             f.message = format!("weld -r {}: {}", objects[..k].join(" "), f.message);

@@ -33,6 +33,7 @@ fn program(n_objects: usize) -> Program {
         tls_base: None,
         pic_bases: None,
         shared_memory: false,
+        wasm64: false,
     }
 }
 
