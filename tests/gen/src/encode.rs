@@ -645,10 +645,13 @@ pub fn encode_object(
     uleb(&mut data_payload, o.segments.len() as u64);
     for (si, s) in o.segments.iter().enumerate() {
         data_payload.push(0); // active, memory 0
-        instr(
-            &mut data_payload,
-            Instruction::I32Const(seg_addr[si] as i32),
-        );
+        // The offset has the memory's address type (as LLVM writes a wasm64 object's).
+        let offset = if p.wasm64 {
+            Instruction::I64Const(seg_addr[si] as i64)
+        } else {
+            Instruction::I32Const(seg_addr[si] as i32)
+        };
+        instr(&mut data_payload, offset);
         instr(&mut data_payload, Instruction::End);
         uleb(&mut data_payload, s.bytes.len() as u64);
         let start = data_payload.len() as u32;
