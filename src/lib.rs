@@ -187,7 +187,8 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
             f @ (OutFunc::CallCtors
             | OutFunc::InitMemory
             | OutFunc::InitTls
-            | OutFunc::ApplyTlsRelocs) => {
+            | OutFunc::ApplyTlsRelocs
+            | OutFunc::ApplyGlobalTlsRelocs) => {
                 format!("the synthesized {}", f.synthetic_name().unwrap_or_default())
             }
             f => format!(

@@ -3,10 +3,12 @@
 
 use wasm_encoder::{Function, MemArg};
 
-use crate::layout::{FuncIdx, Layout, OutFunc, TypeIdx, func_type_of};
+use crate::layout::{FuncIdx, Layout, OutFunc, OutGlobal, TypeIdx, func_type_of};
+use crate::model::{SymFlags, SymbolKind};
+use crate::resolve::Resolved;
 
 /// The body of output function `f` when the linker writes it; `None` for an object's function.
-pub fn body(l: &Layout<'_>, f: &OutFunc) -> Option<Vec<u8>> {
+pub fn body(l: &Layout<'_>, res: &Resolved<'_>, f: &OutFunc) -> Option<Vec<u8>> {
     Some(match f {
         OutFunc::Object(..) => return None,
         OutFunc::CallCtors => call_ctors(l),
@@ -15,6 +17,7 @@ pub fn body(l: &Layout<'_>, f: &OutFunc) -> Option<Vec<u8>> {
         // Its relocations were applied to `.tdata` statically: nothing is left to do at run
         // time, but `__wasm_init_tls` calls it all the same (wasm-ld).
         OutFunc::ApplyTlsRelocs => finish(Function::new([])),
+        OutFunc::ApplyGlobalTlsRelocs => apply_global_tls_relocs(l, res),
         OutFunc::CommandExport { target, ty, .. } => command_export(l, *target, *ty),
         OutFunc::Trap { .. } => {
             let mut f = Function::new([]);
@@ -154,6 +157,35 @@ fn is_tdata(seg: &crate::layout::OutSegment<'_>) -> bool {
     seg.name == ".tdata"
 }
 
+/// `__wasm_apply_global_tls_relocs`: each thread-local symbol's GOT global = `__tls_base` + its
+/// offset, in GOT order.
+fn apply_global_tls_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
+    let mut f = Function::new([]);
+    let Some(base) = l.tls_base_global else {
+        return finish(f);
+    };
+    for (k, g) in l.globals.iter().enumerate() {
+        let OutGlobal::Got(id) = *g else {
+            continue;
+        };
+        let sym = &res.symbols[id.idx()];
+        if sym.kind != SymbolKind::Data || !sym.flags.has(SymFlags::TLS) {
+            continue;
+        }
+        let index = (l.global_imports.len() + k) as u32;
+        let mut ins = f.instructions();
+        ins.global_get(base.get());
+        ptr(&mut ins, l, l.sym_addr[id.idx()].unwrap_or(0));
+        if l.wasm64 {
+            ins.i64_add();
+        } else {
+            ins.i32_add();
+        }
+        ins.global_set(index);
+    }
+    finish(f)
+}
+
 /// `__wasm_init_tls(block)`: points `__tls_base` at `block` and copies `.tdata` into it.
 fn init_tls(l: &Layout<'_>) -> Vec<u8> {
     let mut f = Function::new([]);
@@ -169,6 +201,9 @@ fn init_tls(l: &Layout<'_>) -> Vec<u8> {
             .memory_init(0, index as u32);
     }
     if let Some(apply) = l.apply_tls_relocs {
+        f.instructions().call(apply.get());
+    }
+    if let Some(apply) = l.apply_global_tls_relocs {
         f.instructions().call(apply.get());
     }
     finish(f)

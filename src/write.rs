@@ -212,7 +212,11 @@ pub fn write(
                 }
                 OutGlobal::StackPointer => (true, l.stack_pointer),
                 OutGlobal::Address(s) => (false, l.sym_addr[s.idx()].unwrap_or(0)),
-                OutGlobal::Got(id) => (false, got_value(res, l, id)?),
+                // A thread-local symbol's entry is set per thread under shared memory.
+                OutGlobal::Got(id) => (
+                    l.passive && res.symbols[id.idx()].flags.has(SymFlags::TLS),
+                    got_value(res, l, id)?,
+                ),
                 OutGlobal::LinkerAddress(a) => (false, a),
                 // Each thread's `__wasm_init_tls` sets a shared memory's `__tls_base`; the main
                 // thread's, the start function.
@@ -475,15 +479,12 @@ fn got_value(res: &Resolved<'_>, l: &Layout<'_>, id: SymbolId) -> Result<u64> {
             .unwrap_or(0) as u64
     } else if sym.flags.has(SymFlags::TLS) {
         if l.passive {
-            // wasm-ld sets these per thread in `__wasm_apply_global_tls_relocs`.
-            return Err(Error::msg(format!(
-                "global.get of the thread-local symbol {} with --shared-memory is not \
-                 supported yet",
-                sym.name
-            )));
+            // The offset, until `__wasm_apply_global_tls_relocs` adds the thread's block.
+            l.sym_addr[id.idx()].unwrap_or(0)
+        } else {
+            // Without shared memory the one TLS block is `.tdata` itself.
+            l.tls.0 + l.sym_addr[id.idx()].unwrap_or(0)
         }
-        // Without shared memory the one TLS block is `.tdata` itself.
-        l.tls.0 + l.sym_addr[id.idx()].unwrap_or(0)
     } else {
         l.sym_addr[id.idx()].unwrap_or(0)
     })
@@ -587,7 +588,7 @@ impl<'a> Ctx<'_, 'a> {
         let synth: Vec<Option<Vec<u8>>> = l
             .functions
             .iter()
-            .map(|f| crate::synthetic::body(l, f))
+            .map(|f| crate::synthetic::body(l, res, f))
             .collect();
         let lens: Vec<usize> = l
             .functions

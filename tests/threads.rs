@@ -117,6 +117,44 @@ fn shared_memory_and_tls_link_as_wasm_ld_does() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// `global.get tv@GOT@TLS`: a GOT global for a thread-local symbol, the thread's address of it
+/// (set per thread by `__wasm_apply_global_tls_relocs` under shared memory).
+#[test]
+fn tls_got_entries_link_as_wasm_ld_does() {
+    let s = Scratch::new();
+    let text = ".globaltype __tls_base, i32\n.globl get\nget:\n  .functype get () -> (i32)\n  \
+                global.get tv@GOT@TLS\n  i32.load 0\n  end_function\n.globl _start\n_start:\n  \
+                .functype _start () -> ()\n  call get\n  drop\n  end_function\n\
+                .section .tdata.tv,\"T\",@\n.globl tv\n.p2align 2\ntv:\n  .int32 5\n  .size tv, 4\n\
+                .section .tdata.tw,\"T\",@\n.globl tw\n.p2align 2\ntw:\n  .int32 6\n  .size tw, 4\n\
+                .section .custom_section.target_features,\"\",@\n  .int8 2\n  .int8 43\n  \
+                .int8 7\n  .ascii \"atomics\"\n  .int8 43\n  .int8 11\n  .ascii \"bulk-memory\"\n";
+    let obj = s.assemble("tlsgot", text, &[]).display().to_string();
+    let rows: &[(&str, &[&str])] = &[
+        ("plain", &[]),
+        ("shared", &["--shared-memory"]),
+        (
+            "shared-init-tls",
+            &["--shared-memory", "--export=__wasm_init_tls"],
+        ),
+        ("shared-export-all", &["--shared-memory", "--export-all"]),
+        ("shared-no-gc", &["--shared-memory", "--no-gc-sections"]),
+        ("shared-emit-relocs", &["--shared-memory", "--emit-relocs"]),
+        ("relocatable", &["-r"]),
+    ];
+    let mut failures = Vec::new();
+    for (what, extra) in rows {
+        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
+        args.push(obj.clone());
+        match same_as_wasm_ld(&s, what, &args) {
+            Err(e) => failures.push(e),
+            Ok(false) => failures.push(format!("{what}: did not link")),
+            Ok(true) => {}
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
 /// Thread-local data without the `atomics` feature is an error (wasm-ld's words).
 #[test]
 fn tls_needs_atomics_and_bulk_memory() {

@@ -74,6 +74,13 @@ pub(super) fn exports<'a>(
             l.late_exports
                 .push(("__wasm_init_memory", SymbolKind::Function, f.get()));
         }
+        if let Some(f) = l.apply_global_tls_relocs {
+            l.late_exports.push((
+                "__wasm_apply_global_tls_relocs",
+                SymbolKind::Function,
+                f.get(),
+            ));
+        }
         if let Some(f) = l.apply_tls_relocs {
             l.late_exports
                 .push(("__wasm_apply_tls_relocs", SymbolKind::Function, f.get()));

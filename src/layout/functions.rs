@@ -181,6 +181,37 @@ pub(super) fn functions<'a>(
             let ty = l.intern(&void);
             l.func_types.push(ty);
         }
+        // `global.get` of a thread-local symbol: its GOT global is set per thread.
+        let tls_got = res.objects.iter().enumerate().any(|(o, obj)| {
+            let live_code = obj
+                .functions
+                .iter()
+                .enumerate()
+                .filter(|&(f, _)| live.functions[o][f])
+                .map(|(_, f)| f.relocs.clone());
+            let live_data = obj
+                .segments
+                .iter()
+                .enumerate()
+                .filter(|&(s, _)| live.segments[o][s])
+                .map(|(_, s)| s.relocs.clone());
+            live_code.chain(live_data).any(|relocs| {
+                obj.relocs[relocs].iter().any(|r| {
+                    let global_index = matches!(
+                        r.ty,
+                        RelocationType::GlobalIndexLeb | RelocationType::GlobalIndexI32
+                    );
+                    let sym = &res.symbols[res.sym(ObjectId(o as u32), r.index).idx()];
+                    global_index && sym.kind == SymbolKind::Data && sym.flags.has(SymFlags::TLS)
+                })
+            })
+        });
+        if tls_got {
+            l.apply_global_tls_relocs = Some(l.next_func());
+            l.functions.push(OutFunc::ApplyGlobalTlsRelocs);
+            let ty = l.intern(&void);
+            l.func_types.push(ty);
+        }
         let tls_relocs = res.objects.iter().enumerate().any(|(o, obj)| {
             obj.segments
                 .iter()

@@ -25,7 +25,9 @@ pub(super) fn globals<'a>(res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
         let Some(id) = synthetic(res, name, s) else {
             continue;
         };
-        let set_by_init = s == Synthetic::TlsBase && l.passive && l.init_memory.is_some();
+        let set_by_init = s == Synthetic::TlsBase
+            && l.passive
+            && (l.init_memory.is_some() || l.apply_global_tls_relocs.is_some());
         if live.symbols[id.idx()] || set_by_init {
             let index = l.next_global();
             l.sym_global[id.idx()] = Some(index);

@@ -54,6 +54,9 @@ pub enum OutFunc {
     /// `__wasm_apply_tls_relocs`: called by `__wasm_init_tls` when `.tdata` has relocations;
     /// empty in a non-PIC link, where they were applied statically (wasm-ld writes it anyway).
     ApplyTlsRelocs,
+    /// `__wasm_apply_global_tls_relocs`: called by `__wasm_init_tls` to point the GOT globals
+    /// of thread-local symbols into the thread's block (`__tls_base` + offset).
+    ApplyGlobalTlsRelocs,
     /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
     /// `__wasm_call_dtors`.
     CommandExport {
@@ -83,6 +86,7 @@ impl OutFunc {
             OutFunc::InitMemory => "__wasm_init_memory",
             OutFunc::InitTls => "__wasm_init_tls",
             OutFunc::ApplyTlsRelocs => "__wasm_apply_tls_relocs",
+            OutFunc::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs",
             OutFunc::CommandExport { name, .. } | OutFunc::Trap { name, .. } => name,
         })
     }
@@ -276,6 +280,8 @@ pub struct Layout<'a> {
     pub tls_base_global: Option<GlobalIdx>,
     /// `__wasm_apply_tls_relocs`'s function index, when it is in the output.
     pub apply_tls_relocs: Option<FuncIdx>,
+    /// `__wasm_apply_global_tls_relocs`'s function index, when it is in the output.
+    pub apply_global_tls_relocs: Option<FuncIdx>,
     /// The address, size and alignment (in bytes) of the `.tdata` output segment; zero when
     /// there is none.
     pub tls: (u64, u64, u64),
@@ -397,6 +403,7 @@ pub fn layout<'a>(
         got: FxHashMap::default(),
         late_exports: Vec::new(),
         apply_tls_relocs: None,
+        apply_global_tls_relocs: None,
         tls: (0, 0, 0),
         seg_out: Vec::new(),
         bss_in_binary: false,

@@ -48,8 +48,9 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
                 let id = res.sym(oid, r.index);
                 // `global.get` of a data symbol or a function: a GOT global holds its address
                 // or table slot (wasm-ld's internal GOT, in relocation scan order).
+                // A relocatable output gets one too (wasm-ld), and keeps the relocation for
+                // the final link, which makes its own.
                 if global_index
-                    && !config.relocatable
                     && res.symbols[id.idx()].kind != SymbolKind::Global
                     && !l.got.contains_key(&id)
                 {

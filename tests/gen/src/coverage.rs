@@ -77,6 +77,7 @@ pub const SITUATIONS: &[&str] = &[
     "wasm64 program (-m wasm64: 64-bit memory, table and addresses)",
     "wasm64 program with thread-local data",
     "wasm64 program linked with --shared-memory",
+    "GOT entry of a thread-local symbol (global.get sym@GOT@TLS)",
 ];
 
 fn spec_dir() -> PathBuf {
@@ -477,5 +478,18 @@ pub fn situations(p: &Program) -> Vec<&'static str> {
     add(p.wasm64, SITUATIONS[37]);
     add(p.wasm64 && (tls || tls_read(true)), SITUATIONS[38]);
     add(p.wasm64 && p.shared_memory, SITUATIONS[39]);
+    add(
+        !p.shared_memory
+            && any_probe(&|pr| {
+                matches!(
+                    pr,
+                    Probe::Load {
+                        via: AddrVia::TlsGot,
+                        ..
+                    }
+                )
+            }),
+        SITUATIONS[40],
+    );
     out
 }

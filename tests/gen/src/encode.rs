@@ -1352,7 +1352,20 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                     w.memarg(load_op(width), None)
                 });
             }
-            AddrVia::Tls | AddrVia::Tls64 if prog.wasm64 => {
+            // Under shared memory a TLS GOT entry holds the thread's address only once
+            // `__wasm_init_tls` ran, which nothing calls for the main thread (wasm-ld's
+            // `__wasm_init_memory` sets `__tls_base` but not the GOT): there the probe reads
+            // through `__tls_base` instead. tests/threads.rs checks that link structurally.
+            AddrVia::TlsGot if !prog.shared_memory => {
+                let di = w.sym(Sym::Data(data));
+                w.byte(0x23);
+                w.reloc(reloc::GLOBAL_INDEX_LEB, di, 0, 0);
+                // The entry is an address of the memory's type; the offset goes in the memarg.
+                w.byte(load_op(width));
+                w.byte(0);
+                uleb(w.out, offset as u64);
+            }
+            AddrVia::Tls | AddrVia::Tls64 | AddrVia::TlsGot if prog.wasm64 => {
                 // `__tls_base` is an i64 there.
                 if let Some(g) = prog.tls_base {
                     w.global_get_sym(g);
@@ -1368,7 +1381,7 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                 w.i(Instruction::I64Add);
                 w.memarg_raw(load_op(width), None);
             }
-            AddrVia::Tls | AddrVia::Tls64 => {
+            AddrVia::Tls | AddrVia::Tls64 | AddrVia::TlsGot => {
                 if let Some(g) = prog.tls_base {
                     w.global_get_sym(g);
                 }

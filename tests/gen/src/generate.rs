@@ -1220,7 +1220,9 @@ impl Gen<'_, '_> {
                     .collect();
                 let width = self.s.pick(&widths);
                 let offset = self.s.int(0, size - width as u32);
-                let via = self.s.pick(&[AddrVia::Tls, AddrVia::Tls64]);
+                let via = self
+                    .s
+                    .pick(&[AddrVia::Tls, AddrVia::Tls64, AddrVia::TlsGot]);
                 self.mode(o, Sym::Data(data), true)?;
                 self.mode(o, Sym::Global(self.p.tls_base?), true)?;
                 Some(Probe::Load {

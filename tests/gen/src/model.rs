@@ -306,6 +306,9 @@ pub enum AddrVia {
     Tls,
     /// The same with `i64.const sym@TLS; i32.wrap_i64` (`R_WASM_MEMORY_ADDR_TLS_SLEB64`).
     Tls64,
+    /// `global.get sym@GOT@TLS` (`R_WASM_GLOBAL_INDEX_LEB` against the TLS symbol): a GOT
+    /// global holding the thread's address of it.
+    TlsGot,
     /// `global.get __memory_base; i32.const sym@MBREL; i32.add` (`R_WASM_MEMORY_ADDR_REL_SLEB`),
     /// null-checked: PIC code's addressing, which the linker resolves statically outside PIC
     /// (`__memory_base` is then a GOT global holding 0).
@@ -716,7 +719,7 @@ impl Probe {
             }
             Probe::Load {
                 data,
-                via: AddrVia::Tls | AddrVia::Tls64,
+                via: AddrVia::Tls | AddrVia::Tls64 | AddrVia::TlsGot,
                 ..
             } => {
                 let mut v = vec![Sym::Data(data)];
