@@ -84,36 +84,22 @@ fn shared_memory_and_tls_link_as_wasm_ld_does() {
             &["--shared-memory", "--max-memory=65536"],
         ),
     ];
-    let mut failures = Vec::new();
-    for (what, extra) in rows {
-        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
-        args.push(t.clone());
-        match same_as_wasm_ld(&s, what, &args) {
-            Err(e) => failures.push(e),
-            Ok(linked) if linked == should_fail(what) => {
-                failures.push(format!("{what}: linked = {linked}, not as expected"))
-            }
-            Ok(_) => {}
-        }
-    }
+    let mut failures = compare_rows(&s, &[], rows, |_| t.clone(), should_fail);
     // Inputs without threads: shared memory is refused, naming the file.
-    for (what, extra) in [
-        ("plain-shared", vec!["--shared-memory"]),
+    let plain_rows: &[(&str, &[&str])] = &[
+        ("plain-shared", &["--shared-memory"]),
         (
             "plain-shared-no-check",
-            vec!["--shared-memory", "--no-check-features"],
+            &["--shared-memory", "--no-check-features"],
         ),
-    ] {
-        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
-        args.push(p.clone());
-        match same_as_wasm_ld(&s, what, &args) {
-            Err(e) => failures.push(e),
-            Ok(linked) if linked == should_fail(what) => {
-                failures.push(format!("{what}: linked = {linked}, not as expected"))
-            }
-            Ok(_) => {}
-        }
-    }
+    ];
+    failures.extend(compare_rows(
+        &s,
+        &[],
+        plain_rows,
+        |_| p.clone(),
+        should_fail,
+    ));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
@@ -142,16 +128,7 @@ fn tls_got_entries_link_as_wasm_ld_does() {
         ("shared-emit-relocs", &["--shared-memory", "--emit-relocs"]),
         ("relocatable", &["-r"]),
     ];
-    let mut failures = Vec::new();
-    for (what, extra) in rows {
-        let mut args: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
-        args.push(obj.clone());
-        match same_as_wasm_ld(&s, what, &args) {
-            Err(e) => failures.push(e),
-            Ok(false) => failures.push(format!("{what}: did not link")),
-            Ok(true) => {}
-        }
-    }
+    let failures = compare_rows(&s, &[], rows, |_| obj.clone(), |_| false);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -149,7 +149,6 @@ fn wasm64_links_as_wasm_ld_does() {
     let relocs = assemble64(&s, "relocs64", RELOCS64);
     let o0 = compile64(&s, "prog-O0", PROGRAM, &["-O0", "-g"]);
     let o2 = compile64(&s, "prog-O2", PROGRAM, &["-O2"]);
-    let m = ["-m", "wasm64"];
     let rows: &[(&str, &[&str])] = &[
         ("relocs", &[]),
         ("relocs-shared", &["--shared-memory"]),
@@ -182,29 +181,16 @@ fn wasm64_links_as_wasm_ld_does() {
         ("O0-max-too-large", &["--max-memory=34359738368"]),
         ("O0-initial-too-large", &["--initial-memory=34359738368"]),
     ];
-    let mut failures = Vec::new();
-    for (what, extra) in rows {
-        let input = if what.starts_with("relocs") {
-            &relocs
+    let input = |what: &str| {
+        if what.starts_with("relocs") {
+            relocs.clone()
         } else if what.starts_with("O2") {
-            &o2
+            o2.clone()
         } else {
-            &o0
-        };
-        let mut args: Vec<String> = m
-            .iter()
-            .chain(extra.iter())
-            .map(|a| a.to_string())
-            .collect();
-        args.push(input.clone());
-        match same_as_wasm_ld(&s, what, &args) {
-            Err(e) => failures.push(e),
-            Ok(linked) if linked == should_fail(what) => {
-                failures.push(format!("{what}: linked = {linked}, not as expected"))
-            }
-            Ok(_) => {}
+            o0.clone()
         }
-    }
+    };
+    let failures = compare_rows(&s, &["-m", "wasm64"], rows, input, should_fail);
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 

@@ -5,8 +5,8 @@ use rustc_hash::FxHashMap;
 use wasmparser::{FuncType, RelocationType, ValType};
 
 use super::{
-    FuncIdx, Layout, OutFunc, TypeIdx, any_live_segment, defined_func_type, func_type_of, map_type,
-    show_type, synthetic,
+    FuncIdx, Layout, OutFunc, TypeIdx, any_live_segment, defined_func_type, func_type_of,
+    live_relocs, map_type, show_type, synthetic,
 };
 use crate::config::Config;
 use crate::error::Diagnostics;
@@ -183,19 +183,7 @@ pub(super) fn functions<'a>(
         }
         // `global.get` of a thread-local symbol: its GOT global is set per thread.
         let tls_got = res.objects.iter().enumerate().any(|(o, obj)| {
-            let live_code = obj
-                .functions
-                .iter()
-                .enumerate()
-                .filter(|&(f, _)| live.functions[o][f])
-                .map(|(_, f)| f.relocs.clone());
-            let live_data = obj
-                .segments
-                .iter()
-                .enumerate()
-                .filter(|&(s, _)| live.segments[o][s])
-                .map(|(_, s)| s.relocs.clone());
-            live_code.chain(live_data).any(|relocs| {
+            live_relocs(obj, live, o).any(|relocs| {
                 obj.relocs[relocs].iter().any(|r| {
                     let global_index = matches!(
                         r.ty,

@@ -433,6 +433,28 @@ pub(super) fn synthetic(res: &Resolved<'_>, name: &str, s: Synthetic) -> Option<
         .filter(|id| res.symbols[id.idx()].def == Def::Synthetic(s))
 }
 
+/// The relocations of object `o`'s live functions, then of its live data segments (as ranges
+/// of [`Object::relocs`]): the order in which wasm-ld scans them.
+pub(super) fn live_relocs<'o>(
+    obj: &'o Object<'_>,
+    live: &'o Live,
+    o: usize,
+) -> impl Iterator<Item = std::ops::Range<usize>> + 'o {
+    let funcs = obj
+        .functions
+        .iter()
+        .enumerate()
+        .filter(move |&(f, _)| live.functions[o][f])
+        .map(|(_, f)| f.relocs.clone());
+    let segs = obj
+        .segments
+        .iter()
+        .enumerate()
+        .filter(move |&(s, _)| live.segments[o][s])
+        .map(|(_, s)| s.relocs.clone());
+    funcs.chain(segs)
+}
+
 /// Whether any data segment is live.
 pub(super) fn any_live_segment(live: &Live) -> bool {
     live.segments.iter().any(|o| o.iter().any(|&s| s))

@@ -23,19 +23,7 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
     // Per object, functions before segments, as wasm-ld scans relocations.
     for (o, obj) in res.objects.iter().enumerate() {
         let oid = ObjectId(o as u32);
-        let live_funcs = obj
-            .functions
-            .iter()
-            .enumerate()
-            .filter(|&(f, _)| live.functions[o][f])
-            .map(|(_, f)| f.relocs.clone());
-        let live_segs = obj
-            .segments
-            .iter()
-            .enumerate()
-            .filter(|&(s, _)| live.segments[o][s])
-            .map(|(_, s)| s.relocs.clone());
-        for relocs in live_funcs.chain(live_segs) {
+        for relocs in super::live_relocs(obj, live, o) {
             for r in &obj.relocs[relocs] {
                 if is_table_index(r.ty) {
                     let f = l.sym_func[res.sym(oid, r.index).idx()];

@@ -376,3 +376,28 @@ fn diff_dumps(ours: &[u8], theirs: &[u8]) -> String {
         .collect::<Vec<_>>()
         .join("\n")
 }
+
+/// Links each row (a name, and arguments that follow `prefix` and precede `input(name)`) with
+/// both linkers through [`same_as_wasm_ld`], and lists what went wrong: a difference, or a row
+/// that linked (or failed) against `should_fail(name)`.
+pub fn compare_rows(
+    s: &Scratch,
+    prefix: &[&str],
+    rows: &[(&str, &[&str])],
+    input: impl Fn(&str) -> String,
+    should_fail: impl Fn(&str) -> bool,
+) -> Vec<String> {
+    let mut failures = Vec::new();
+    for &(what, extra) in rows {
+        let mut args: Vec<String> = prefix.iter().chain(extra).map(|a| a.to_string()).collect();
+        args.push(input(what));
+        match same_as_wasm_ld(s, what, &args) {
+            Err(e) => failures.push(e),
+            Ok(linked) if linked == should_fail(what) => {
+                failures.push(format!("{what}: linked = {linked}, not as expected"))
+            }
+            Ok(_) => {}
+        }
+    }
+    failures
+}
