@@ -104,13 +104,16 @@ fn shared_memory_and_tls_link_as_wasm_ld_does() {
 }
 
 /// `global.get tv@GOT@TLS`: a GOT global for a thread-local symbol, the thread's address of it
-/// (set per thread by `__wasm_apply_global_tls_relocs` under shared memory).
+/// (set per thread by `__wasm_apply_global_tls_relocs` under shared memory), beside the GOT
+/// global of an ordinary data symbol, which that function leaves alone.
 #[test]
 fn tls_got_entries_link_as_wasm_ld_does() {
     let s = Scratch::new();
     let text = ".globaltype __tls_base, i32\n.globl get\nget:\n  .functype get () -> (i32)\n  \
-                global.get tv@GOT@TLS\n  i32.load 0\n  end_function\n.globl _start\n_start:\n  \
+                global.get dv@GOT\n  i32.load 0\n  global.get tv@GOT@TLS\n  i32.load 0\n  \
+                i32.add\n  end_function\n.globl _start\n_start:\n  \
                 .functype _start () -> ()\n  call get\n  drop\n  end_function\n\
+                .section .data.dv,\"\",@\n.globl dv\n.p2align 2\ndv:\n  .int32 9\n  .size dv, 4\n\
                 .section .tdata.tv,\"T\",@\n.globl tv\n.p2align 2\ntv:\n  .int32 5\n  .size tv, 4\n\
                 .section .tdata.tw,\"T\",@\n.globl tw\n.p2align 2\ntw:\n  .int32 6\n  .size tw, 4\n\
                 .section .custom_section.target_features,\"\",@\n  .int8 2\n  .int8 43\n  \
