@@ -99,6 +99,8 @@ const LONG: &[(&str, Arity)] = &[
     ("non_shared", Arity::Flag),
     ("pie", Arity::Flag),
     ("page-size", Arity::Value),
+    ("cache-dir", Arity::Value),
+    ("cache-size", Arity::Value),
     ("print-gc-sections", Arity::Flag),
     ("print-map", Arity::Flag),
     ("relocatable", Arity::Flag),
@@ -392,6 +394,9 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 .push("-Bsymbolic is only meaningful when combined with -shared".to_string()),
             "soname" => c.soname = Some(v()),
             "why-extract" => c.why_extract = Some(v()),
+            // Beyond wasm-ld: a cache of whole links (src/cache.rs).
+            "cache-dir" => c.cache_dir = Some(v()),
+            "cache-size" => c.cache_size = size(&name, &v())?,
             "reproduce" => c.reproduce = Some(v()),
             "Map" => c.map_file = Some(v()),
             // Beyond wasm-ld 22 (lld's ELF port has them): a trace of weld's own phases.
@@ -544,6 +549,19 @@ fn number(opt: &str, s: &str) -> Result<u64> {
         None => s.parse(),
     };
     parsed.map_err(|_| Error::msg(format!("invalid value for -{opt}: {s}")))
+}
+
+/// A size in bytes, with an optional `k`, `m` or `g` suffix (powers of 1024).
+fn size(opt: &str, s: &str) -> Result<u64> {
+    let (digits, shift) = match s.as_bytes().last() {
+        Some(b'k' | b'K') => (&s[..s.len() - 1], 10),
+        Some(b'm' | b'M') => (&s[..s.len() - 1], 20),
+        Some(b'g' | b'G') => (&s[..s.len() - 1], 30),
+        _ => (s, 0),
+    };
+    number(opt, digits)?
+        .checked_mul(1 << shift)
+        .ok_or_else(|| Error::msg(format!("invalid value for -{opt}: {s}")))
 }
 
 /// Finds `-lNAME` as wasm-ld does: in each directory in turn, `libNAME.so` (only after

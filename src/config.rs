@@ -180,6 +180,10 @@ pub struct Config {
     pub wrap: Vec<Wrap>,
     /// `--why-extract=FILE`: why each archive member was loaded (`-`: standard output).
     pub why_extract: Option<String>,
+    /// `--cache-dir=DIR`: reuse the output of an identical earlier link (see [`crate::cache`]).
+    pub cache_dir: Option<String>,
+    /// `--cache-size=N[k|m|g]`: the size the cache directory is trimmed to.
+    pub cache_size: u64,
     /// `--color-diagnostics[=always|auto|never]`: colour `error:` and `warning:` as lld does.
     pub color_diagnostics: bool,
     /// Warnings the command line itself gave (an unknown `-z` value, say), reported with the
@@ -258,6 +262,8 @@ impl Default for Config {
             print_version: false,
             color_diagnostics: false,
             why_extract: None,
+            cache_dir: None,
+            cache_size: crate::cache::DEFAULT_SIZE_LIMIT,
             wrap: Vec::new(),
             build_id: None,
             reproduce: None,

@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 pub mod build_id;
+pub mod cache;
 pub mod cli;
 pub mod compress;
 pub mod config;
@@ -60,6 +61,9 @@ pub fn link(config: &Config) -> Result<LinkOutput> {
 }
 
 /// Links in memory and returns the module bytes, without writing a file.
+///
+/// With `--cache-dir`, an identical earlier link's output is returned instead of linking, and
+/// a new link's output is stored there.
 pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     // Archive members are loaded recursively, as wasm-ld loads them; a generous stack keeps
     // long chains of members safe.
@@ -68,7 +72,33 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         .stack_size(256 << 20)
         .build()
         .map_err(|e| Error::msg(format!("cannot start threads: {e}")))?;
-    pool.install(|| link_in_pool(config))
+    pool.install(|| {
+        let Some(key) = cache::key(config) else {
+            return link_in_pool(config);
+        };
+        if let Some(hit) = cache::lookup(&key) {
+            let out = LinkOutput {
+                warnings: hit.warnings,
+                messages: hit.messages,
+                map: None,
+            };
+            return Ok((hit.bytes, out));
+        }
+        let (bytes, out) = link_in_pool(config)?;
+        let entry = cache::Entry {
+            bytes,
+            warnings: out.warnings,
+            messages: out.messages,
+        };
+        // The cache only saves time: a link whose entry cannot be stored still succeeds.
+        let _ = cache::store(&key, &entry, config.cache_size);
+        let out = LinkOutput {
+            warnings: entry.warnings,
+            messages: entry.messages,
+            map: out.map,
+        };
+        Ok((entry.bytes, out))
+    })
 }
 
 fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {

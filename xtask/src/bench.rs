@@ -98,7 +98,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         report(&case.name, &args, &dir);
     }
     if opts.large {
-        let large = crate::synth::ensure()?;
+        let large = crate::synth::ensure_large()?;
         let dir = bench_dir.join("synthetic-large");
         std::fs::create_dir_all(&dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;

@@ -1,11 +1,16 @@
-//! A synthetic large link input (about 2,000 objects, 50 MB) for benchmarks
-//! and `verify --long`: generated C with many functions, pointer-laden data
-//! tables, cross-file calls and data references, weak definitions, and a
-//! `main` that walks all of it and prints a checksum, so the linked program's
-//! behaviour is compared like any other differential case.
+//! A synthetic large link input for benchmarks and `verify --long`: generated C with many
+//! functions, pointer-laden data tables, cross-file calls and data references, weak
+//! definitions, and a `main` that walks all of it and prints a checksum, so the linked
+//! program's behaviour is compared like any other differential case.
 //!
-//! Sources and objects are cached under `target/bench-input/large/`, keyed on
-//! a stamp of the generator parameters and the compiler version.
+//! The input comes in scales: scale `n` is `n` blocks of [`BLOCK`] units (about 26 MB of
+//! objects per block) and a `main` for those blocks. A unit's calls and data references stay
+//! inside its own block, so a unit's source does not depend on the scale and the scales share
+//! their objects: scale 8 compiles 8,000 units once, and scales 1, 2 and 4 link prefixes of
+//! them. Scale 2 (about 2,000 objects, 50 MB) is "the large input".
+//!
+//! Sources and objects are cached under `target/bench-input/large/`, keyed on a stamp of the
+//! generator parameters and the compiler version.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -20,127 +25,157 @@ use crate::toolchain::{self, Compiler, LinkSpec};
 use crate::util::{self, run_captured, show};
 
 /// Bump when the generated code changes, to invalidate the cache.
-const GENERATOR_VERSION: u32 = 1;
-pub const FILES: usize = 2000;
-/// Functions per file; tuned so the objects total about 50 MB.
+const GENERATOR_VERSION: u32 = 2;
+/// Units per block; a unit's peers are in its own block.
+pub const BLOCK: usize = 1000;
+/// The scale of "the large input" (`bench --large`, `verify --long`).
+pub const LARGE_SCALE: usize = 2;
+/// Functions per file; tuned so that a block of objects is about 26 MB.
 const FUNCS: usize = 30;
 /// With debug info: real objects usually carry it, and it dominates their size.
 pub const OPT: &[&str] = &["-O1", "-g"];
 
-/// The generated input: objects in link order (main first).
+/// A generated input: objects in link order (main first).
 pub struct Large {
-    pub dir: PathBuf,
     pub objects: Vec<PathBuf>,
+    /// Total size of the objects, in bytes.
+    pub bytes: u64,
 }
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    if !args.is_empty() {
-        return Err(format!("gen-large takes no arguments, got {args:?}"));
-    }
-    let large = ensure()?;
-    let bytes: u64 = large
-        .objects
-        .iter()
-        .filter_map(|o| std::fs::metadata(o).ok())
-        .map(|m| m.len())
-        .sum();
+    let scale = match args {
+        [] => LARGE_SCALE,
+        [flag, n] if flag == "--scale" => n
+            .parse()
+            .ok()
+            .filter(|&n| n > 0)
+            .ok_or_else(|| format!("--scale takes a positive number, got {n:?}"))?,
+        _ => return Err(format!("usage: gen-large [--scale N], got {args:?}")),
+    };
+    let large = ensure(scale)?;
     println!(
         "gen-large: {} objects, {:.1} MB, in {}",
         large.objects.len(),
-        bytes as f64 / 1e6,
-        large.dir.display()
+        large.bytes as f64 / 1e6,
+        dir().display()
     );
     Ok(())
 }
 
-/// Generates and compiles the input unless an up-to-date copy is cached.
-pub fn ensure() -> Result<Large, String> {
-    let dir = util::repo_root().join("target/bench-input/large");
+fn dir() -> PathBuf {
+    util::repo_root().join("target/bench-input/large")
+}
+
+/// The large input at scale 2 (about 2,000 objects, 50 MB).
+pub fn ensure_large() -> Result<Large, String> {
+    ensure(LARGE_SCALE)
+}
+
+/// Generates and compiles scale `scale` of the input, reusing whatever is cached and current.
+pub fn ensure(scale: usize) -> Result<Large, String> {
+    let dir = dir();
     let src_dir = dir.join("src");
     let obj_dir = dir.join("obj");
     let clang = Compiler::Clang22;
     let version = run_captured(Command::new(clang.clang()).arg("--version"))?;
     let stamp = format!(
-        "generator {GENERATOR_VERSION}, {FILES} files x {FUNCS} functions, {}\n{}",
+        "generator {GENERATOR_VERSION}, blocks of {BLOCK} files x {FUNCS} functions, {}\n{}",
         OPT.join(" "),
         String::from_utf8_lossy(&version.stdout)
     );
     let stamp_path = dir.join("stamp");
-    let names: Vec<String> = std::iter::once("main".to_string())
-        .chain((0..FILES).map(|i| format!("unit{i:04}")))
+    if std::fs::read_to_string(&stamp_path).is_ok_and(|s| s != stamp) || !stamp_path.is_file() {
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+    for d in [&src_dir, &obj_dir] {
+        std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
+    }
+    std::fs::write(&stamp_path, &stamp)
+        .map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
+    let units = scale * BLOCK;
+    let names: Vec<String> = std::iter::once(format!("main-{scale}x"))
+        .chain((0..units).map(|i| format!("unit{i:04}")))
         .collect();
     let objects: Vec<PathBuf> = names
         .iter()
         .map(|n| obj_dir.join(format!("{n}.o")))
         .collect();
-    let cached = std::fs::read_to_string(&stamp_path).is_ok_and(|s| s == stamp)
-        && objects.iter().all(|o| o.is_file());
-    if cached {
-        return Ok(Large { dir, objects });
-    }
-
-    let start = Instant::now();
-    let _ = std::fs::remove_dir_all(&dir);
-    for d in [&src_dir, &obj_dir] {
-        std::fs::create_dir_all(d).map_err(|e| format!("cannot create {}: {e}", d.display()))?;
-    }
-    for (i, name) in names.iter().enumerate() {
-        let text = if i == 0 {
-            main_source()
-        } else {
-            unit_source(i - 1)
-        };
-        let p = src_dir.join(format!("{name}.c"));
-        std::fs::write(&p, text).map_err(|e| format!("cannot write {}: {e}", p.display()))?;
-    }
-    std::fs::write(src_dir.join("synth.h"), header())
-        .map_err(|e| format!("cannot write synth.h: {e}"))?;
-    println!(
-        "gen-large: compiling {} sources with {} {} on {} threads",
-        names.len(),
-        clang.name(),
-        OPT.join(" "),
-        util::workers()
-    );
-    let next = AtomicUsize::new(0);
-    let error = Mutex::new(None);
-    std::thread::scope(|s| {
-        for _ in 0..util::workers() {
-            s.spawn(|| {
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    if i >= names.len() || error.lock().unwrap().is_some() {
-                        break;
+    // An object is written under a temporary name and renamed, so one that exists is whole.
+    let missing: Vec<usize> = (0..names.len()).filter(|&i| !objects[i].is_file()).collect();
+    if !missing.is_empty() {
+        let start = Instant::now();
+        std::fs::write(src_dir.join("synth.h"), header())
+            .map_err(|e| format!("cannot write synth.h: {e}"))?;
+        println!(
+            "gen-large: compiling {} of {} sources with {} {} on {} threads",
+            missing.len(),
+            names.len(),
+            clang.name(),
+            OPT.join(" "),
+            util::workers()
+        );
+        let next = AtomicUsize::new(0);
+        let error = Mutex::new(None);
+        std::thread::scope(|s| {
+            for _ in 0..util::workers() {
+                s.spawn(|| {
+                    loop {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= missing.len() || error.lock().unwrap().is_some() {
+                            break;
+                        }
+                        let i = missing[k];
+                        if let Err(e) = compile(clang, &src_dir, &names[i], &objects[i], scale) {
+                            *error.lock().unwrap() = Some(e);
+                        }
+                        if k.is_multiple_of(500) && k > 0 {
+                            println!("gen-large: {k}/{}", missing.len());
+                        }
                     }
-                    let src = src_dir.join(format!("{}.c", names[i]));
-                    let mut cmd = toolchain::compile_cmd(
-                        clang,
-                        toolchain::Lang::C,
-                        OPT,
-                        &[],
-                        (&src, &objects[i]),
-                        toolchain::Target::Wasi,
-                    );
-                    if let Err(e) = run_captured(&mut cmd) {
-                        *error.lock().unwrap() = Some(e);
-                    }
-                    if i.is_multiple_of(250) && i > 0 {
-                        println!("gen-large: {i}/{}", names.len());
-                    }
-                }
-            });
+                });
+            }
+        });
+        if let Some(e) = error.into_inner().unwrap() {
+            return Err(e);
         }
-    });
-    if let Some(e) = error.into_inner().unwrap() {
-        return Err(e);
+        println!("gen-large: done in {}", util::secs(start.elapsed()));
     }
-    std::fs::write(&stamp_path, stamp)
-        .map_err(|e| format!("cannot write {}: {e}", stamp_path.display()))?;
-    println!("gen-large: done in {}", util::secs(start.elapsed()));
-    Ok(Large { dir, objects })
+    let bytes = objects
+        .iter()
+        .filter_map(|o| std::fs::metadata(o).ok())
+        .map(|m| m.len())
+        .sum();
+    Ok(Large { objects, bytes })
 }
 
-/// The link arguments for the large input, as clang's driver would pass them.
+/// Writes and compiles one source: `main-Nx` or `unitNNNN`.
+fn compile(
+    clang: Compiler,
+    src_dir: &Path,
+    name: &str,
+    obj: &Path,
+    scale: usize,
+) -> Result<(), String> {
+    let text = match name.strip_prefix("unit") {
+        Some(i) => unit_source(i.parse().map_err(|_| format!("bad unit name {name}"))?),
+        None => main_source(scale * BLOCK),
+    };
+    let src = src_dir.join(format!("{name}.c"));
+    std::fs::write(&src, text).map_err(|e| format!("cannot write {}: {e}", src.display()))?;
+    let tmp = obj.with_extension("o.tmp");
+    let mut cmd = toolchain::compile_cmd(
+        clang,
+        toolchain::Lang::C,
+        OPT,
+        &[],
+        (&src, &tmp),
+        toolchain::Target::Wasi,
+    );
+    run_captured(&mut cmd)?;
+    std::fs::rename(&tmp, obj).map_err(|e| format!("cannot rename {}: {e}", tmp.display()))
+}
+
+/// The link arguments for a generated input, as clang's driver would pass them.
 pub fn link_args(large: &Large, out: &Path) -> Vec<std::ffi::OsString> {
     toolchain::link_args(&LinkSpec {
         compiler: Compiler::Clang22,
@@ -159,7 +194,7 @@ pub fn link_args(large: &Large, out: &Path) -> Vec<std::ffi::OsString> {
 /// Links the large input with both linkers, runs both and compares (for
 /// `verify --long`).
 pub fn differential() -> Result<(), String> {
-    let large = ensure()?;
+    let large = ensure_large()?;
     let dir = util::repo_root().join("target/differential/synthetic-large");
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     let (ref_out, weld_out) = differential::output_paths(&dir)?;
@@ -231,16 +266,13 @@ impl Rng {
 }
 
 fn header() -> String {
-    let mut h = String::from(
+    let h = String::from(
         "/* Generated by `cargo xtask gen-large`. */\n\
          typedef unsigned (*synth_fn)(unsigned);\n\
          struct synth_rec { const char *name; synth_fn fn; const int *data; unsigned weight; };\n\
          static inline unsigned synth_mix(unsigned x, unsigned k) {\n\
          \x20 x ^= k; x *= 0x9e3779b1u; x ^= x >> 15; return x;\n}\n",
     );
-    for i in 0..FILES {
-        let _ = writeln!(h, "unsigned synth_entry_{i}(unsigned);");
-    }
     h
 }
 
@@ -259,8 +291,9 @@ fn unit_source(i: usize) -> String {
     }
     s.push_str("};\n");
     // Leaf functions of other units this one calls, and their data.
+    let block = i / BLOCK * BLOCK;
     let peers: Vec<usize> = (0..4)
-        .map(|_| rng.below(FILES))
+        .map(|_| block + rng.below(BLOCK))
         .filter(|&p| p != i)
         .collect();
     for &p in &peers {
@@ -328,12 +361,15 @@ fn unit_source(i: usize) -> String {
     s
 }
 
-fn main_source() -> String {
+fn main_source(units: usize) -> String {
     let mut s = String::from(
         "/* Generated by `cargo xtask gen-large`. */\n#include <stdio.h>\n#include \"synth.h\"\n",
     );
-    let _ = writeln!(s, "static const synth_fn entries[{FILES}] = {{");
-    for i in 0..FILES {
+    for i in 0..units {
+        let _ = writeln!(s, "unsigned synth_entry_{i}(unsigned);");
+    }
+    let _ = writeln!(s, "static const synth_fn entries[{units}] = {{");
+    for i in 0..units {
         let _ = writeln!(s, "  synth_entry_{i},");
     }
     s.push_str(
