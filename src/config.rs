@@ -184,6 +184,10 @@ pub struct Config {
     pub cache_dir: Option<String>,
     /// `--cache-size=N[k|m|g]`: the size the cache directory is trimmed to.
     pub cache_size: u64,
+    /// The process ends right after the link (the `weld` command sets this): the link's tables
+    /// and input mappings are left for the exit to reclaim, as other linkers do, instead of
+    /// being freed one by one.
+    pub exit_after_link: bool,
     /// `--color-diagnostics[=always|auto|never]`: colour `error:` and `warning:` as lld does.
     pub color_diagnostics: bool,
     /// Warnings the command line itself gave (an unknown `-z` value, say), reported with the
@@ -264,6 +268,7 @@ impl Default for Config {
             why_extract: None,
             cache_dir: None,
             cache_size: crate::cache::DEFAULT_SIZE_LIMIT,
+            exit_after_link: false,
             wrap: Vec::new(),
             build_id: None,
             reproduce: None,

@@ -1,7 +1,7 @@
 //! weld: a WebAssembly object-file linker.
 //!
-//! [`link`] runs the pipeline: read → resolve → gc → layout → synthesize/write → validate, then
-//! writes the output atomically. Each phase is a module with a plain function over flat,
+//! [`link`] runs the pipeline: read → resolve → gc → layout → synthesize/write (validating as it
+//! writes), then writes the output atomically. Each phase is a module with a plain function over flat,
 //! index-addressed tables; the command line ([`cli`]) only builds a [`Config`].
 
 #![deny(missing_docs)]
@@ -39,7 +39,6 @@ pub use error::{Diagnostic, Error, Result};
 
 use error::Diagnostics;
 use input::{Archive, FileKind, MappedFile};
-use layout::OutFunc;
 use resolve::LoadItem;
 
 /// What a successful link produced besides the output file.
@@ -205,29 +204,9 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         }
         return Err(e);
     }
+    // The writer validates the output as it writes it (validate.rs).
     tracer.phase("write");
     let bytes = write::write(config, &res, &layout, &allowed)?;
-    tracer.phase("validate");
-    if config.validate {
-        let describe = |i: usize| match &layout.functions[i] {
-            OutFunc::Object(o, f) => {
-                let obj = &res.objects[o.idx()];
-                format!("function {} from {}", obj.function_name(*f), obj.name)
-            }
-            f @ (OutFunc::CallCtors
-            | OutFunc::InitMemory
-            | OutFunc::InitTls
-            | OutFunc::ApplyTlsRelocs
-            | OutFunc::ApplyGlobalTlsRelocs) => {
-                format!("the synthesized {}", f.synthetic_name().unwrap_or_default())
-            }
-            f => format!(
-                "the synthesized function {}",
-                f.synthetic_name().unwrap_or_default()
-            ),
-        };
-        validate::validate(&bytes, &describe)?;
-    }
     tracer.phase("map");
     let map = match &config.map_file {
         Some(_) if config.map_is_json() => {
@@ -241,6 +220,13 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         None => None,
     };
     tracer.finish(config)?;
+    if config.exit_after_link {
+        // Freeing hundreds of thousands of small allocations and unmapping every input costs
+        // more than the exit that reclaims them all at once.
+        std::mem::forget((res, live, layout, allowed));
+        std::mem::forget(archives);
+        std::mem::forget((thin, files));
+    }
     Ok((
         bytes,
         LinkOutput {

@@ -28,7 +28,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    let config = match cli::parse(&args) {
+    let mut config = match cli::parse(&args) {
         Ok(Command::Link(c)) => c,
         Ok(Command::Version) => {
             println!("{}", version());
@@ -40,6 +40,7 @@ fn main() -> ExitCode {
         }
         Err(e) => return report(&prog, &e, false),
     };
+    config.exit_after_link = true;
     let color = config.color_diagnostics;
     if config.print_version {
         println!("{}", version());

@@ -685,65 +685,50 @@ impl<'a, 'n> Reader<'a, 'n> {
 
     /// Moves the relocations of each `reloc.*` section to the chunk they patch, with offsets made
     /// relative to the chunk, and checks that each field lies inside its chunk.
+    ///
+    /// Compilers write each section's relocations in offset order, so the usual case is a single
+    /// pass that appends every chunk's relocations in place, with no sorting and no per-chunk
+    /// buffers; anything else (two reloc sections for one section, offsets out of order) takes
+    /// the general path.
     fn group_relocs(&mut self) -> Result<()> {
         let pending = std::mem::take(&mut self.pending);
+        let mut seen = vec![false; self.roles.len()];
+        let simple = pending.iter().all(|p| {
+            let t = p.target_section as usize;
+            let first = seen.get(t).is_some_and(|s| !s);
+            if first {
+                seen[t] = true;
+            }
+            first && p.entries.is_sorted_by_key(|e| e.offset)
+        });
+        if simple {
+            for p in &pending {
+                self.group_sorted(p)?;
+            }
+            return Ok(());
+        }
         // Per chunk: (kind, index) -> relocs.
         let mut code: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.functions.len()];
         let mut data: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.segments.len()];
         let mut custom: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.customs.len()];
-        for p in pending {
+        for p in &pending {
             let role = self.roles.get(p.target_section as usize);
-            let here = |msg: String| {
-                Error::file(
-                    self.name,
-                    format_args!("relocation section at offset {:#x}: {msg}", p.offset),
-                )
-            };
             for e in &p.entries {
-                self.check_reloc_symbol(e).map_err(&here)?;
-                let width = e.ty.extent();
                 match role {
                     Some(SectionRole::Code) => {
-                        let abs = self.code_start + e.offset as usize;
-                        let i = find_chunk(&self.bodies, abs, width).ok_or_else(|| {
-                            here(format!(
-                                "{} at code offset {:#x} is not inside a function body",
-                                reloc::name(e.ty),
-                                e.offset
-                            ))
-                        })?;
-                        code[i].push(rel(e, abs - self.bodies[i].start));
+                        let (i, off) = self.place(p, e, &self.bodies, self.code_start, None)?;
+                        code[i].push(rel(e, off));
                     }
                     Some(SectionRole::Data) => {
-                        let abs = self.data_start + e.offset as usize;
-                        let i = find_chunk(&self.segment_ranges, abs, width).ok_or_else(|| {
-                            here(format!(
-                                "{} at data offset {:#x} is not inside a segment",
-                                reloc::name(e.ty),
-                                e.offset
-                            ))
-                        })?;
-                        data[i].push(rel(e, abs - self.segment_ranges[i].start));
+                        let ranges = &self.segment_ranges;
+                        let (i, off) = self.place(p, e, ranges, self.data_start, None)?;
+                        data[i].push(rel(e, off));
                     }
                     Some(SectionRole::Custom(c)) => {
-                        let c = *c;
-                        let len = self.obj.customs[c].data.len();
-                        if e.offset as usize + width > len {
-                            return Err(here(format!(
-                                "{} at offset {:#x} is outside section {}",
-                                reloc::name(e.ty),
-                                e.offset,
-                                self.obj.customs[c].name
-                            )));
-                        }
-                        custom[c].push(rel(e, e.offset as usize));
+                        let (_, off) = self.place(p, e, &[], 0, Some(*c))?;
+                        custom[*c].push(rel(e, off));
                     }
-                    _ => {
-                        return Err(here(format!(
-                            "relocations for section {}, which cannot have any",
-                            p.target_section
-                        )));
-                    }
+                    _ => return Err(self.no_relocs_here(p)),
                 }
             }
         }
@@ -758,6 +743,103 @@ impl<'a, 'n> Reader<'a, 'n> {
             c.relocs = append_sorted(relocs, rs);
         }
         Ok(())
+    }
+
+    /// [`Self::group_relocs`] for one section's relocations in offset order: each chunk's
+    /// relocations are consecutive, so they are appended directly.
+    fn group_sorted(&mut self, p: &PendingRelocs) -> Result<()> {
+        if p.entries.is_empty() {
+            return Ok(());
+        }
+        let role = self.roles.get(p.target_section as usize);
+        let (chunks, base, custom) = match role {
+            Some(SectionRole::Code) => (&self.bodies, self.code_start, None),
+            Some(SectionRole::Data) => (&self.segment_ranges, self.data_start, None),
+            Some(SectionRole::Custom(c)) => (&self.bodies, 0, Some(*c)),
+            _ => return Err(self.no_relocs_here(p)),
+        };
+        let mut out = std::mem::take(&mut self.obj.relocs);
+        out.reserve(p.entries.len());
+        // Per chunk, where its relocations start in `out` (chunks without any stay empty).
+        let mut starts: Vec<(usize, usize)> = Vec::new();
+        for e in &p.entries {
+            let (i, off) = self.place(p, e, chunks, base, custom)?;
+            if starts.last().is_none_or(|&(c, _)| c != i) {
+                starts.push((i, out.len()));
+            }
+            out.push(rel(e, off));
+        }
+        let end = out.len();
+        self.obj.relocs = out;
+        for (k, &(i, start)) in starts.iter().enumerate() {
+            let stop = starts.get(k + 1).map_or(end, |&(_, s)| s);
+            match custom {
+                Some(c) => self.obj.customs[c].relocs = start..stop,
+                None if matches!(role, Some(SectionRole::Code)) => {
+                    self.obj.functions[i].relocs = start..stop
+                }
+                None => self.obj.segments[i].relocs = start..stop,
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks a relocation of section `p` and finds what it patches: the chunk (of `chunks`,
+    /// absolute ranges, with the section's payload at `base`) and the offset in it; for custom
+    /// section `custom`, the whole payload is the one chunk.
+    fn place(
+        &self,
+        p: &PendingRelocs,
+        e: &RelocationEntry,
+        chunks: &[Range<usize>],
+        base: usize,
+        custom: Option<usize>,
+    ) -> Result<(usize, usize)> {
+        let here = |msg: String| {
+            Error::file(
+                self.name,
+                format_args!("relocation section at offset {:#x}: {msg}", p.offset),
+            )
+        };
+        self.check_reloc_symbol(e).map_err(here)?;
+        let width = e.ty.extent();
+        if let Some(c) = custom {
+            let len = self.obj.customs[c].data.len();
+            if e.offset as usize + width > len {
+                return Err(here(format!(
+                    "{} at offset {:#x} is outside section {}",
+                    reloc::name(e.ty),
+                    e.offset,
+                    self.obj.customs[c].name
+                )));
+            }
+            return Ok((c, e.offset as usize));
+        }
+        let abs = base + e.offset as usize;
+        match find_chunk(chunks, abs, width) {
+            Some(i) => Ok((i, abs - chunks[i].start)),
+            None if base == self.code_start => Err(here(format!(
+                "{} at code offset {:#x} is not inside a function body",
+                reloc::name(e.ty),
+                e.offset
+            ))),
+            None => Err(here(format!(
+                "{} at data offset {:#x} is not inside a segment",
+                reloc::name(e.ty),
+                e.offset
+            ))),
+        }
+    }
+
+    fn no_relocs_here(&self, p: &PendingRelocs) -> Error {
+        Error::file(
+            self.name,
+            format_args!(
+                "relocation section at offset {:#x}: relocations for section {}, which cannot \
+                 have any",
+                p.offset, p.target_section
+            ),
+        )
     }
 
     fn check_reloc_symbol(&self, e: &RelocationEntry) -> std::result::Result<(), String> {

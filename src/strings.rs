@@ -43,14 +43,21 @@ impl<'a> StringMerger<'a> {
     /// reversed bytes, descending, so that a string that ends the previous one shares its bytes
     /// (tail merging); the order is total, so the result does not depend on input order.
     pub fn finish(&self) -> (Vec<u8>, Vec<u64>) {
+        use rayon::prelude::*;
         let list = &self.strings;
+        // Each string reversed, once, so that comparisons are plain slice comparisons (memcmp)
+        // rather than byte-by-byte walks of reversed iterators; the debug string sections of a
+        // large program hold hundreds of thousands of strings.
+        let mut reversed: Vec<u8> = Vec::with_capacity(list.iter().map(|s| s.len()).sum());
+        let mut spans = Vec::with_capacity(list.len());
+        for s in list {
+            spans.push(reversed.len()..reversed.len() + s.len());
+            reversed.extend(s.iter().rev());
+        }
+        let key = |id: u32| &reversed[spans[id as usize].clone()];
         let mut order: Vec<u32> = (0..list.len() as u32).collect();
-        order.sort_unstable_by(|&a, &b| {
-            list[b as usize]
-                .iter()
-                .rev()
-                .cmp(list[a as usize].iter().rev())
-        });
+        // Distinct strings: the order is total, so an unstable parallel sort is deterministic.
+        order.par_sort_unstable_by(|&a, &b| key(b).cmp(key(a)));
         let mut bytes = Vec::new();
         let mut offsets = vec![0u64; list.len()];
         let mut previous: &[u8] = &[];

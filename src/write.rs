@@ -14,7 +14,7 @@ use wasm_encoder::{
     NameMap, NameSection, ProducersField, ProducersSection, RefType, TableSection, TableType,
     TagKind, TagSection, TagType, TypeSection, ValType,
 };
-use wasmparser::RelocationType;
+use wasmparser::{BinaryReader, FunctionBody, RelocationType};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -23,6 +23,7 @@ use crate::model::*;
 use crate::reloc::{self, Value};
 use crate::resolve::{Def, Resolved};
 use crate::strings::{StringMerger, map_offset};
+use crate::validate::{Incremental, invalid, validate_body};
 
 struct Ctx<'r, 'a> {
     config: &'r Config,
@@ -37,6 +38,33 @@ struct Ctx<'r, 'a> {
     custom_strings: FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
     /// Custom sections copied from the inputs: name and section index.
     customs: Vec<(&'a str, u32)>,
+    /// Validation as the output is written (`--validate`, the default).
+    checker: Option<Incremental>,
+    /// The first function body that failed validation, reported once the sections after the
+    /// code section are validated too (an error there comes first, as in a single pass).
+    body_error: Option<(usize, wasmparser::BinaryReaderError)>,
+}
+
+/// Names output function `i` (in code-section order) for diagnostics: the function and the
+/// input it came from, or the synthetic function.
+pub fn describe_function(res: &Resolved<'_>, l: &Layout<'_>, i: usize) -> String {
+    match &l.functions[i] {
+        OutFunc::Object(o, f) => {
+            let obj = &res.objects[o.idx()];
+            format!("function {} from {}", obj.function_name(*f), obj.name)
+        }
+        f @ (OutFunc::CallCtors
+        | OutFunc::InitMemory
+        | OutFunc::InitTls
+        | OutFunc::ApplyTlsRelocs
+        | OutFunc::ApplyGlobalTlsRelocs) => {
+            format!("the synthesized {}", f.synthetic_name().unwrap_or_default())
+        }
+        f => format!(
+            "the synthesized function {}",
+            f.synthetic_name().unwrap_or_default()
+        ),
+    }
 }
 
 /// Emits the module. `features` is the allowed feature set, written to `target_features`.
@@ -58,6 +86,10 @@ pub fn write(
             .collect(),
         custom_strings: FxHashMap::default(),
         customs: Vec::new(),
+        // `--compress-relocations` rewrites the code section after writing it: that output is
+        // validated in one pass at the end.
+        checker: (config.validate && !config.compress_relocations).then(Incremental::default),
+        body_error: None,
     };
     // The inputs' total size bounds the output closely enough to allocate it once.
     let estimate: usize = res.objects.iter().map(|o| o.bytes.len()).sum();
@@ -458,6 +490,14 @@ pub fn write(
     if let Some(kind) = &config.build_id {
         crate::build_id::append(&mut out, kind)?;
     }
+    if let Some(mut checker) = ctx.checker.take() {
+        checker.sections(&out, out.len(), true)?;
+        if let Some((i, e)) = ctx.body_error.take() {
+            return Err(invalid(e, Some(describe_function(res, l, i))));
+        }
+    } else if config.validate {
+        crate::validate::validate(&out, &|i| describe_function(res, l, i))?;
+    }
     Ok(out)
 }
 
@@ -614,6 +654,25 @@ impl<'a> Ctx<'_, 'a> {
         let payload_start = out.len();
         (l.functions.len() as u32).encode(out);
         out.resize(payload_start + total, 0);
+        // With validation, the sections before this one are checked now, and each body gets
+        // its validator (which only needs the bodies' places).
+        let to_validate: Vec<Option<_>> = match &mut self.checker {
+            Some(checker) => {
+                checker.sections(out, section_start, false)?;
+                let mut at = payload_start + leb_len(l.functions.len() as u64);
+                let bodies: Vec<std::ops::Range<usize>> = lens
+                    .iter()
+                    .map(|&len| {
+                        let start = at + leb_len(len as u64);
+                        at = start + len;
+                        start..start + len
+                    })
+                    .collect();
+                let range = payload_start..payload_start + total;
+                checker.code(out, range, &bodies)?.into_iter().map(Some).collect()
+            }
+            None => (0..lens.len()).map(|_| None).collect(),
+        };
         let payload = &mut out[payload_start..];
         // Size prefixes, and each body's slice.
         let mut slices: Vec<&mut [u8]> = Vec::with_capacity(lens.len());
@@ -639,32 +698,47 @@ impl<'a> Ctx<'_, 'a> {
         }
         self.code_offsets = offsets;
         let this = &*self;
-        let results: Vec<Result<()>> = slices
+        let results: Vec<Result<Option<wasmparser::BinaryReaderError>>> = slices
             .into_par_iter()
+            .zip(to_validate)
             .enumerate()
-            .map(|(i, dst)| match &l.functions[i] {
-                OutFunc::Object(o, f) => {
-                    let obj = &res.objects[o.idx()];
-                    let func = &obj.functions[*f as usize];
-                    dst.copy_from_slice(obj.slice(&func.body));
-                    for r in &obj.relocs[func.relocs.clone()] {
-                        this.apply(*o, r, dst, None, None).map_err(|m| {
-                            Error::file(
-                                &obj.name,
-                                format_args!("in function {}: {m}", obj.function_name(*f)),
-                            )
-                        })?;
+            // Each thread reuses one function validator's buffers.
+            .map_init(
+                || None,
+                |allocs, (i, (dst, to_validate))| {
+                    match &l.functions[i] {
+                        OutFunc::Object(o, f) => {
+                            let obj = &res.objects[o.idx()];
+                            let func = &obj.functions[*f as usize];
+                            dst.copy_from_slice(obj.slice(&func.body));
+                            for r in &obj.relocs[func.relocs.clone()] {
+                                this.apply(*o, r, dst, None, None).map_err(|m| {
+                                    Error::file(
+                                        &obj.name,
+                                        format_args!(
+                                            "in function {}: {m}",
+                                            obj.function_name(*f)
+                                        ),
+                                    )
+                                })?;
+                            }
+                        }
+                        _ => dst.copy_from_slice(synth[i].as_deref().unwrap_or(&[])),
                     }
-                    Ok(())
-                }
-                _ => {
-                    dst.copy_from_slice(synth[i].as_deref().unwrap_or(&[]));
-                    Ok(())
-                }
-            })
+                    // Validated while the body is in cache.
+                    let Some(to_validate) = to_validate else {
+                        return Ok(None);
+                    };
+                    let at = payload_start + this.code_offsets[i] as usize;
+                    let body = FunctionBody::new(BinaryReader::new(dst, at));
+                    Ok(validate_body(to_validate, &body, allocs).err())
+                },
+            )
             .collect();
-        for r in results {
-            r?;
+        for (i, r) in results.into_iter().enumerate() {
+            if let Some(e) = r? {
+                self.body_error.get_or_insert((i, e));
+            }
         }
         if self.config.compress_relocations {
             self.compress_code(out, section_start, payload_start, &lens);

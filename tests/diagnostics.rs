@@ -348,3 +348,48 @@ fn error_limit_stops_with_wasm_ld_wording() {
     all.insert(0, "--error-limit=0".into());
     assert_eq!(stderr(&weld(&all)).matches("undefined symbol").count(), 30);
 }
+
+/// An input whose function body is well formed but ill typed: weld's reader does not check
+/// bodies, so the output validation (done as the code section is written) catches it and names
+/// the function and its file; the same body after `--no-validate` is written as wasm-ld writes
+/// it (wasm-ld does not validate).
+#[test]
+fn an_ill_typed_body_is_caught_by_output_validation() {
+    let s = Scratch::new();
+    let obj = s.compile(
+        "bad",
+        "__attribute__((noinline)) int seven(void) { return 7; }\n\
+         int main(void) { return seven(); }",
+        &[],
+    );
+    // `i32.const 7; end` becomes `nop; nop; end`: the function no longer returns a value.
+    let mut bytes = std::fs::read(&obj).unwrap();
+    let at = bytes
+        .windows(4)
+        .position(|w| w == [0x00, 0x41, 0x07, 0x0b])
+        .expect("the body of seven");
+    bytes[at + 1] = 0x01;
+    bytes[at + 2] = 0x01;
+    std::fs::write(&obj, &bytes).unwrap();
+    let out = s.path("out.wasm");
+    // clang folds the call into `main`; without gc `seven` still reaches the output.
+    let mut args = command_link_args(&[&obj], &out);
+    args.insert(0, "--no-gc-sections".into());
+    let o = weld(&args);
+    assert_eq!(o.status.code(), Some(1));
+    let e = stderr(&o);
+    assert!(
+        e.contains("output would be an invalid module in function seven from ")
+            && e.contains("bad.o")
+            && e.contains("not written"),
+        "{e}"
+    );
+    assert!(!out.exists(), "an invalid output must not be written");
+    // Without validation both linkers write the same bytes.
+    let mut unchecked = args.clone();
+    unchecked.insert(0, "--no-validate".into());
+    assert!(weld(&unchecked).status.success());
+    let ours = std::fs::read(&out).unwrap();
+    assert!(wasm_ld(&args).status.success());
+    assert_eq!(ours, std::fs::read(&out).unwrap());
+}
