@@ -32,6 +32,8 @@ pub mod validate;
 pub mod write;
 
 use std::io::Write as _;
+
+use rayon::prelude::*;
 use std::path::Path;
 
 pub use config::Config;
@@ -141,16 +143,22 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
             eprintln!("Loading: {}", i.path.display());
         }
     }
+    // Opening and mapping thousands of files is mostly system calls: done in parallel.
     let files: Vec<MappedFile> = config
         .inputs
-        .iter()
+        .par_iter()
         .map(|i| MappedFile::open(&i.path))
+        // Collected in order, so that the error reported is the first input's.
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_>>()?;
     // Thin archives name their members' files: those are mapped now, to live as long as the
     // inputs.
     let thin: Vec<Vec<(Vec<u8>, MappedFile)>> = files
-        .iter()
+        .par_iter()
         .map(|f| input::thin_members(&f.path, f.bytes()))
+        .collect::<Vec<_>>()
+        .into_iter()
         .collect::<Result<_>>()?;
     let mut archives: Vec<Archive<'_>> = Vec::new();
     let mut items = Vec::new();

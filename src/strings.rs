@@ -75,6 +75,87 @@ impl<'a> StringMerger<'a> {
     }
 }
 
+/// Merges the strings of many inputs at once, in parallel: the same bytes as adding each input
+/// to a [`StringMerger`] in turn and finishing it, and, per input, its strings as (offset in
+/// the input, offset in the merged bytes).
+///
+/// Strings are split and hashed per input in parallel, then deduplicated in shards chosen by
+/// hash (each shard in parallel); the final layout sorts the distinct strings by content, so
+/// neither the sharding nor the thread count can change the result.
+pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
+    use rayon::prelude::*;
+    use std::hash::{BuildHasher, Hash, Hasher};
+    // The shard count only divides the work: the result is the same for any count.
+    let shards_n = rayon::current_num_threads().max(1) * 2;
+    let hasher = rustc_hash::FxBuildHasher;
+    // Per input: its strings as (offset, string, hash).
+    let split: Vec<Vec<(u32, &[u8], u64)>> = inputs
+        .par_iter()
+        .map(|data| {
+            let mut pieces = Vec::new();
+            let mut start = 0usize;
+            while start < data.len() {
+                let end = data[start..]
+                    .iter()
+                    .position(|&b| b == 0)
+                    .map_or(data.len(), |n| start + n + 1);
+                let piece = &data[start..end];
+                pieces.push((start as u32, piece, hasher.hash_one(piece)));
+                start = end;
+            }
+            pieces
+        })
+        .collect();
+    /// A string keyed by its precomputed hash.
+    #[derive(PartialEq, Eq)]
+    struct Key<'s>(u64, &'s [u8]);
+    impl Hash for Key<'_> {
+        fn hash<H: Hasher>(&self, h: &mut H) {
+            h.write_u64(self.0);
+        }
+    }
+    // Per shard: its distinct strings, in order of first appearance.
+    let shards: Vec<(Vec<&[u8]>, FxHashMap<Key<'_>, u32>)> = (0..shards_n)
+        .into_par_iter()
+        .map(|shard| {
+            let mut strings = Vec::new();
+            let mut ids: FxHashMap<Key<'_>, u32> = FxHashMap::default();
+            for pieces in &split {
+                for &(_, piece, h) in pieces {
+                    if (h >> 32) as usize % shards_n == shard {
+                        ids.entry(Key(h, piece)).or_insert_with(|| {
+                            strings.push(piece);
+                            strings.len() as u32 - 1
+                        });
+                    }
+                }
+            }
+            (strings, ids)
+        })
+        .collect();
+    let mut merger = StringMerger::default();
+    let mut base = Vec::with_capacity(shards_n);
+    for (strings, _) in &shards {
+        base.push(merger.strings.len() as u32);
+        merger.strings.extend_from_slice(strings);
+    }
+    let (bytes, offsets) = merger.finish();
+    let mapped = split
+        .par_iter()
+        .map(|pieces| {
+            pieces
+                .iter()
+                .map(|&(start, piece, h)| {
+                    let shard = (h >> 32) as usize % shards_n;
+                    let id = base[shard] + shards[shard].1[&Key(h, piece)];
+                    (start, offsets[id as usize])
+                })
+                .collect()
+        })
+        .collect();
+    (bytes, mapped)
+}
+
 /// Maps an input offset through merged pieces (sorted by input offset) to an output offset.
 pub fn map_offset(pieces: &[(u32, u64)], offset: u32) -> Option<u64> {
     let i = pieces.partition_point(|p| p.0 <= offset).checked_sub(1)?;
@@ -100,5 +181,30 @@ mod tests {
         assert_eq!(at(&a, 2), 0);
         assert_eq!(at(&b, 0), 5);
         assert_eq!(at(&b, 1), 2);
+    }
+
+    #[test]
+    fn merging_all_at_once_matches_one_by_one() {
+        let inputs: Vec<Vec<u8>> = (0..40u32)
+            .map(|i| {
+                let mut v = Vec::new();
+                for k in 0..(i % 7) * 3 {
+                    v.extend_from_slice(format!("s{}_{}\0", (i * 7 + k) % 23, k % 3).as_bytes());
+                }
+                v.extend_from_slice(b"tail");
+                v
+            })
+            .collect();
+        let refs: Vec<&[u8]> = inputs.iter().map(Vec::as_slice).collect();
+        let mut m = StringMerger::default();
+        let ids: Vec<Vec<(u32, u32)>> = refs.iter().map(|d| m.add(d)).collect();
+        let (bytes, offsets) = m.finish();
+        let (all_bytes, all) = merge_all(&refs);
+        assert_eq!(all_bytes, bytes);
+        for (one, many) in ids.iter().zip(&all) {
+            let expected: Vec<(u32, u64)> =
+                one.iter().map(|&(s, id)| (s, offsets[id as usize])).collect();
+            assert_eq!(&expected, many);
+        }
     }
 }

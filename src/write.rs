@@ -22,7 +22,7 @@ use crate::layout::{FuncIdx, GlobalIdx, ImportRef, Layout, OutFunc, OutGlobal, T
 use crate::model::*;
 use crate::reloc::{self, Value};
 use crate::resolve::{Def, Resolved};
-use crate::strings::{StringMerger, map_offset};
+use crate::strings::map_offset;
 use crate::validate::{Incremental, invalid, validate_body};
 
 struct Ctx<'r, 'a> {
@@ -40,6 +40,9 @@ struct Ctx<'r, 'a> {
     customs: Vec<(&'a str, u32)>,
     /// Validation as the output is written (`--validate`, the default).
     checker: Option<Incremental>,
+    /// Whether the output has a `.tdata` segment (most links do not: their memory relocations
+    /// skip the thread-local lookup).
+    has_tdata: bool,
     /// The first function body that failed validation, reported once the sections after the
     /// code section are validated too (an error there comes first, as in a single pass).
     body_error: Option<(usize, wasmparser::BinaryReaderError)>,
@@ -90,6 +93,7 @@ pub fn write(
         // validated in one pass at the end.
         checker: (config.validate && !config.compress_relocations).then(Incremental::default),
         body_error: None,
+        has_tdata: l.segments.iter().any(|s| s.name == ".tdata"),
     };
     // The inputs' total size bounds the output closely enough to allocate it once.
     let estimate: usize = res.objects.iter().map(|o| o.bytes.len()).sum();
@@ -855,21 +859,16 @@ impl<'a> Ctx<'_, 'a> {
                     .iter()
                     .all(|&(o, c)| res.objects[o.idx()].customs[c].relocs.is_empty());
             if mergeable {
-                let mut merger = StringMerger::default();
-                let per_input: Vec<_> = list
+                let inputs: Vec<&[u8]> = list
                     .iter()
                     .map(|&(o, c)| {
                         let obj = &res.objects[o.idx()];
-                        (o, c, merger.add(obj.slice(&obj.customs[c].data)))
+                        obj.slice(&obj.customs[c].data)
                     })
                     .collect();
-                let (bytes, offsets) = merger.finish();
-                for (o, c, strings) in per_input {
+                let (bytes, per_input) = crate::strings::merge_all(&inputs);
+                for (&(o, c), mapped) in list.iter().zip(per_input) {
                     self.custom_offsets[o.idx()][c] = 0;
-                    let mapped = strings
-                        .into_iter()
-                        .map(|(start, id)| (start, offsets[id as usize]))
-                        .collect();
                     self.custom_strings.insert((o, c), mapped);
                 }
                 merged.insert(name, bytes);
@@ -1048,7 +1047,7 @@ impl<'a> Ctx<'_, 'a> {
                 None => 0,
             },
             Value::MemoryAddr | Value::MemoryAddrLocrel | Value::MemoryAddrRel
-                if self.tls_place(id).is_some_and(|(_, tdata)| tdata) =>
+                if self.has_tdata && self.tls_place(id).is_some_and(|(_, tdata)| tdata) =>
             {
                 self.tls_place(id).map_or(0, |(off, _)| off as i64) + r.addend
             }
