@@ -1,9 +1,10 @@
 //! `--cache-dir DIR`: a cache of whole links.
 //!
 //! A link whose options and input contents match an earlier one reuses that link's output
-//! instead of linking again. The key is a 128-bit hash of weld's own executable, every option
-//! that can change the output, and the contents of every file the link reads (inputs, the
-//! `.imports` lists beside archives, thin archives' member files). An entry holds the output
+//! instead of linking again. The key is a 128-bit hash of weld's own executable (its path, size
+//! and modification time), every option that can change the output, and the contents of every
+//! file the link reads (inputs, the `.imports` lists beside archives, thin archives' member
+//! files). An entry holds the output
 //! and the warnings and messages the link printed, behind a header with the payload's length
 //! and hash, so a truncated or corrupt entry is detected and ignored (the link then runs and
 //! replaces it). Entries are written through a temporary file and renamed into place, so
@@ -82,11 +83,17 @@ pub fn key(config: &Config) -> Option<Key> {
         return None;
     }
     let dir = PathBuf::from(config.cache_dir.as_ref()?);
-    // The executable itself: a rebuilt weld may link differently under the same version.
-    let exe = std::env::current_exe()
-        .ok()
-        .and_then(|p| MappedFile::open(&p).ok())
-        .map_or(0, |f| xxh3_128(f.bytes()));
+    // The executable itself: a rebuilt weld may link differently under the same version. Its
+    // identity (path, size, modification time) stands for its contents, which would cost more
+    // to hash than a small link.
+    let exe = std::env::current_exe().ok().and_then(|p| {
+        let m = std::fs::metadata(&p).ok()?;
+        let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        Some(xxh3_128(
+            format!("{} {} {}", p.display(), m.len(), mtime.as_nanos()).as_bytes(),
+        ))
+    });
+    let exe = exe.unwrap_or(0);
     let mut files: Vec<PathBuf> = Vec::new();
     for i in &config.inputs {
         files.push(i.path.clone());

@@ -316,8 +316,12 @@ impl<'a, 'n> Reader<'a, 'n> {
             let KnownCustom::Reloc(r) = c.as_known() else {
                 return Err(self.err(format_args!("malformed section {name}")));
             };
-            let mut entries = Vec::new();
-            for e in r.entries() {
+            // Sized up front: growing a large vector moves it, which costs page-table work
+            // on every thread. A count larger than the section could hold is not trusted.
+            let reader = r.entries();
+            let cap = (reader.count() as usize).min(c.data().len() / 3);
+            let mut entries = Vec::with_capacity(cap);
+            for e in reader {
                 entries.push(e.map_err(|e| self.wp(e))?);
             }
             self.pending.push(PendingRelocs {
@@ -702,6 +706,9 @@ impl<'a, 'n> Reader<'a, 'n> {
             first && p.entries.is_sorted_by_key(|e| e.offset)
         });
         if simple {
+            self.obj
+                .relocs
+                .reserve_exact(pending.iter().map(|p| p.entries.len()).sum());
             for p in &pending {
                 self.group_sorted(p)?;
             }
@@ -759,7 +766,6 @@ impl<'a, 'n> Reader<'a, 'n> {
             _ => return Err(self.no_relocs_here(p)),
         };
         let mut out = std::mem::take(&mut self.obj.relocs);
-        out.reserve(p.entries.len());
         // Per chunk, where its relocations start in `out` (chunks without any stay empty).
         let mut starts: Vec<(usize, usize)> = Vec::new();
         for e in &p.entries {

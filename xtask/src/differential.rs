@@ -431,22 +431,23 @@ fn build_and_link_c(
 /// its own output path, plus `--no-fatal-warnings` (rustc passes
 /// `--fatal-warnings`, and wasm-ld warns about the `lib.rmeta` member of
 /// every rlib). `-C save-temps` keeps rustc's objects for the replay.
-fn build_and_link_rust(
+/// Builds a Rust case's rlibs and has rustc compile the crate and link it to `out` with weld,
+/// through a wrapper that records rustc's link arguments. Returns those arguments and how
+/// rustc's run ended.
+fn record_rust_link(
     rust: &Rust,
     opt: &[&str],
     weld: &Path,
     dir: &Path,
-    outs: Outputs<'_>,
-    phases: &Phases,
-) -> Result<Linked, String> {
+    out: &Path,
+    log: &mut CommandLog,
+) -> Result<(Vec<OsString>, Result<(), String>), String> {
     let mkdir = |d: &Path| {
         std::fs::create_dir_all(d).map_err(|e| format!("  cannot create {}: {e}", d.display()))
     };
-    let mut log = CommandLog::new(dir);
     // rustc's temporary directory: kept by -C save-temps, so put it in the work dir.
     let tmp = dir.join("tmp");
     mkdir(&tmp)?;
-    let t = Instant::now();
     let mut externs: Vec<OsString> = Vec::new();
     if !rust.rlibs.is_empty() {
         let rlib_dir = dir.join("rlib");
@@ -473,6 +474,7 @@ fn build_and_link_rust(
     }
 
     let args_file = dir.join("link-args.bin");
+    let _ = std::fs::remove_file(&args_file);
     let wrapper = dir.join("weld-wrapper.sh");
     let script = format!(
         "#!/bin/sh\n# rustc's linker: records the arguments, then runs weld with them.\n\
@@ -491,31 +493,66 @@ fn build_and_link_rust(
         .args(["-C", "save-temps"])
         .args(&externs)
         .arg("-o")
-        .arg(outs.weld)
+        .arg(out)
         .env("TMPDIR", &tmp);
     log.note(&rustc);
     log.flush();
-    let built = run_captured_timeout_group(&mut rustc, RUSTC_TIMEOUT);
-    phases.compile.add(t);
+    let built = run_captured_timeout_group(&mut rustc, RUSTC_TIMEOUT).map(|_| ());
     let recorded = match std::fs::read(&args_file) {
         Ok(bytes) => split_nul(&bytes),
         Err(_) => {
             return Err(match built {
                 Err(e) => format!("  rustc failed before linking:\n  {e}"),
-                Ok(_) => format!(
+                Ok(()) => format!(
                     "  rustc succeeded without running the linker wrapper {}",
                     wrapper.display()
                 ),
             });
         }
     };
-    let mut weld_cmd = Command::new(weld);
-    weld_cmd.current_dir(util::repo_root()).args(&recorded);
-    let weld_shown = show(&weld_cmd);
     log.comment(&format!(
         "rustc ran weld (through {}) as:",
         wrapper.display()
     ));
+    Ok((recorded, built))
+}
+
+/// The link line rustc gives its linker for a Rust case, built at `opt` in `dir`, as a
+/// function of the output path (for `bench`). wasm-ld needs `--no-fatal-warnings` beside it
+/// (see [`build_and_link_rust`]).
+pub fn rust_link_line(
+    rust: &Rust,
+    opt: &[&str],
+    weld: &Path,
+    dir: &Path,
+) -> Result<impl Fn(&Path) -> Vec<OsString>, String> {
+    let mut log = CommandLog::new(dir);
+    let first = dir.join("rustc-linked.wasm");
+    let (recorded, built) = record_rust_link(rust, opt, weld, dir, &first, &mut log)?;
+    built?;
+    replay_args(&recorded, &first, &first)?;
+    Ok(move |out: &Path| {
+        let mut a = replay_args(&recorded, &first, out).unwrap_or_default();
+        a.push("--no-fatal-warnings".into());
+        a
+    })
+}
+
+fn build_and_link_rust(
+    rust: &Rust,
+    opt: &[&str],
+    weld: &Path,
+    dir: &Path,
+    outs: Outputs<'_>,
+    phases: &Phases,
+) -> Result<Linked, String> {
+    let mut log = CommandLog::new(dir);
+    let t = Instant::now();
+    let (recorded, built) = record_rust_link(rust, opt, weld, dir, outs.weld, &mut log)?;
+    phases.compile.add(t);
+    let mut weld_cmd = Command::new(weld);
+    weld_cmd.current_dir(util::repo_root()).args(&recorded);
+    let weld_shown = show(&weld_cmd);
     log.comment(&weld_shown);
 
     let mut ref_cmd = Command::new(toolchain::WASM_LD);
