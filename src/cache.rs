@@ -88,7 +88,11 @@ pub fn key(config: &Config) -> Option<Key> {
     // to hash than a small link.
     let exe = std::env::current_exe().ok().and_then(|p| {
         let m = std::fs::metadata(&p).ok()?;
-        let mtime = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+        let mtime = m
+            .modified()
+            .ok()?
+            .duration_since(std::time::UNIX_EPOCH)
+            .ok()?;
         Some(xxh3_128(
             format!("{} {} {}", p.display(), m.len(), mtime.as_nanos()).as_bytes(),
         ))
@@ -161,8 +165,12 @@ pub fn store(key: &Key, entry: &Entry, limit: u64) -> Result<()> {
         .map_err(|e| Error::file(&shown, format_args!("cannot write cache entry: {e}")))?;
     tmp.write_all(&data)
         .map_err(|e| Error::file(&shown, format_args!("cannot write cache entry: {e}")))?;
-    tmp.persist(key.path())
-        .map_err(|e| Error::file(&shown, format_args!("cannot write cache entry: {}", e.error)))?;
+    tmp.persist(key.path()).map_err(|e| {
+        Error::file(
+            &shown,
+            format_args!("cannot write cache entry: {}", e.error),
+        )
+    })?;
     prune(dir, limit);
     Ok(())
 }
@@ -239,7 +247,8 @@ pub fn decode(data: &[u8]) -> Option<Entry> {
         *rest = tail;
         Some(s.to_vec())
     };
-    let count = |b: Vec<u8>| -> Option<usize> { Some(u32::from_le_bytes(b.try_into().ok()?) as usize) };
+    let count =
+        |b: Vec<u8>| -> Option<usize> { Some(u32::from_le_bytes(b.try_into().ok()?) as usize) };
     let nw = count(take(&mut rest)?)?;
     let mut warnings = Vec::new();
     for _ in 0..nw {

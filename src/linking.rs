@@ -218,7 +218,10 @@ pub fn sections(
                 if custom.name != name || base == u64::MAX {
                     continue;
                 }
-                for r in &obj.relocs[custom.relocs.clone()] {
+                // In offset order, as a relocatable output lists them.
+                let mut relocs: Vec<Reloc> = obj.custom_relocs(c).collect();
+                relocs.sort_by_key(|r| r.offset);
+                for r in &relocs {
                     let at = base + r.offset as u64;
                     translate(res, l, p, &symtab, ObjectId(o as u32), r, at, &mut entries)
                         .map_err(|m| {

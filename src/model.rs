@@ -250,10 +250,30 @@ pub struct Custom<'a> {
     pub name: &'a str,
     /// The payload, as a range of the object's bytes.
     pub data: Range<usize>,
-    /// The payload's relocations, as a range of [`Object::relocs`].
-    pub relocs: Range<usize>,
+    /// The payload's relocations: where their entries are in the object's bytes (the reader
+    /// checked them all). Debug sections carry most of a program's relocations and only the
+    /// writer needs them, so they are decoded there, as they are applied, rather than stored
+    /// ([`Object::custom_relocs`]).
+    pub relocs: CustomRelocs,
     /// The section's index in the object (what section symbols name).
     pub section_index: u32,
+}
+
+/// Where a custom section's relocations are: `count` entries of a `reloc.*` section, encoded
+/// in the object's bytes at `entries`.
+#[derive(Debug, Clone, Default)]
+pub struct CustomRelocs {
+    /// The encoded entries (after the section index and count).
+    pub entries: Range<usize>,
+    /// How many there are.
+    pub count: u32,
+}
+
+impl CustomRelocs {
+    /// Whether the section has no relocations.
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
 }
 
 /// A relocation, with its offset relative to the start of its chunk (function body, segment
@@ -385,6 +405,23 @@ impl<'a> Object<'a> {
             .has(SymFlags::EXPLICIT_NAME)
             .then_some(import.field);
         Some((import.module, explicit))
+    }
+
+    /// The relocations of custom section `c`, decoded from the object's bytes, in the order
+    /// they are written there (offsets relative to the section's payload).
+    pub fn custom_relocs(&self, c: usize) -> impl Iterator<Item = Reloc> + '_ {
+        let r = &self.customs[c].relocs;
+        let mut reader = wasmparser::BinaryReader::new(&self.bytes[r.entries.clone()], 0);
+        // The reader decoded and checked every entry, so none fails here.
+        (0..r.count).map_while(move |_| {
+            let e = reader.read::<wasmparser::RelocationEntry>().ok()?;
+            Some(Reloc {
+                ty: e.ty,
+                offset: e.offset,
+                index: e.index,
+                addend: e.addend,
+            })
+        })
     }
 
     /// Number of imported functions (defined functions come after them).

@@ -30,6 +30,9 @@ pub fn is_wasm(bytes: &[u8]) -> bool {
 struct PendingRelocs {
     target_section: u32,
     entries: Vec<RelocationEntry>,
+    /// Where the encoded entries are in the object (for custom sections, which keep them
+    /// encoded).
+    bytes: Range<usize>,
     /// Where the reloc section starts, for diagnostics.
     offset: usize,
 }
@@ -321,12 +324,17 @@ impl<'a, 'n> Reader<'a, 'n> {
             let reader = r.entries();
             let cap = (reader.count() as usize).min(c.data().len() / 3);
             let mut entries = Vec::with_capacity(cap);
-            for e in reader {
-                entries.push(e.map_err(|e| self.wp(e))?);
+            let mut first = None;
+            for e in reader.into_iter_with_offsets() {
+                let (at, e) = e.map_err(|e| self.wp(e))?;
+                first.get_or_insert(at);
+                entries.push(e);
             }
+            let end = c.range().end;
             self.pending.push(PendingRelocs {
                 target_section: r.section_index(),
                 entries,
+                bytes: first.unwrap_or(end)..end,
                 offset: c.range().start,
             });
             return Ok(());
@@ -374,7 +382,7 @@ impl<'a, 'n> Reader<'a, 'n> {
                 self.obj.customs.push(Custom {
                     name,
                     data: start..start + c.data().len(),
-                    relocs: 0..0,
+                    relocs: CustomRelocs::default(),
                     section_index: index,
                 });
             }
@@ -695,7 +703,38 @@ impl<'a, 'n> Reader<'a, 'n> {
     /// buffers; anything else (two reloc sections for one section, offsets out of order) takes
     /// the general path.
     fn group_relocs(&mut self) -> Result<()> {
-        let pending = std::mem::take(&mut self.pending);
+        let mut pending = std::mem::take(&mut self.pending);
+        // A custom section's relocations are checked here and stay encoded in the object; the
+        // writer decodes them as it applies them (`Object::custom_relocs`).
+        let mut custom_seen = vec![false; self.obj.customs.len()];
+        for p in &pending {
+            let Some(&SectionRole::Custom(c)) = self.roles.get(p.target_section as usize) else {
+                continue;
+            };
+            if std::mem::replace(&mut custom_seen[c], true) {
+                return Err(Error::file(
+                    self.name,
+                    format_args!(
+                        "relocation section at offset {:#x}: a second relocation section for \
+                         section {}",
+                        p.offset, self.obj.customs[c].name
+                    ),
+                ));
+            }
+            for e in &p.entries {
+                self.place(p, e, &[], 0, Some(c))?;
+            }
+            self.obj.customs[c].relocs = CustomRelocs {
+                entries: p.bytes.clone(),
+                count: p.entries.len() as u32,
+            };
+        }
+        pending.retain(|p| {
+            !matches!(
+                self.roles.get(p.target_section as usize),
+                Some(SectionRole::Custom(_))
+            )
+        });
         let mut seen = vec![false; self.roles.len()];
         let simple = pending.iter().all(|p| {
             let t = p.target_section as usize;
@@ -717,7 +756,6 @@ impl<'a, 'n> Reader<'a, 'n> {
         // Per chunk: (kind, index) -> relocs.
         let mut code: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.functions.len()];
         let mut data: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.segments.len()];
-        let mut custom: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.customs.len()];
         for p in &pending {
             let role = self.roles.get(p.target_section as usize);
             for e in &p.entries {
@@ -731,10 +769,6 @@ impl<'a, 'n> Reader<'a, 'n> {
                         let (i, off) = self.place(p, e, ranges, self.data_start, None)?;
                         data[i].push(rel(e, off));
                     }
-                    Some(SectionRole::Custom(c)) => {
-                        let (_, off) = self.place(p, e, &[], 0, Some(*c))?;
-                        custom[*c].push(rel(e, off));
-                    }
                     _ => return Err(self.no_relocs_here(p)),
                 }
             }
@@ -746,9 +780,6 @@ impl<'a, 'n> Reader<'a, 'n> {
         for (s, rs) in self.obj.segments.iter_mut().zip(data) {
             s.relocs = append_sorted(relocs, rs);
         }
-        for (c, rs) in self.obj.customs.iter_mut().zip(custom) {
-            c.relocs = append_sorted(relocs, rs);
-        }
         Ok(())
     }
 
@@ -759,17 +790,16 @@ impl<'a, 'n> Reader<'a, 'n> {
             return Ok(());
         }
         let role = self.roles.get(p.target_section as usize);
-        let (chunks, base, custom) = match role {
-            Some(SectionRole::Code) => (&self.bodies, self.code_start, None),
-            Some(SectionRole::Data) => (&self.segment_ranges, self.data_start, None),
-            Some(SectionRole::Custom(c)) => (&self.bodies, 0, Some(*c)),
+        let (chunks, base) = match role {
+            Some(SectionRole::Code) => (&self.bodies, self.code_start),
+            Some(SectionRole::Data) => (&self.segment_ranges, self.data_start),
             _ => return Err(self.no_relocs_here(p)),
         };
         let mut out = std::mem::take(&mut self.obj.relocs);
         // Per chunk, where its relocations start in `out` (chunks without any stay empty).
         let mut starts: Vec<(usize, usize)> = Vec::new();
         for e in &p.entries {
-            let (i, off) = self.place(p, e, chunks, base, custom)?;
+            let (i, off) = self.place(p, e, chunks, base, None)?;
             if starts.last().is_none_or(|&(c, _)| c != i) {
                 starts.push((i, out.len()));
             }
@@ -779,12 +809,10 @@ impl<'a, 'n> Reader<'a, 'n> {
         self.obj.relocs = out;
         for (k, &(i, start)) in starts.iter().enumerate() {
             let stop = starts.get(k + 1).map_or(end, |&(_, s)| s);
-            match custom {
-                Some(c) => self.obj.customs[c].relocs = start..stop,
-                None if matches!(role, Some(SectionRole::Code)) => {
-                    self.obj.functions[i].relocs = start..stop
-                }
-                None => self.obj.segments[i].relocs = start..stop,
+            if matches!(role, Some(SectionRole::Code)) {
+                self.obj.functions[i].relocs = start..stop
+            } else {
+                self.obj.segments[i].relocs = start..stop
             }
         }
         Ok(())

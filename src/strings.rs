@@ -202,8 +202,10 @@ mod tests {
         let (all_bytes, all) = merge_all(&refs);
         assert_eq!(all_bytes, bytes);
         for (one, many) in ids.iter().zip(&all) {
-            let expected: Vec<(u32, u64)> =
-                one.iter().map(|&(s, id)| (s, offsets[id as usize])).collect();
+            let expected: Vec<(u32, u64)> = one
+                .iter()
+                .map(|&(s, id)| (s, offsets[id as usize]))
+                .collect();
             assert_eq!(&expected, many);
         }
     }

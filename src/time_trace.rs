@@ -1,5 +1,6 @@
 //! `--time-trace`: a Chrome trace (the JSON that `chrome://tracing` and Perfetto read) of weld's
-//! own phases: read, resolve, gc, layout, write, validate, map, and the whole link.
+//! own phases: read, resolve, gc, layout, write (which validates as it writes), map, and the whole
+//! link.
 
 use std::time::Instant;
 

@@ -673,7 +673,11 @@ impl<'a> Ctx<'_, 'a> {
                     })
                     .collect();
                 let range = payload_start..payload_start + total;
-                checker.code(out, range, &bodies)?.into_iter().map(Some).collect()
+                checker
+                    .code(out, range, &bodies)?
+                    .into_iter()
+                    .map(Some)
+                    .collect()
             }
             None => (0..lens.len()).map(|_| None).collect(),
         };
@@ -719,10 +723,7 @@ impl<'a> Ctx<'_, 'a> {
                                 this.apply(*o, r, dst, None, None).map_err(|m| {
                                     Error::file(
                                         &obj.name,
-                                        format_args!(
-                                            "in function {}: {m}",
-                                            obj.function_name(*f)
-                                        ),
+                                        format_args!("in function {}: {m}", obj.function_name(*f)),
                                     )
                                 })?;
                             }
@@ -925,8 +926,8 @@ impl<'a> Ctx<'_, 'a> {
                     let obj = &res.objects[o.idx()];
                     let custom = &obj.customs[c];
                     dst.copy_from_slice(obj.slice(&custom.data));
-                    for r in &obj.relocs[custom.relocs.clone()] {
-                        this.apply(o, r, dst, None, Some(tombstone)).map_err(|m| {
+                    for r in obj.custom_relocs(c) {
+                        this.apply(o, &r, dst, None, Some(tombstone)).map_err(|m| {
                             Error::file(&obj.name, format_args!("in section {name}: {m}"))
                         })?;
                     }

@@ -27,7 +27,11 @@ fn args_with_cache(inputs: &[&Path], out: &Path, cache: &Path, extra: &[&str]) -
 fn link_ok(args: &[String]) -> Vec<u8> {
     let o = weld(args);
     assert!(o.status.success(), "weld failed: {}", stderr(&o));
-    let out = args.iter().position(|a| a == "-o").map(|i| &args[i + 1]).unwrap();
+    let out = args
+        .iter()
+        .position(|a| a == "-o")
+        .map(|i| &args[i + 1])
+        .unwrap();
     std::fs::read(out).unwrap()
 }
 
@@ -74,8 +78,18 @@ fn cached_relinks_match_wasm_ld_and_follow_their_inputs() {
     assert_eq!(entries(&cache).len(), 2);
 
     // An option that changes the output misses; `--threads` does not.
-    let expected3 = reference(&s, &[&main, &f], "r/out.wasm", &["--strip-debug", "-z", "stack-size=65536"]);
-    let a3 = args_with_cache(&[&main, &f], &out, &cache, &["--strip-debug", "-z", "stack-size=65536"]);
+    let expected3 = reference(
+        &s,
+        &[&main, &f],
+        "r/out.wasm",
+        &["--strip-debug", "-z", "stack-size=65536"],
+    );
+    let a3 = args_with_cache(
+        &[&main, &f],
+        &out,
+        &cache,
+        &["--strip-debug", "-z", "stack-size=65536"],
+    );
     assert_eq!(link_ok(&a3), expected3);
     assert_eq!(entries(&cache).len(), 3);
     let a4 = args_with_cache(&[&main, &f], &out, &cache, &["--threads=1"]);
@@ -102,7 +116,12 @@ fn cached_relinks_match_wasm_ld_and_follow_their_inputs() {
     // Links with side outputs are not cached.
     let before = entries(&cache);
     let map = s.path("w/out.map");
-    let a5 = args_with_cache(&[&main], &out, &cache, &["--allow-undefined", &format!("-Map={}", map.display())]);
+    let a5 = args_with_cache(
+        &[&main],
+        &out,
+        &cache,
+        &["--allow-undefined", &format!("-Map={}", map.display())],
+    );
     link_ok(&a5);
     assert_eq!(entries(&cache), before);
 }
@@ -116,10 +135,17 @@ fn the_cache_is_trimmed_to_its_size_least_recently_used_first() {
     let mut sizes = Vec::new();
     let mut names = Vec::new();
     for k in 0..4 {
-        let g = s.compile(&format!("g{k}"), &format!("int g(void) {{ return {k}; }}"), &[]);
+        let g = s.compile(
+            &format!("g{k}"),
+            &format!("int g(void) {{ return {k}; }}"),
+            &[],
+        );
         let args = args_with_cache(&[&main, &g], &out, &cache, &[]);
         link_ok(&args);
-        let new: Vec<PathBuf> = entries(&cache).into_iter().filter(|e| !names.contains(e)).collect();
+        let new: Vec<PathBuf> = entries(&cache)
+            .into_iter()
+            .filter(|e| !names.contains(e))
+            .collect();
         assert_eq!(new.len(), 1);
         sizes.push(std::fs::metadata(&new[0]).unwrap().len());
         names.push(new[0].clone());
@@ -134,10 +160,21 @@ fn the_cache_is_trimmed_to_its_size_least_recently_used_first() {
     // Room for three entries: storing a fifth removes the two least recently used (1 and 2).
     let limit = sizes.iter().max().unwrap() * 3 + 10;
     let g4 = s.compile("g4", "int g(void) { return 4; }", &[]);
-    let args = args_with_cache(&[&main, &g4], &out, &cache, &[&format!("--cache-size={limit}")]);
+    let args = args_with_cache(
+        &[&main, &g4],
+        &out,
+        &cache,
+        &[&format!("--cache-size={limit}")],
+    );
     link_ok(&args);
     let left = entries(&cache);
     assert_eq!(left.len(), 3, "{left:?}");
-    assert!(left.contains(&names[0]) && left.contains(&names[3]), "{left:?}");
-    assert!(!left.contains(&names[1]) && !left.contains(&names[2]), "{left:?}");
+    assert!(
+        left.contains(&names[0]) && left.contains(&names[3]),
+        "{left:?}"
+    );
+    assert!(
+        !left.contains(&names[1]) && !left.contains(&names[2]),
+        "{left:?}"
+    );
 }

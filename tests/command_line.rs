@@ -995,7 +995,6 @@ fn time_trace_writes_a_chrome_trace_of_the_phases() {
             "gc",
             "layout",
             "write",
-            "validate",
             "map"
         ]
     );

@@ -5,8 +5,9 @@
 //!
 //! Beside each ratio it reports the floor, the time to read every input once and write the
 //! output file, and weld's time as a multiple of it; and the time of a cached relink
-//! (`--cache-dir`, the same link again). With `--large` it adds a scaling table and an SVG
-//! plot of time and memory against input size, `target/bench/scaling.svg`.
+//! (`--cache-dir`, the same link again). Every input is also linked with `--threads` 1, 2
+//! and 8, and the bench fails unless all give the same bytes. With `--large` it adds a scaling
+//! table and an SVG plot of time and memory against input size, `target/bench/scaling.svg`.
 
 use std::ffi::OsString;
 use std::fmt::Write as _;
@@ -85,20 +86,25 @@ pub fn run(args: &[String]) -> Result<(), String> {
         "cached",
     );
     let mut rows: Vec<Row> = Vec::new();
-    let mut measure_row = |name: &str, args: &dyn Fn(&Path) -> Vec<OsString>, dir: &Path| {
-        match measure_input(&weld, name, args, dir, runs) {
+    let mut measure_row =
+        |name: &str, args: &dyn Fn(&Path) -> Vec<OsString>, dir: &Path| match measure_input(
+            &weld, name, args, dir, runs,
+        ) {
             Ok(row) => {
                 print_row(&row);
                 rows.push(row);
             }
             Err(e) => println!("{name:<22} error: {e}"),
-        }
-    };
+        };
     for case in &cases {
         let dir = bench_dir.join(&case.name);
         let _ = std::fs::remove_dir_all(&dir);
         if let Err(e) = std::fs::create_dir_all(&dir) {
-            println!("{:<22} error: cannot create {}: {e}", case.name, dir.display());
+            println!(
+                "{:<22} error: cannot create {}: {e}",
+                case.name,
+                dir.display()
+            );
             continue;
         }
         if let Some(rust) = &case.rust {
@@ -248,7 +254,13 @@ fn scaling_svg(rows: &[Row]) -> String {
         (
             "peak memory (MB)",
             &|r, weld| {
-                (if weld { r.weld.max_rss_kib } else { r.ld.max_rss_kib }) as f64 * 1024.0 / 1e6
+                (if weld {
+                    r.weld.max_rss_kib
+                } else {
+                    r.ld.max_rss_kib
+                }) as f64
+                    * 1024.0
+                    / 1e6
             },
             "MB",
         ),
@@ -347,8 +359,19 @@ fn measure_input(
     let (ld, weld_sample) = bench_pair(weld, args, dir, runs)?;
     let (_, weld_out) = differential::output_paths(dir)?;
     let inputs = input_files(&args(&weld_out));
-    let output = std::fs::read(&weld_out)
-        .map_err(|e| format!("cannot read {}: {e}", weld_out.display()))?;
+    let output =
+        std::fs::read(&weld_out).map_err(|e| format!("cannot read {}: {e}", weld_out.display()))?;
+    // Determinism: the same bytes with 1, 2 and 8 threads as from the timed runs.
+    for threads in [1, 2, 8] {
+        let mut cmd = Command::new(weld);
+        cmd.current_dir(util::repo_root())
+            .args(args(&weld_out))
+            .arg(format!("--threads={threads}"));
+        run_captured(&mut cmd)?;
+        if std::fs::read(&weld_out).ok().as_deref() != Some(output.as_slice()) {
+            return Err(format!("weld --threads={threads} wrote other bytes"));
+        }
+    }
     let floor_out = dir.join("floor.out");
     let mut floors = Vec::new();
     for _ in 0..runs {
@@ -374,12 +397,15 @@ fn measure_input(
         a
     };
     let mut first = Command::new(weld);
-    first.current_dir(util::repo_root()).args(cached_args(&weld_out));
+    first
+        .current_dir(util::repo_root())
+        .args(cached_args(&weld_out));
     run_captured(&mut first)?;
     let mut cached = Vec::new();
     for _ in 0..runs {
         let mut cmd = Command::new(weld);
-        cmd.current_dir(util::repo_root()).args(cached_args(&weld_out));
+        cmd.current_dir(util::repo_root())
+            .args(cached_args(&weld_out));
         cached.push(measure(&mut cmd)?.0);
     }
     let cached_bytes = std::fs::read(&weld_out).unwrap_or_default();
@@ -415,7 +441,10 @@ fn input_files(args: &[OsString]) -> Vec<PathBuf> {
     let mut dirs: Vec<PathBuf> = Vec::new();
     let mut libs = Vec::new();
     let mut files = Vec::new();
-    let mut it = args.iter().map(|a| a.to_string_lossy().into_owned()).peekable();
+    let mut it = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .peekable();
     while let Some(a) = it.next() {
         if a == "-o" || a == "-m" || a == "-L" || a == "-l" {
             let v = it.next().unwrap_or_default();

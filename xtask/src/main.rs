@@ -37,11 +37,17 @@ commands:
   run FILE.wasm [ARGS | --call F...]
                         run a linked command (or call a library's exports) in the harness's
                         deterministic WASI host, with wasi-threads and memory64
-  bench [options]       link each case (clang-22 -O2) 10x with weld and wasm-ld, compare
+  bench [options]       link each case (-O1 -g; Rust -C opt-level=1 -g) 10x with weld and
+                        wasm-ld alternately: time and peak memory ratios, the floor (read
+                        every input + write the output), a cached relink (--cache-dir), and
+                        byte-identical output under --threads 1, 2 and 8
       --filter SUBSTR   only cases whose name contains SUBSTR
       --runs N          links per linker and case (default 10)
-      --large           also the synthetic ~2,000-object input (generated once, cached)
-  gen-large             only generate and compile the synthetic input (target/bench-input)
+      --large           also the synthetic input at 1x, 2x, 4x and 8x (1,000 to 8,000
+                        objects, generated once and cached): a scaling table and
+                        target/bench/scaling.svg
+  gen-large [--scale N] only generate and compile the synthetic input at scale N (default 2,
+                        about 2,000 objects) under target/bench-input
   mutants [--shard K/N] [--file src/F.rs]... [--iterate] [--jobs N] [--list] [--summary]
                         mutation testing of the linker core with cargo-mutants against
                         `cargo test -p weld`; prints the score and the surviving mutants.

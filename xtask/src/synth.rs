@@ -101,7 +101,9 @@ pub fn ensure(scale: usize) -> Result<Large, String> {
         .map(|n| obj_dir.join(format!("{n}.o")))
         .collect();
     // An object is written under a temporary name and renamed, so one that exists is whole.
-    let missing: Vec<usize> = (0..names.len()).filter(|&i| !objects[i].is_file()).collect();
+    let missing: Vec<usize> = (0..names.len())
+        .filter(|&i| !objects[i].is_file())
+        .collect();
     if !missing.is_empty() {
         let start = Instant::now();
         std::fs::write(src_dir.join("synth.h"), header())
