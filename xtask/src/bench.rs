@@ -504,16 +504,65 @@ fn bench_pair(
     Ok((sample(0), sample(1)))
 }
 
-/// Runs a command, returning its wall time and peak RSS (KiB) from `wait4`,
-/// which reports the usage of exactly that child.
+/// The hidden subcommand that runs one measured command (see [`measure`]).
+pub const MEASURE: &str = "__measure";
+
+/// Runs a command, returning its wall time and peak RSS (KiB).
+///
+/// The command runs as the child of a fresh xtask process (`xtask __measure CMD ARGS`), which
+/// times it and reads its peak RSS from `wait4`. Spawned from this process directly, a child
+/// would report this process's own resident size as its peak: it shares this process's memory
+/// until it execs, and the kernel keeps that memory's peak.
 fn measure(cmd: &mut Command) -> Result<(Duration, u64), String> {
+    let exe = std::env::current_exe().map_err(|e| format!("cannot find xtask: {e}"))?;
+    let mut outer = Command::new(exe);
+    outer
+        .arg(MEASURE)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    if let Some(dir) = cmd.get_current_dir() {
+        outer.current_dir(dir);
+    }
+    let out = outer
+        .stdin(Stdio::null())
+        .stderr(Stdio::null())
+        .output()
+        .map_err(|e| format!("could not run `{}`: {e}", show(cmd)))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let mut words = text.split_whitespace();
+    match (words.next(), words.next(), words.next()) {
+        (Some("ok"), Some(ns), Some(kib)) => Ok((
+            Duration::from_nanos(ns.parse().unwrap_or(0)),
+            kib.parse().unwrap_or(0),
+        )),
+        _ => {
+            // Rerun with output captured to show why.
+            cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+            Err(match run_captured(cmd) {
+                Err(e) => e,
+                Ok(_) => format!(
+                    "`{}` failed once ({}) but not on rerun",
+                    show(cmd),
+                    text.trim()
+                ),
+            })
+        }
+    }
+}
+
+/// `xtask __measure PROGRAM ARGS...`: runs the program (output discarded) and prints
+/// `ok NANOSECONDS PEAK_RSS_KIB`, or `failed STATUS`.
+pub fn measure_child(args: &[String]) -> Result<(), String> {
+    let (program, rest) = args.split_first().ok_or("__measure needs a program")?;
+    let mut cmd = Command::new(program);
+    cmd.args(rest);
     let start = Instant::now();
     let child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("could not run `{}`: {e}", show(cmd)))?;
+        .map_err(|e| format!("could not run `{}`: {e}", show(&cmd)))?;
     let pid = child.id() as libc::pid_t;
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to overwrite.
@@ -523,25 +572,12 @@ fn measure(cmd: &mut Command) -> Result<(Duration, u64), String> {
     let elapsed = start.elapsed();
     // The child is reaped; dropping the handle does not wait again.
     drop(child);
-    if r != pid {
-        return Err(format!(
-            "wait4 failed for `{}`: {}",
-            show(cmd),
-            std::io::Error::last_os_error()
-        ));
+    if r == pid && libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0 {
+        println!("ok {} {}", elapsed.as_nanos(), usage.ru_maxrss);
+    } else {
+        println!("failed {status}");
     }
-    if !(libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0) {
-        // Rerun with output captured to show why.
-        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
-        return Err(match run_captured(cmd) {
-            Err(e) => e,
-            Ok(_) => format!(
-                "`{}` failed once (status {status}) but not on rerun",
-                show(cmd)
-            ),
-        });
-    }
-    Ok((elapsed, usage.ru_maxrss as u64))
+    Ok(())
 }
 
 fn geomean(v: &[f64]) -> f64 {

@@ -76,6 +76,8 @@ fn main() -> ExitCode {
         "demo" => demo::run(rest),
         "run" => run::run_file(rest),
         "bench" => bench::run(rest),
+        // Internal: bench runs each measured link through a fresh, small xtask process.
+        bench::MEASURE => bench::measure_child(rest),
         "gen-large" => synth::run(rest),
         "fuzz" => fuzz::run(rest),
         "mutants" => mutants::run(rest),
