@@ -7,9 +7,10 @@
 
 use std::ops::Range;
 
+use rayon::prelude::*;
 use wasmparser::{
     CompositeInnerType, DataKind, ExternalKind, KnownCustom, Linking, Parser, Payload,
-    RelocationEntry, SymbolInfo, TypeRef,
+    RelocSectionReader, RelocationEntry, SymbolInfo, TypeRef,
 };
 
 use crate::error::{Error, Result};
@@ -27,8 +28,10 @@ pub fn is_wasm(bytes: &[u8]) -> bool {
 }
 
 /// A `reloc.*` section, kept until all sections are known.
-struct PendingRelocs {
+struct PendingRelocs<'a> {
     target_section: u32,
+    /// The section, decoded in parallel with the others once the symbol table is known.
+    reader: RelocSectionReader<'a>,
     entries: Vec<RelocationEntry>,
     /// Where the encoded entries are in the object (for custom sections, which keep them
     /// encoded).
@@ -56,7 +59,7 @@ struct Reader<'a, 'n> {
     code_start: usize,
     /// Offset of the data section's payload start.
     data_start: usize,
-    pending: Vec<PendingRelocs>,
+    pending: Vec<PendingRelocs<'a>>,
     saw_linking: bool,
     /// Function bodies before relocations are grouped (absolute ranges).
     bodies: Vec<Range<usize>>,
@@ -319,22 +322,11 @@ impl<'a, 'n> Reader<'a, 'n> {
             let KnownCustom::Reloc(r) = c.as_known() else {
                 return Err(self.err(format_args!("malformed section {name}")));
             };
-            // Sized up front: growing a large vector moves it, which costs page-table work
-            // on every thread. A count larger than the section could hold is not trusted.
-            let reader = r.entries();
-            let cap = (reader.count() as usize).min(c.data().len() / 3);
-            let mut entries = Vec::with_capacity(cap);
-            let mut first = None;
-            for e in reader.into_iter_with_offsets() {
-                let (at, e) = e.map_err(|e| self.wp(e))?;
-                first.get_or_insert(at);
-                entries.push(e);
-            }
-            let end = c.range().end;
             self.pending.push(PendingRelocs {
                 target_section: r.section_index(),
-                entries,
-                bytes: first.unwrap_or(end)..end,
+                reader: r,
+                entries: Vec::new(),
+                bytes: 0..0,
                 offset: c.range().start,
             });
             return Ok(());
@@ -704,8 +696,21 @@ impl<'a, 'n> Reader<'a, 'n> {
     /// the general path.
     fn group_relocs(&mut self) -> Result<()> {
         let mut pending = std::mem::take(&mut self.pending);
-        // A custom section's relocations are checked here and stay encoded in the object; the
-        // writer decodes them as it applies them (`Object::custom_relocs`).
+        // Each section's relocations are decoded and checked in parallel (a large object's
+        // debug sections carry hundreds of thousands); errors are reported in section order.
+        let placed: Vec<Result<Vec<(u32, u32)>>> = {
+            let this = &*self;
+            pending
+                .par_iter_mut()
+                .map(|p| this.decode_and_place(p))
+                .collect()
+        };
+        let mut places = Vec::with_capacity(placed.len());
+        for r in placed {
+            places.push(r?);
+        }
+        // A custom section's relocations stay encoded in the object; the writer decodes them
+        // as it applies them (`Object::custom_relocs`).
         let mut custom_seen = vec![false; self.obj.customs.len()];
         for p in &pending {
             let Some(&SectionRole::Custom(c)) = self.roles.get(p.target_section as usize) else {
@@ -721,20 +726,22 @@ impl<'a, 'n> Reader<'a, 'n> {
                     ),
                 ));
             }
-            for e in &p.entries {
-                self.place(p, e, &[], 0, Some(c))?;
-            }
             self.obj.customs[c].relocs = CustomRelocs {
                 entries: p.bytes.clone(),
                 count: p.entries.len() as u32,
             };
         }
-        pending.retain(|p| {
-            !matches!(
+        let is_custom = |p: &PendingRelocs<'_>| {
+            matches!(
                 self.roles.get(p.target_section as usize),
                 Some(SectionRole::Custom(_))
             )
-        });
+        };
+        let (pending, places): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .zip(places)
+            .filter(|(p, _)| !is_custom(p))
+            .unzip();
         let mut seen = vec![false; self.roles.len()];
         let simple = pending.iter().all(|p| {
             let t = p.target_section as usize;
@@ -748,29 +755,22 @@ impl<'a, 'n> Reader<'a, 'n> {
             self.obj
                 .relocs
                 .reserve_exact(pending.iter().map(|p| p.entries.len()).sum());
-            for p in &pending {
-                self.group_sorted(p)?;
+            for (p, places) in pending.iter().zip(&places) {
+                self.group_sorted(p, places);
             }
             return Ok(());
         }
         // Per chunk: (kind, index) -> relocs.
         let mut code: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.functions.len()];
         let mut data: Vec<Vec<Reloc>> = vec![Vec::new(); self.obj.segments.len()];
-        for p in &pending {
-            let role = self.roles.get(p.target_section as usize);
-            for e in &p.entries {
-                match role {
-                    Some(SectionRole::Code) => {
-                        let (i, off) = self.place(p, e, &self.bodies, self.code_start, None)?;
-                        code[i].push(rel(e, off));
-                    }
-                    Some(SectionRole::Data) => {
-                        let ranges = &self.segment_ranges;
-                        let (i, off) = self.place(p, e, ranges, self.data_start, None)?;
-                        data[i].push(rel(e, off));
-                    }
-                    _ => return Err(self.no_relocs_here(p)),
-                }
+        for (p, places) in pending.iter().zip(&places) {
+            let code_role = matches!(
+                self.roles.get(p.target_section as usize),
+                Some(SectionRole::Code)
+            );
+            let chunks = if code_role { &mut code } else { &mut data };
+            for (e, &(i, off)) in p.entries.iter().zip(places) {
+                chunks[i as usize].push(rel(e, off as usize));
             }
         }
         let relocs = &mut self.obj.relocs;
@@ -783,39 +783,68 @@ impl<'a, 'n> Reader<'a, 'n> {
         Ok(())
     }
 
-    /// [`Self::group_relocs`] for one section's relocations in offset order: each chunk's
-    /// relocations are consecutive, so they are appended directly.
-    fn group_sorted(&mut self, p: &PendingRelocs) -> Result<()> {
-        if p.entries.is_empty() {
-            return Ok(());
-        }
-        let role = self.roles.get(p.target_section as usize);
-        let (chunks, base) = match role {
-            Some(SectionRole::Code) => (&self.bodies, self.code_start),
-            Some(SectionRole::Data) => (&self.segment_ranges, self.data_start),
-            _ => return Err(self.no_relocs_here(p)),
-        };
+    /// [`Self::group_relocs`] for one section's relocations in offset order (already placed:
+    /// chunk and offset in it): each chunk's relocations are consecutive, so they are appended
+    /// directly.
+    fn group_sorted(&mut self, p: &PendingRelocs<'_>, places: &[(u32, u32)]) {
+        let code = matches!(
+            self.roles.get(p.target_section as usize),
+            Some(SectionRole::Code)
+        );
         let mut out = std::mem::take(&mut self.obj.relocs);
         // Per chunk, where its relocations start in `out` (chunks without any stay empty).
-        let mut starts: Vec<(usize, usize)> = Vec::new();
-        for e in &p.entries {
-            let (i, off) = self.place(p, e, chunks, base, None)?;
+        let mut starts: Vec<(u32, usize)> = Vec::new();
+        for (e, &(i, off)) in p.entries.iter().zip(places) {
             if starts.last().is_none_or(|&(c, _)| c != i) {
                 starts.push((i, out.len()));
             }
-            out.push(rel(e, off));
+            out.push(rel(e, off as usize));
         }
         let end = out.len();
         self.obj.relocs = out;
         for (k, &(i, start)) in starts.iter().enumerate() {
             let stop = starts.get(k + 1).map_or(end, |&(_, s)| s);
-            if matches!(role, Some(SectionRole::Code)) {
-                self.obj.functions[i].relocs = start..stop
+            if code {
+                self.obj.functions[i as usize].relocs = start..stop
             } else {
-                self.obj.segments[i].relocs = start..stop
+                self.obj.segments[i as usize].relocs = start..stop
             }
         }
-        Ok(())
+    }
+
+    /// Decodes section `p`'s relocations into `p.entries` (noting where they are encoded) and
+    /// checks each, returning what each patches: (chunk, offset in it) for code and data
+    /// (nothing for a custom section, whose single chunk is the whole payload).
+    fn decode_and_place(&self, p: &mut PendingRelocs<'a>) -> Result<Vec<(u32, u32)>> {
+        let section_end = p.reader.range().end;
+        let reader = p.reader.entries();
+        // Sized up front: growing a large vector moves it, which costs page-table work on
+        // every thread. A count larger than the section could hold is not trusted.
+        let cap = (reader.count() as usize).min(p.reader.range().len() / 3);
+        p.entries.reserve_exact(cap);
+        let mut first = None;
+        for e in reader.into_iter_with_offsets() {
+            let (at, e) = e.map_err(|e| self.wp(e))?;
+            first.get_or_insert(at);
+            p.entries.push(e);
+        }
+        p.bytes = first.unwrap_or(section_end)..section_end;
+        let role = self.roles.get(p.target_section as usize);
+        let (chunks, base, custom) = match role {
+            Some(SectionRole::Code) => (&self.bodies, self.code_start, None),
+            Some(SectionRole::Data) => (&self.segment_ranges, self.data_start, None),
+            Some(&SectionRole::Custom(c)) => (&self.bodies, 0, Some(c)),
+            _ if p.entries.is_empty() => return Ok(Vec::new()),
+            _ => return Err(self.no_relocs_here(p)),
+        };
+        let mut places = Vec::with_capacity(if custom.is_some() { 0 } else { p.entries.len() });
+        for e in &p.entries {
+            let (i, off) = self.place(p, e, chunks, base, custom)?;
+            if custom.is_none() {
+                places.push((i as u32, off as u32));
+            }
+        }
+        Ok(places)
     }
 
     /// Checks a relocation of section `p` and finds what it patches: the chunk (of `chunks`,
@@ -823,7 +852,7 @@ impl<'a, 'n> Reader<'a, 'n> {
     /// section `custom`, the whole payload is the one chunk.
     fn place(
         &self,
-        p: &PendingRelocs,
+        p: &PendingRelocs<'_>,
         e: &RelocationEntry,
         chunks: &[Range<usize>],
         base: usize,
@@ -865,7 +894,7 @@ impl<'a, 'n> Reader<'a, 'n> {
         }
     }
 
-    fn no_relocs_here(&self, p: &PendingRelocs) -> Error {
+    fn no_relocs_here(&self, p: &PendingRelocs<'_>) -> Error {
         Error::file(
             self.name,
             format_args!(
