@@ -114,8 +114,9 @@ pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
             h.write_u64(self.0);
         }
     }
-    // Per shard: its distinct strings, in order of first appearance.
-    let shards: Vec<(Vec<&[u8]>, FxHashMap<Key<'_>, u32>)> = (0..shards_n)
+    /// A shard's distinct strings, in order of first appearance, and their ids.
+    type Shard<'s> = (Vec<&'s [u8]>, FxHashMap<Key<'s>, u32>);
+    let shards: Vec<Shard<'_>> = (0..shards_n)
         .into_par_iter()
         .map(|shard| {
             let mut strings = Vec::new();

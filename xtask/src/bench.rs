@@ -245,7 +245,9 @@ fn scaling_svg(rows: &[Row]) -> String {
         2.0 * w,
         h + 30.0
     );
-    let panels: [(&str, &dyn Fn(&Row, bool) -> f64, &str); 2] = [
+    /// A panel: its title and the value plotted (for weld or for wasm-ld).
+    type Panel<'p> = (&'p str, &'p dyn Fn(&Row, bool) -> f64, &'p str);
+    let panels: [Panel<'_>; 2] = [
         (
             "link time (ms)",
             &|r, weld| secs(if weld { r.weld.median } else { r.ld.median }) * 1e3,
