@@ -5,8 +5,8 @@
 //! and modification time), every option that can change the output, and the contents of every
 //! file the link reads (inputs, the `.imports` lists beside archives, thin archives' member
 //! files). An entry holds the output
-//! and the warnings and messages the link printed, behind a header with the payload's length
-//! and hash, so a truncated or corrupt entry is detected and ignored (the link then runs and
+//! and the warnings and messages the link printed, with a trailer holding their lengths and
+//! hash, so a truncated or corrupt entry is detected and ignored (the link then runs and
 //! replaces it). Entries are written through a temporary file and renamed into place, so
 //! concurrent links never see half an entry; when the directory grows past its size limit the
 //! least recently used entries are removed.
@@ -25,12 +25,12 @@ use xxhash_rust::xxh3::{Xxh3, xxh3_128};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::input::{self, MappedFile};
+use crate::input;
 
 /// Bumped when the entry format changes.
 const MAGIC: &[u8; 8] = b"weldc\x00\x01\n";
-/// Header: magic, payload length (u64 LE), payload hash (u128 LE).
-const HEADER: usize = 8 + 8 + 16;
+/// Trailer: module length and metadata length (u64 LE each), hash (u128 LE), magic.
+const TRAILER: usize = 8 + 8 + 16 + 8;
 /// File name suffix of entries; nothing else in the directory is touched.
 const SUFFIX: &str = ".weld-cache";
 
@@ -106,17 +106,10 @@ pub fn key(config: &Config) -> Option<Key> {
             files.push(beside);
         }
     }
+    // One read buffer per thread.
     let hashes: Vec<Option<Vec<u128>>> = files
         .par_iter()
-        .map(|p| {
-            let f = MappedFile::open(p).ok()?;
-            let mut h = vec![xxh3_128(f.bytes())];
-            // A thin archive's members are files of their own.
-            for (_, m) in input::thin_members(&f.path, f.bytes()).ok()? {
-                h.push(xxh3_128(m.bytes()));
-            }
-            Some(h)
-        })
+        .map_init(|| vec![0u8; 1 << 20], |buf, p| hash_input(p, buf))
         .collect();
     let mut state = Xxh3::new();
     state.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -140,11 +133,42 @@ pub fn key(config: &Config) -> Option<Key> {
     })
 }
 
+/// The content hashes of an input file: the file's, then (for a thin archive) each member
+/// file's. `None` if something cannot be read.
+///
+/// Files are read, not mapped: unmapping thousands of files from a multi-threaded process
+/// costs more (page-table work on every thread) than copying them through a buffer.
+fn hash_input(path: &Path, buf: &mut [u8]) -> Option<Vec<u128>> {
+    use std::io::Read as _;
+    let mut file = File::open(path).ok()?;
+    let mut head = [0u8; 8];
+    let n = file.read(&mut head).ok()?;
+    if &head[..n] == b"!<thin>\n" {
+        // Thin archives are small: read whole, with their member files.
+        let data = std::fs::read(path).ok()?;
+        let mut h = vec![xxh3_128(&data)];
+        for (_, m) in input::thin_members(&path.display().to_string(), &data).ok()? {
+            h.push(xxh3_128(m.bytes()));
+        }
+        return Some(h);
+    }
+    let mut state = Xxh3::new();
+    state.update(&head[..n]);
+    loop {
+        match file.read(buf) {
+            Ok(0) => break,
+            Ok(k) => state.update(&buf[..k]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return None,
+        }
+    }
+    Some(vec![state.digest128()])
+}
+
 /// The entry for `key`, if one is stored and intact. A used entry is marked as recently used.
 pub fn lookup(key: &Key) -> Option<Entry> {
     let path = key.path();
-    let file = MappedFile::open(&path).ok()?;
-    let entry = decode(file.bytes())?;
+    let entry = decode(std::fs::read(&path).ok()?)?;
     // Mark it used, so that eviction removes the least recently used entries first.
     if let Ok(f) = File::options().write(true).open(&path) {
         let _ = f.set_modified(SystemTime::now());
@@ -204,65 +228,77 @@ pub fn prune(dir: &Path, limit: u64) {
     }
 }
 
-/// An entry's bytes: the header, then the payload (strings as u32 LE length and UTF-8).
+/// An entry's bytes: the module, then the warnings and messages (each list a u32 LE count,
+/// each string a u32 LE length and UTF-8), then a trailer: the module's length and the
+/// metadata's (u64 LE each), the XXH3-128 of everything before the trailer, and the magic. The
+/// module comes first so that a hit reads the file once and keeps its front as the output.
 pub fn encode(entry: &Entry) -> Vec<u8> {
-    let mut payload = Vec::with_capacity(entry.bytes.len() + 64);
+    let mut meta = Vec::new();
     let put = |p: &mut Vec<u8>, s: &[u8]| {
         p.extend_from_slice(&(s.len() as u32).to_le_bytes());
         p.extend_from_slice(s);
     };
-    put(&mut payload, &(entry.warnings.len() as u32).to_le_bytes());
+    meta.extend_from_slice(&(entry.warnings.len() as u32).to_le_bytes());
     for w in &entry.warnings {
-        put(&mut payload, w.message.as_bytes());
+        put(&mut meta, w.message.as_bytes());
     }
-    put(&mut payload, &(entry.messages.len() as u32).to_le_bytes());
+    meta.extend_from_slice(&(entry.messages.len() as u32).to_le_bytes());
     for m in &entry.messages {
-        put(&mut payload, m.as_bytes());
+        put(&mut meta, m.as_bytes());
     }
-    payload.extend_from_slice(&entry.bytes);
-    let mut out = Vec::with_capacity(HEADER + payload.len());
+    let mut out = Vec::with_capacity(entry.bytes.len() + meta.len() + TRAILER);
+    out.extend_from_slice(&entry.bytes);
+    out.extend_from_slice(&meta);
+    let hash = xxh3_128(&out);
+    out.extend_from_slice(&(entry.bytes.len() as u64).to_le_bytes());
+    out.extend_from_slice(&(meta.len() as u64).to_le_bytes());
+    out.extend_from_slice(&hash.to_le_bytes());
     out.extend_from_slice(MAGIC);
-    out.extend_from_slice(&(payload.len() as u64).to_le_bytes());
-    out.extend_from_slice(&xxh3_128(&payload).to_le_bytes());
-    out.extend_from_slice(&payload);
     out
 }
 
-/// Decodes an entry; `None` for anything truncated, corrupt or of another format.
-pub fn decode(data: &[u8]) -> Option<Entry> {
-    let (head, payload) = data.split_at_checked(HEADER)?;
-    if &head[..8] != MAGIC {
+/// Decodes an entry, reusing `data` for the module; `None` for anything truncated, corrupt or
+/// of another format.
+pub fn decode(mut data: Vec<u8>) -> Option<Entry> {
+    let body_len = data.len().checked_sub(TRAILER)?;
+    let trailer = &data[body_len..];
+    if &trailer[32..] != MAGIC {
         return None;
     }
-    let len = u64::from_le_bytes(head[8..16].try_into().ok()?);
-    let hash = u128::from_le_bytes(head[16..32].try_into().ok()?);
-    if payload.len() as u64 != len || xxh3_128(payload) != hash {
+    let module_len = usize::try_from(u64::from_le_bytes(trailer[..8].try_into().ok()?)).ok()?;
+    let meta_len = usize::try_from(u64::from_le_bytes(trailer[8..16].try_into().ok()?)).ok()?;
+    let hash = u128::from_le_bytes(trailer[16..32].try_into().ok()?);
+    if module_len.checked_add(meta_len)? != body_len || xxh3_128(&data[..body_len]) != hash {
         return None;
     }
-    let mut rest = payload;
-    let take = |rest: &mut &[u8]| -> Option<Vec<u8>> {
+    let mut rest = &data[module_len..body_len];
+    let u32_at = |rest: &mut &[u8]| -> Option<usize> {
         let (n, tail) = rest.split_at_checked(4)?;
-        let n = u32::from_le_bytes(n.try_into().ok()?) as usize;
-        let (s, tail) = tail.split_at_checked(n)?;
         *rest = tail;
-        Some(s.to_vec())
+        Some(u32::from_le_bytes(n.try_into().ok()?) as usize)
     };
-    let count =
-        |b: Vec<u8>| -> Option<usize> { Some(u32::from_le_bytes(b.try_into().ok()?) as usize) };
-    let nw = count(take(&mut rest)?)?;
+    let string = |rest: &mut &[u8]| -> Option<String> {
+        let n = u32_at(rest)?;
+        let (s, tail) = rest.split_at_checked(n)?;
+        *rest = tail;
+        String::from_utf8(s.to_vec()).ok()
+    };
     let mut warnings = Vec::new();
-    for _ in 0..nw {
+    for _ in 0..u32_at(&mut rest)? {
         warnings.push(Diagnostic {
-            message: String::from_utf8(take(&mut rest)?).ok()?,
+            message: string(&mut rest)?,
         });
     }
-    let nm = count(take(&mut rest)?)?;
     let mut messages = Vec::new();
-    for _ in 0..nm {
-        messages.push(String::from_utf8(take(&mut rest)?).ok()?);
+    for _ in 0..u32_at(&mut rest)? {
+        messages.push(string(&mut rest)?);
     }
+    if !rest.is_empty() {
+        return None;
+    }
+    data.truncate(module_len);
     Some(Entry {
-        bytes: rest.to_vec(),
+        bytes: data,
         warnings,
         messages,
     })
@@ -284,24 +320,24 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        assert_eq!(decode(&encode(&entry())), Some(entry()));
+        assert_eq!(decode(encode(&entry())), Some(entry()));
     }
 
     #[test]
     fn every_truncation_and_bit_flip_is_rejected() {
         let data = encode(&entry());
         for n in 0..data.len() {
-            assert_eq!(decode(&data[..n]), None, "truncated to {n}");
+            assert_eq!(decode(data[..n].to_vec()), None, "truncated to {n}");
         }
         for i in 0..data.len() {
             for bit in 0..8 {
                 let mut d = data.clone();
                 d[i] ^= 1 << bit;
-                assert_eq!(decode(&d), None, "bit {bit} of byte {i}");
+                assert_eq!(decode(d), None, "bit {bit} of byte {i}");
             }
         }
         let mut longer = data.clone();
         longer.push(0);
-        assert_eq!(decode(&longer), None);
+        assert_eq!(decode(longer), None);
     }
 }
