@@ -15,23 +15,16 @@ impl<'a> StringMerger<'a> {
     /// Adds the strings of one input (each up to and including its NUL; a last string without
     /// one runs to the end) and returns them as (offset in the input, string id).
     pub fn add(&mut self, data: &'a [u8]) -> Vec<(u32, u32)> {
-        let mut pieces = Vec::new();
-        let mut start = 0usize;
-        while start < data.len() {
-            let end = data[start..]
-                .iter()
-                .position(|&b| b == 0)
-                .map_or(data.len(), |n| start + n + 1);
-            let piece = &data[start..end];
-            let strings = &mut self.strings;
-            let id = *self.ids.entry(piece).or_insert_with(|| {
-                strings.push(piece);
-                strings.len() as u32 - 1
-            });
-            pieces.push((start as u32, id));
-            start = end;
-        }
-        pieces
+        split(data)
+            .map(|(start, piece)| {
+                let strings = &mut self.strings;
+                let id = *self.ids.entry(piece).or_insert_with(|| {
+                    strings.push(piece);
+                    strings.len() as u32 - 1
+                });
+                (start, id)
+            })
+            .collect()
     }
 
     /// Whether no string was added.
@@ -75,6 +68,24 @@ impl<'a> StringMerger<'a> {
     }
 }
 
+/// The strings of `data` with their offsets: each up to and including its NUL; a last string
+/// without one runs to the end.
+fn split(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
+    let mut start = 0usize;
+    std::iter::from_fn(move || {
+        if start >= data.len() {
+            return None;
+        }
+        let end = data[start..]
+            .iter()
+            .position(|&b| b == 0)
+            .map_or(data.len(), |n| start + n + 1);
+        let piece = (start as u32, &data[start..end]);
+        start = end;
+        Some(piece)
+    })
+}
+
 /// Merges the strings of many inputs at once, in parallel: the same bytes as adding each input
 /// to a [`StringMerger`] in turn and finishing it, and, per input, its strings as (offset in
 /// the input, offset in the merged bytes).
@@ -92,18 +103,9 @@ pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
     let split: Vec<Vec<(u32, &[u8], u64)>> = inputs
         .par_iter()
         .map(|data| {
-            let mut pieces = Vec::new();
-            let mut start = 0usize;
-            while start < data.len() {
-                let end = data[start..]
-                    .iter()
-                    .position(|&b| b == 0)
-                    .map_or(data.len(), |n| start + n + 1);
-                let piece = &data[start..end];
-                pieces.push((start as u32, piece, hasher.hash_one(piece)));
-                start = end;
-            }
-            pieces
+            split(data)
+                .map(|(start, piece)| (start, piece, hasher.hash_one(piece)))
+                .collect()
         })
         .collect();
     /// A string keyed by its precomputed hash.
