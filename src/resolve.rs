@@ -411,74 +411,43 @@ impl<'a> Resolver<'a, '_> {
             }
         }
 
-        // Objects named on the command line are all loaded, so they are parsed up front, in
-        // parallel; archive members are parsed one at a time as they are extracted.
-        let mut parsed: Vec<Option<Result<Object<'a>>>> = items
-            .par_iter()
-            .map(|item| match *item {
-                LoadItem::Object {
-                    name,
-                    bytes,
-                    lazy: false,
-                } => Some(read_object(name, bytes)),
-                _ => None,
-            })
-            .collect();
-        for (i, item) in items.into_iter().enumerate() {
-            match item {
-                LoadItem::Object { lazy: false, .. } => {
-                    if let Some(obj) = parsed[i].take() {
-                        self.add_object(obj?, false)?;
+        // Objects named on the command line are all loaded, so they are parsed ahead, in
+        // parallel: while one batch is added to the symbol table (in order), the next is
+        // parsed. Archive members are parsed one at a time as they are extracted.
+        const BATCH: usize = 64;
+        let parse = |item: &LoadItem<'a>| match *item {
+            LoadItem::Object {
+                name,
+                bytes,
+                lazy: false,
+            } => Some(read_object(name, bytes)),
+            _ => None,
+        };
+        let n = items.len();
+        let mut parsed: Vec<Option<Result<Object<'a>>>> = Vec::with_capacity(n);
+        parsed.extend(
+            items[..BATCH.min(n)]
+                .par_iter()
+                .map(parse)
+                .collect::<Vec<_>>(),
+        );
+        let mut start = 0;
+        while start < n {
+            let end = (start + BATCH).min(n);
+            let ahead = (end + BATCH).min(n);
+            let current = &mut parsed[start..end];
+            let (added, next) = rayon::join(
+                || -> Result<()> {
+                    for (item, obj) in items[start..end].iter().zip(current) {
+                        self.load(item, obj.take())?;
                     }
-                }
-                LoadItem::Object {
-                    name,
-                    bytes,
-                    lazy: true,
-                } => {
-                    let obj = read_object(name, bytes)?;
-                    let member = MemberRef {
-                        archive: LAZY_OBJECT_ARCHIVE,
-                        offset: self.lazy_objects.len() as u64,
-                    };
-                    self.lazy_objects.push((name, bytes));
-                    for s in obj.symbols.iter() {
-                        if !s.flags.undefined() && !s.flags.local() && s.kind != SymbolKind::Section
-                        {
-                            self.add_lazy(s.name, member)?;
-                        }
-                    }
-                }
-                LoadItem::Archive { index, whole: true } => {
-                    for (name, bytes) in self.archives[index as usize].members()? {
-                        // wasm-ld skips members that are not wasm objects (e.g. an index-only
-                        // member); a malformed wasm member is still an error.
-                        if !crate::read::is_wasm(bytes) {
-                            continue;
-                        }
-                        let obj = read_object(&name, bytes)?;
-                        // Loaded like an object on the command line (wasm-ld): live whether
-                        // or not something refers to it.
-                        self.add_object(obj, false)?;
-                    }
-                }
-                LoadItem::Archive {
-                    index,
-                    whole: false,
-                } => {
-                    for (name, offset) in self.archives[index as usize].symbols()? {
-                        // The index lists members' symbols in member order, as wasm-ld
-                        // registers them; a needed member is loaded at once.
-                        self.add_lazy(
-                            name,
-                            MemberRef {
-                                archive: index,
-                                offset,
-                            },
-                        )?;
-                    }
-                }
-            }
+                    Ok(())
+                },
+                || items[end..ahead].par_iter().map(parse).collect::<Vec<_>>(),
+            );
+            added?;
+            parsed.extend(next);
+            start = end;
         }
 
         // Names the command line needs pull their definitions out of archives.
@@ -533,6 +502,64 @@ impl<'a> Resolver<'a, '_> {
             }
         }
         self.reorder_objects();
+        Ok(())
+    }
+
+    /// Loads one input in order: `parsed` is a command-line object parsed ahead.
+    fn load(&mut self, item: &LoadItem<'a>, parsed: Option<Result<Object<'a>>>) -> Result<()> {
+        match *item {
+            LoadItem::Object { lazy: false, .. } => {
+                if let Some(obj) = parsed {
+                    self.add_object(obj?, false)?;
+                }
+            }
+            LoadItem::Object {
+                name,
+                bytes,
+                lazy: true,
+            } => {
+                let obj = read_object(name, bytes)?;
+                let member = MemberRef {
+                    archive: LAZY_OBJECT_ARCHIVE,
+                    offset: self.lazy_objects.len() as u64,
+                };
+                self.lazy_objects.push((name, bytes));
+                for s in obj.symbols.iter() {
+                    if !s.flags.undefined() && !s.flags.local() && s.kind != SymbolKind::Section {
+                        self.add_lazy(s.name, member)?;
+                    }
+                }
+            }
+            LoadItem::Archive { index, whole: true } => {
+                for (name, bytes) in self.archives[index as usize].members()? {
+                    // wasm-ld skips members that are not wasm objects (e.g. an index-only
+                    // member); a malformed wasm member is still an error.
+                    if !crate::read::is_wasm(bytes) {
+                        continue;
+                    }
+                    let obj = read_object(&name, bytes)?;
+                    // Loaded like an object on the command line (wasm-ld): live whether or
+                    // not something refers to it.
+                    self.add_object(obj, false)?;
+                }
+            }
+            LoadItem::Archive {
+                index,
+                whole: false,
+            } => {
+                for (name, offset) in self.archives[index as usize].symbols()? {
+                    // The index lists members' symbols in member order, as wasm-ld registers
+                    // them; a needed member is loaded at once.
+                    self.add_lazy(
+                        name,
+                        MemberRef {
+                            archive: index,
+                            offset,
+                        },
+                    )?;
+                }
+            }
+        }
         Ok(())
     }
 
