@@ -55,10 +55,40 @@ pub struct LinkOutput {
 }
 
 /// Links `config.inputs` into `config.output`.
+///
+/// The output is written through a temporary file that is renamed into place only once the
+/// whole module is written and valid. When nothing else needs the whole module in memory (a
+/// map, a build id, the cache, `--compress-relocations`), each section goes to that file as
+/// soon as it is finished and validated, so the output is never held in memory whole.
 pub fn link(config: &Config) -> Result<LinkOutput> {
-    let (bytes, out) = link_to_bytes(config)?;
-    write_atomically(&config.output, &bytes)?;
+    // Without a temporary file, the link runs in memory and fails at the end as wasm-ld
+    // would, after reporting any error of the link itself.
+    let tmp = streams(config)
+        .then(|| temporary_beside(&config.output).ok())
+        .flatten();
+    let Some(tmp) = tmp else {
+        let (bytes, out) = link_to_bytes(config)?;
+        write_atomically(&config.output, &bytes)?;
+        if config.exit_after_link {
+            std::mem::forget(bytes);
+        }
+        return Ok(out);
+    };
+    let (rest, out) = in_pool(config, || link_in_pool(config, Some(tmp.as_file())))?;
+    // The writer wrote everything to the file itself.
+    debug_assert!(rest.is_empty());
+    persist(tmp, &config.output)?;
     Ok(out)
+}
+
+/// Whether [`link`] can write the output section by section.
+fn streams(config: &Config) -> bool {
+    cfg!(unix)
+        && config.output.as_os_str() != "-"
+        && config.cache_dir.is_none()
+        && config.build_id.is_none()
+        && config.map_file.is_none()
+        && !config.compress_relocations
 }
 
 /// Links in memory and returns the module bytes, without writing a file.
@@ -66,16 +96,9 @@ pub fn link(config: &Config) -> Result<LinkOutput> {
 /// With `--cache-dir`, an identical earlier link's output is returned instead of linking, and
 /// a new link's output is stored there.
 pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
-    // Archive members are loaded recursively, as wasm-ld loads them; a generous stack keeps
-    // long chains of members safe.
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(config.threads.unwrap_or(0))
-        .stack_size(256 << 20)
-        .build()
-        .map_err(|e| Error::msg(format!("cannot start threads: {e}")))?;
-    pool.install(|| {
+    in_pool(config, || {
         let Some(key) = cache::key(config) else {
-            return link_in_pool(config);
+            return link_in_pool(config, None);
         };
         if let Some(hit) = cache::lookup(&key) {
             let out = LinkOutput {
@@ -85,7 +108,7 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
             };
             return Ok((hit.bytes, out));
         }
-        let (bytes, out) = link_in_pool(config)?;
+        let (bytes, out) = link_in_pool(config, None)?;
         let entry = cache::Entry {
             bytes,
             warnings: out.warnings,
@@ -102,7 +125,19 @@ pub fn link_to_bytes(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     })
 }
 
-fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+/// Runs `f` on a thread pool of `--threads` threads.
+fn in_pool<T: Send>(config: &Config, f: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+    // Archive members are loaded recursively, as wasm-ld loads them; a generous stack keeps
+    // long chains of members safe.
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(config.threads.unwrap_or(0))
+        .stack_size(256 << 20)
+        .build()
+        .map_err(|e| Error::msg(format!("cannot start threads: {e}")))?;
+    pool.install(f)
+}
+
+fn link_in_pool(config: &Config, sink: Option<&std::fs::File>) -> Result<(Vec<u8>, LinkOutput)> {
     // wasm-ld reads a `NAME.imports` beside each archive `NAME.a` (wasi-libc ships
     // `libc.imports`): the names it lists may stay undefined, as if given by
     // `--allow-undefined-file`.
@@ -128,14 +163,16 @@ fn link_in_pool(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
         reproduce::write(path, config, &read)?;
     }
     if imports.is_empty() {
-        return link_with(config);
+        return link_with(config, sink);
     }
     let mut with_imports = config.clone();
     with_imports.allow_undefined_symbols.extend(imports);
-    link_with(&with_imports)
+    link_with(&with_imports, sink)
 }
 
-fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
+/// Links; with a `sink`, the module is written there as it is produced and the bytes returned
+/// are the part not written yet.
+fn link_with(config: &Config, sink: Option<&std::fs::File>) -> Result<(Vec<u8>, LinkOutput)> {
     let mut tracer = time_trace::Tracer::new(config);
     tracer.phase("read");
     if config.verbose {
@@ -214,7 +251,7 @@ fn link_with(config: &Config) -> Result<(Vec<u8>, LinkOutput)> {
     }
     // The writer validates the output as it writes it (validate.rs).
     tracer.phase("write");
-    let bytes = write::write(config, &res, &layout, &allowed)?;
+    let bytes = write::write(config, &res, &layout, &allowed, sink)?;
     tracer.phase("map");
     let map = match &config.map_file {
         Some(_) if config.map_is_json() => {
@@ -269,24 +306,43 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             .and_then(|()| stdout.flush())
             .map_err(|e| Error::file("<stdout>", format_args!("cannot write output: {e}")));
     }
+    let mut tmp = temporary_beside(path)?;
+    tmp.write_all(bytes)
+        .map_err(|e| Error::file(&shown, format_args!("cannot write output: {e}")))?;
+    persist(tmp, path)
+}
+
+/// A temporary file in `path`'s directory, deleted unless [`persist`]ed.
+fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(".weld-")
         .tempfile_in(dir)
-        .map_err(|e| Error::file(&shown, format_args!("cannot create output: {e}")))?;
-    tmp.write_all(bytes)
-        .map_err(|e| Error::file(&shown, format_args!("cannot write output: {e}")))?;
+        .map_err(|e| {
+            Error::file(
+                &path.display().to_string(),
+                format_args!("cannot create output: {e}"),
+            )
+        })
+}
+
+/// Renames a finished temporary file to `path`.
+fn persist(tmp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     // Executables are conventionally mode 0755, as wasm-ld writes them.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755));
     }
-    tmp.persist(path)
-        .map_err(|e| Error::file(&shown, format_args!("cannot write output: {}", e.error)))?;
+    tmp.persist(path).map_err(|e| {
+        Error::file(
+            &path.display().to_string(),
+            format_args!("cannot write output: {}", e.error),
+        )
+    })?;
     Ok(())
 }
 

@@ -45,7 +45,14 @@ fn main() -> ExitCode {
     if config.print_version {
         println!("{}", version());
     }
-    let (bytes, out) = match weld::link_to_bytes(&config) {
+    // A module written to standard output comes after the messages printed there.
+    let to_stdout = config.output.as_os_str() == "-";
+    let linked = if to_stdout {
+        weld::link_to_bytes(&config)
+    } else {
+        weld::link(&config).map(|out| (Vec::new(), out))
+    };
+    let (bytes, out) = match linked {
         Ok(linked) => linked,
         Err(e) => return report(&prog, &e, color),
     };
@@ -55,7 +62,7 @@ fn main() -> ExitCode {
     for line in &out.messages {
         println!("{line}");
     }
-    if let Err(e) = weld::write_atomically(&config.output, &bytes) {
+    if to_stdout && let Err(e) = weld::write_atomically(&config.output, &bytes) {
         return report(&prog, &e, color);
     }
     if let (Some(path), Some(map)) = (&config.map_file, &out.map) {
@@ -69,9 +76,6 @@ fn main() -> ExitCode {
             return report(&prog, &e, color);
         }
     }
-    // The process ends here: returning the output's memory to the system first would only
-    // cost time (as in other linkers, nothing is freed on the way out).
-    std::mem::forget(bytes);
     ExitCode::SUCCESS
 }
 

@@ -80,12 +80,18 @@ impl Default for Incremental {
 }
 
 impl Incremental {
-    /// Validates the whole sections of `module[..end]` not validated yet; with `eof`, `end` is
-    /// the end of the module. A code section met here is skipped: its bodies are announced
-    /// with [`Self::code`] and checked with [`validate_body`].
-    pub fn sections(&mut self, module: &[u8], end: usize, eof: bool) -> Result<()> {
+    /// Validates the whole sections before module offset `end` not validated yet; with `eof`,
+    /// `end` is the end of the module. `chunk` holds the module's bytes from offset `base`
+    /// (earlier bytes may be gone, written out), up to at least `end`; everything before
+    /// `base` must have been validated already. A code section met here is skipped: its
+    /// bodies are announced with [`Self::code`] and checked with [`validate_body`].
+    pub fn sections(&mut self, chunk: &[u8], base: usize, end: usize, eof: bool) -> Result<()> {
         loop {
-            let data = &module[self.pos..end];
+            // A code section's bodies may be written straight to the file, not through `chunk`.
+            if self.pos >= end && !eof {
+                return Ok(());
+            }
+            let data = &chunk[self.pos - base..end - base];
             let (consumed, payload) = match self.parser.parse(data, eof) {
                 Ok(Chunk::NeedMoreData(_)) if !eof => return Ok(()),
                 Ok(Chunk::NeedMoreData(_)) => {
@@ -115,27 +121,49 @@ impl Incremental {
         }
     }
 
-    /// Starts the code section, whose payload is `range` of `module`, with function bodies at
-    /// `bodies` (absolute ranges); returns what validates each body. The bodies' bytes are not
-    /// read here (only their offsets and sizes), so they may still be unwritten.
+    /// Starts the code section, whose payload is `range` of the module, with function bodies
+    /// at `bodies` (module offsets). Returns what validates each body. Only the bodies' places
+    /// are needed here, so they may still be unwritten.
     pub fn code(
         &mut self,
-        module: &[u8],
         range: Range<usize>,
         bodies: &[Range<usize>],
     ) -> Result<Vec<FuncToValidate<ValidatorResources>>> {
         self.validator
             .code_section_start(&range)
             .map_err(|e| invalid(e, None))?;
+        // The validator reads a body's offset and length, not its bytes: a zeroed stand-in
+        // (never touched, so never made resident) gives it both.
+        let longest = bodies.iter().map(|b| b.len()).max().unwrap_or(0);
+        let stand_in = vec![0u8; longest];
         bodies
             .iter()
             .map(|b| {
-                let body = FunctionBody::new(BinaryReader::new(&module[b.clone()], b.start));
+                let bytes = &stand_in[..b.len()];
+                let body = FunctionBody::new(BinaryReader::new(bytes, b.start));
                 self.validator
                     .code_section_entry(&body)
                     .map_err(|e| invalid(e, None))
             })
             .collect()
+    }
+}
+
+impl Incremental {
+    /// Ends the module at the current section: the sections left are custom sections, which
+    /// the validator does not look into, so they need not pass through it.
+    pub fn finish(&mut self) -> Result<()> {
+        match self.parser.parse(&[], true) {
+            Ok(Chunk::Parsed { payload, .. }) => self
+                .validator
+                .payload(&payload)
+                .map(drop)
+                .map_err(|e| invalid(e, None)),
+            Ok(Chunk::NeedMoreData(_)) => Err(Error::msg(
+                "output would be an invalid module: truncated; not written",
+            )),
+            Err(e) => Err(invalid(e, None)),
+        }
     }
 }
 

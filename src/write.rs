@@ -76,6 +76,7 @@ pub fn write(
     res: &Resolved<'_>,
     l: &Layout<'_>,
     features: &BTreeSet<String>,
+    sink: Option<&std::fs::File>,
 ) -> Result<Vec<u8>> {
     let mut ctx = Ctx {
         config,
@@ -95,9 +96,18 @@ pub fn write(
         body_error: None,
         has_tdata: l.segments.iter().any(|s| s.name == ".tdata"),
     };
-    // The inputs' total size bounds the output closely enough to allocate it once.
-    let estimate: usize = res.objects.iter().map(|o| o.bytes.len()).sum();
-    let mut out: Vec<u8> = Vec::with_capacity(estimate + 4096);
+    let mut out = Out {
+        buf: Vec::new(),
+        base: 0,
+        flushed_sections: 0,
+        sink,
+        path: config.output.display().to_string(),
+    };
+    if out.sink.is_none() {
+        // The inputs' total size bounds the output closely enough to allocate it once.
+        let estimate: usize = res.objects.iter().map(|o| o.bytes.len()).sum();
+        out.buf.reserve(estimate + 4096);
+    }
     out.extend_from_slice(b"\0asm\x01\0\0\0");
 
     // type
@@ -412,8 +422,9 @@ pub fn write(
     }
 
     // code
-    let code_section = (!l.functions.is_empty()).then(|| section_count(&out));
+    let code_section = (!l.functions.is_empty()).then(|| out.sections());
     ctx.code_section(&mut out)?;
+    out.flush(&mut ctx.checker)?;
 
     // data
     let emitted: Vec<_> = l
@@ -425,7 +436,7 @@ pub fn write(
     let mut segment_offsets: Vec<Option<u64>> = vec![None; l.segments.len()];
     let mut data_section = None;
     if !emitted.is_empty() {
-        data_section = Some(section_count(&out));
+        data_section = Some(out.sections());
         let mut data = DataSection::new();
         let mut at = leb_len(emitted.len() as u64) as u64;
         let mut k = 0;
@@ -457,6 +468,11 @@ pub fn write(
         }
         debug_assert_eq!(k, emitted.len());
         push_section(&mut out, &data);
+    }
+    // Only custom sections follow, which the validator does not look into.
+    out.flush(&mut ctx.checker)?;
+    if let Some(checker) = &mut ctx.checker {
+        checker.finish()?;
     }
 
     // custom sections from the inputs
@@ -494,15 +510,86 @@ pub fn write(
     if let Some(kind) = &config.build_id {
         crate::build_id::append(&mut out, kind)?;
     }
-    if let Some(mut checker) = ctx.checker.take() {
-        checker.sections(&out, out.len(), true)?;
+    if ctx.checker.is_some() {
         if let Some((i, e)) = ctx.body_error.take() {
             return Err(invalid(e, Some(describe_function(res, l, i))));
         }
     } else if config.validate {
+        // Only an output kept whole in memory reaches here (see `weld::link`).
+        debug_assert_eq!(out.base, 0);
         crate::validate::validate(&out, &|i| describe_function(res, l, i))?;
     }
-    Ok(out)
+    // What is left goes out too; a streamed output leaves nothing to return.
+    out.flush(&mut None)?;
+    Ok(out.buf)
+}
+
+/// The module as it is written. When the link streams to a file, each finished section is
+/// validated and written there (`Out::flush`), so the output is never in memory whole: with
+/// debug info its largest section is a quarter of it.
+struct Out<'w> {
+    /// The bytes not written out yet, from module offset `base`.
+    buf: Vec<u8>,
+    base: usize,
+    /// How many sections were written out.
+    flushed_sections: u32,
+    sink: Option<&'w std::fs::File>,
+    /// The output's name, for errors.
+    path: String,
+}
+
+impl<'w> Out<'w> {
+    /// The index the next section will have.
+    fn sections(&self) -> u32 {
+        self.flushed_sections + section_count(&self.buf, self.base == 0)
+    }
+
+    /// Validates the whole sections held and, when the output streams, writes them out.
+    fn flush(&mut self, checker: &mut Option<Incremental>) -> Result<()> {
+        if let Some(checker) = checker {
+            checker.sections(&self.buf, self.base, self.base + self.buf.len(), false)?;
+        }
+        let Some(file) = self.sink else {
+            return Ok(());
+        };
+        write_at(file, &self.buf, self.base as u64, &self.path)?;
+        self.flushed_sections += section_count(&self.buf, self.base == 0);
+        self.base += self.buf.len();
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// When the output streams: flushes, and reserves the next `len` bytes of the module for
+    /// the caller to write to the returned file at the returned offset. Those bytes must end
+    /// the section whose start is held now.
+    fn direct(
+        &mut self,
+        len: usize,
+        checker: &mut Option<Incremental>,
+    ) -> Result<Option<(&'w std::fs::File, u64)>> {
+        let Some(file) = self.sink else {
+            return Ok(None);
+        };
+        // The section's start is flushed with the rest: it is counted as a whole section.
+        self.flush(checker)?;
+        self.flushed_sections += 1;
+        let at = self.base as u64;
+        self.base += len;
+        Ok(Some((file, at)))
+    }
+}
+
+impl std::ops::Deref for Out<'_> {
+    type Target = Vec<u8>;
+    fn deref(&self) -> &Vec<u8> {
+        &self.buf
+    }
+}
+
+impl std::ops::DerefMut for Out<'_> {
+    fn deref_mut(&mut self) -> &mut Vec<u8> {
+        &mut self.buf
+    }
 }
 
 /// An address (or table offset) as a constant expression of the link's address width.
@@ -619,9 +706,10 @@ impl<'a> Ctx<'_, 'a> {
         Ok(out)
     }
 
-    /// Builds the code section; returns it and where its payload starts within it.
-    /// Appends the code section to `out`.
-    fn code_section(&mut self, out: &mut Vec<u8>) -> Result<()> {
+    /// Writes the code section. Bodies are filled in parallel in groups of consecutive
+    /// functions, each validated right after it is relocated; when the output streams, each
+    /// group goes straight to the file from a per-thread buffer.
+    fn code_section(&mut self, out: &mut Out<'_>) -> Result<()> {
         use wasm_encoder::Encode;
         let l = self.l;
         if l.functions.is_empty() {
@@ -646,106 +734,160 @@ impl<'a> Ctx<'_, 'a> {
                 _ => 0,
             })
             .collect();
+        // Each body's offset in the payload (after its size), and groups of about `GROUP_BYTES`.
+        let head = leb_len(l.functions.len() as u64);
         let mut offsets = Vec::with_capacity(lens.len());
-        let mut total = leb_len(l.functions.len() as u64);
-        for &len in &lens {
-            total += leb_len(len as u64) + len;
+        let mut groups: Vec<std::ops::Range<usize>> = Vec::new();
+        let mut total = head;
+        let (mut group_start, mut group_from) = (0, head);
+        for (i, &len) in lens.iter().enumerate() {
+            total += leb_len(len as u64);
+            offsets.push(total as u64);
+            total += len;
+            if total - group_from >= GROUP_BYTES {
+                groups.push(group_start..i + 1);
+                (group_start, group_from) = (i + 1, total);
+            }
         }
-        // The section is written in place: header, then the payload filled in parallel.
-        let section_start = out.len();
+        if group_start < lens.len() {
+            groups.push(group_start..lens.len());
+        }
         out.push(10);
-        (total as u32).encode(out);
-        let payload_start = out.len();
-        (l.functions.len() as u32).encode(out);
-        out.resize(payload_start + total, 0);
+        (total as u32).encode(&mut out.buf);
+        let payload_start = out.base + out.len();
+        (l.functions.len() as u32).encode(&mut out.buf);
         // With validation, the sections before this one are checked now, and each body gets
         // its validator (which only needs the bodies' places).
-        let to_validate: Vec<Option<_>> = match &mut self.checker {
+        let mut to_validate: Vec<Option<_>> = match &mut self.checker {
             Some(checker) => {
-                checker.sections(out, section_start, false)?;
-                let mut at = payload_start + leb_len(l.functions.len() as u64);
+                let section_start = payload_start - 1 - leb_len(total as u64);
+                checker.sections(&out.buf, out.base, section_start, false)?;
                 let bodies: Vec<std::ops::Range<usize>> = lens
                     .iter()
-                    .map(|&len| {
-                        let start = at + leb_len(len as u64);
-                        at = start + len;
+                    .zip(&offsets)
+                    .map(|(&len, &at)| {
+                        let start = payload_start + at as usize;
                         start..start + len
                     })
                     .collect();
                 let range = payload_start..payload_start + total;
                 checker
-                    .code(out, range, &bodies)?
+                    .code(range, &bodies)?
                     .into_iter()
                     .map(Some)
                     .collect()
             }
             None => (0..lens.len()).map(|_| None).collect(),
         };
-        let payload = &mut out[payload_start..];
-        // Size prefixes, and each body's slice.
-        let mut slices: Vec<&mut [u8]> = Vec::with_capacity(lens.len());
-        {
-            let mut rest: &mut [u8] = payload;
-            let mut at = 0usize;
-            let head = leb_len(l.functions.len() as u64);
-            let (_, r) = rest.split_at_mut(head);
-            rest = r;
-            at += head;
-            for &len in &lens {
-                let mut sz = Vec::with_capacity(5);
-                (len as u32).encode(&mut sz);
-                let (s, r) = rest.split_at_mut(sz.len());
-                s.copy_from_slice(&sz);
-                at += sz.len();
-                offsets.push(at as u64);
-                let (body, r) = r.split_at_mut(len);
-                slices.push(body);
-                rest = r;
-                at += len;
-            }
-        }
         self.code_offsets = offsets;
+        // Each group takes its bodies' validators along.
+        let mut work = Vec::with_capacity(groups.len());
+        for g in groups.iter().rev() {
+            work.push((g, to_validate.split_off(g.start)));
+        }
+        work.reverse();
+        let direct = out.direct(total - head, &mut self.checker)?;
         let this = &*self;
-        let results: Vec<Result<Option<wasmparser::BinaryReaderError>>> = slices
-            .into_par_iter()
-            .zip(to_validate)
-            .enumerate()
-            // Each thread reuses one function validator's buffers.
-            .map_init(
-                || None,
-                |allocs, (i, (dst, to_validate))| {
-                    match &l.functions[i] {
-                        OutFunc::Object(o, f) => {
-                            let obj = &res.objects[o.idx()];
-                            let func = &obj.functions[*f as usize];
-                            dst.copy_from_slice(obj.slice(&func.body));
-                            for r in &obj.relocs[func.relocs.clone()] {
-                                this.apply(*o, r, dst, None, None).map_err(|m| {
-                                    Error::file(
-                                        &obj.name,
-                                        format_args!("in function {}: {m}", obj.function_name(*f)),
-                                    )
-                                })?;
-                            }
+        // Where a group starts in the payload (at its first size), and its length.
+        let group_at = |g: &std::ops::Range<usize>| {
+            this.code_offsets[g.start] as usize - leb_len(lens[g.start] as u64)
+        };
+        let group_len = |g: &std::ops::Range<usize>| {
+            let end = g.end - 1;
+            this.code_offsets[end] as usize + lens[end] - group_at(g)
+        };
+        // Fills group `g` into `dst` (its bytes, size prefixes included); returns the first
+        // body that fails validation, if any.
+        type Allocs = Option<wasmparser::FuncValidatorAllocations>;
+        let fill = |allocs: &mut Allocs,
+                    g: &std::ops::Range<usize>,
+                    to_validate: Vec<
+            Option<wasmparser::FuncToValidate<wasmparser::ValidatorResources>>,
+        >,
+                    dst: &mut [u8]|
+         -> Result<Option<(usize, wasmparser::BinaryReaderError)>> {
+            let mut error = None;
+            let at0 = group_at(g);
+            for (i, to_validate) in g.clone().zip(to_validate) {
+                let len = lens[i];
+                let start = this.code_offsets[i] as usize - at0;
+                let size_at = start - leb_len(len as u64);
+                let (size, n) = leb128fmt::encode_u32(len as u32)
+                    .ok_or_else(|| Error::msg("function body over 4 GiB"))?;
+                dst[size_at..start].copy_from_slice(&size[..n]);
+                let body = &mut dst[start..start + len];
+                match &l.functions[i] {
+                    OutFunc::Object(o, f) => {
+                        let obj = &res.objects[o.idx()];
+                        let func = &obj.functions[*f as usize];
+                        body.copy_from_slice(obj.slice(&func.body));
+                        for r in &obj.relocs[func.relocs.clone()] {
+                            this.apply(*o, r, body, None, None).map_err(|m| {
+                                Error::file(
+                                    &obj.name,
+                                    format_args!("in function {}: {m}", obj.function_name(*f)),
+                                )
+                            })?;
                         }
-                        _ => dst.copy_from_slice(synth[i].as_deref().unwrap_or(&[])),
                     }
-                    // Validated while the body is in cache.
-                    let Some(to_validate) = to_validate else {
-                        return Ok(None);
-                    };
+                    _ => body.copy_from_slice(synth[i].as_deref().unwrap_or(&[])),
+                }
+                // Validated while the body is in cache.
+                if let Some(to_validate) = to_validate {
                     let at = payload_start + this.code_offsets[i] as usize;
-                    let body = FunctionBody::new(BinaryReader::new(dst, at));
-                    Ok(validate_body(to_validate, &body, allocs).err())
-                },
-            )
-            .collect();
-        for (i, r) in results.into_iter().enumerate() {
-            if let Some(e) = r? {
+                    let reader = FunctionBody::new(BinaryReader::new(body, at));
+                    if let Err(e) = validate_body(to_validate, &reader, allocs) {
+                        error.get_or_insert((i, e));
+                    }
+                }
+            }
+            Ok(error)
+        };
+        let results: Vec<Result<Option<(usize, wasmparser::BinaryReaderError)>>> = match direct {
+            Some((file, at)) => {
+                let path = &out.path;
+                work.into_par_iter()
+                    // Each thread reuses one function validator's buffers and one buffer.
+                    .map_init(
+                        || (None, Vec::new()),
+                        |(allocs, buf): &mut (Allocs, Vec<u8>), (g, to_validate)| {
+                            buf.clear();
+                            buf.resize(group_len(g), 0);
+                            let r = fill(allocs, g, to_validate, buf)?;
+                            let pos = at + (group_at(g) - head) as u64;
+                            write_at(file, buf, pos, path)?;
+                            Ok(r)
+                        },
+                    )
+                    .collect()
+            }
+            None => {
+                let start = out.len();
+                out.resize(start + total - head, 0);
+                let mut rest: &mut [u8] = &mut out[start..];
+                let mut slices = Vec::with_capacity(groups.len());
+                for (g, to_validate) in work {
+                    let (a, b) = rest.split_at_mut(group_len(g));
+                    slices.push((g, to_validate, a));
+                    rest = b;
+                }
+                slices
+                    .into_par_iter()
+                    .map_init(
+                        || None,
+                        |allocs, (g, to_validate, dst)| fill(allocs, g, to_validate, dst),
+                    )
+                    .collect()
+            }
+        };
+        for r in results {
+            if let Some((i, e)) = r? {
                 self.body_error.get_or_insert((i, e));
             }
         }
         if self.config.compress_relocations {
+            let section_start = payload_start - out.base - 1 - leb_len(total as u64);
+            let payload_start = payload_start - out.base;
             self.compress_code(out, section_start, payload_start, &lens);
         }
         Ok(())
@@ -820,7 +962,7 @@ impl<'a> Ctx<'_, 'a> {
 
     /// Custom sections of the inputs, concatenated by name in order of first appearance, with
     /// their relocations applied.
-    fn custom_sections(&mut self, out: &mut Vec<u8>) -> Result<()> {
+    fn custom_sections(&mut self, out: &mut Out<'_>) -> Result<()> {
         let res = self.res;
         let config = self.config;
         // As wasm-ld: embedded bitcode never goes to the output; `--strip-debug` and
@@ -883,7 +1025,9 @@ impl<'a> Ctx<'_, 'a> {
         }
         use wasm_encoder::Encode;
         for name in order {
-            self.customs.push((name, section_count(out)));
+            // The validator is done (custom sections are not its business).
+            out.flush(&mut None)?;
+            self.customs.push((name, out.sections()));
             if let Some(bytes) = merged.remove(name) {
                 push_section(
                     out,
@@ -906,34 +1050,59 @@ impl<'a> Ctx<'_, 'a> {
             out.push(0);
             ((header.len() + total) as u32).encode(out);
             out.extend_from_slice(&header);
-            let start = out.len();
-            out.resize(start + total, 0);
-            let bytes = &mut out[start..];
+            let list: &[(ObjectId, usize)] = list;
+            let this = &*self;
             // Each input's piece is copied and relocated independently (debug sections carry
             // most of a program's relocations).
-            let mut slices = Vec::with_capacity(list.len());
-            let mut rest: &mut [u8] = bytes;
-            for &(o, c) in list {
-                let (head, tail) = rest.split_at_mut(res.objects[o.idx()].customs[c].data.len());
-                slices.push((o, c, head));
-                rest = tail;
-            }
-            let this = &*self;
+            let fill = |o: ObjectId, c: usize, dst: &mut [u8]| -> Result<()> {
+                let obj = &res.objects[o.idx()];
+                let custom = &obj.customs[c];
+                dst.copy_from_slice(obj.slice(&custom.data));
+                for r in obj.custom_relocs(c) {
+                    this.apply(o, &r, dst, None, Some(tombstone)).map_err(|m| {
+                        Error::file(&obj.name, format_args!("in section {name}: {m}"))
+                    })?;
+                }
+                Ok(())
+            };
             // Collected in order so that the first error reported is the same on every run.
-            let results: Vec<Result<()>> = slices
-                .into_par_iter()
-                .map(|(o, c, dst)| {
-                    let obj = &res.objects[o.idx()];
-                    let custom = &obj.customs[c];
-                    dst.copy_from_slice(obj.slice(&custom.data));
-                    for r in obj.custom_relocs(c) {
-                        this.apply(o, &r, dst, None, Some(tombstone)).map_err(|m| {
-                            Error::file(&obj.name, format_args!("in section {name}: {m}"))
-                        })?;
+            let results: Vec<Result<()>> = match out.direct(total, &mut None)? {
+                Some((file, at)) => {
+                    // Streaming: each piece goes to the file from a per-thread buffer.
+                    let mut starts = Vec::with_capacity(list.len());
+                    let mut pos = at;
+                    for &(o, c) in list {
+                        starts.push(pos);
+                        pos += res.objects[o.idx()].customs[c].data.len() as u64;
                     }
-                    Ok(())
-                })
-                .collect();
+                    let path = &out.path;
+                    list.par_iter()
+                        .zip(starts)
+                        .map_init(Vec::new, |buf: &mut Vec<u8>, (&(o, c), pos)| {
+                            buf.clear();
+                            buf.resize(res.objects[o.idx()].customs[c].data.len(), 0);
+                            fill(o, c, buf)?;
+                            write_at(file, buf, pos, path)
+                        })
+                        .collect()
+                }
+                None => {
+                    let start = out.len();
+                    out.resize(start + total, 0);
+                    let mut slices = Vec::with_capacity(list.len());
+                    let mut rest: &mut [u8] = &mut out.buf[start..];
+                    for &(o, c) in list {
+                        let (head, tail) =
+                            rest.split_at_mut(res.objects[o.idx()].customs[c].data.len());
+                        slices.push((o, c, head));
+                        rest = tail;
+                    }
+                    slices
+                        .into_par_iter()
+                        .map(|(o, c, dst)| fill(o, c, dst))
+                        .collect()
+                }
+            };
             results.into_iter().collect::<Result<()>>()?;
         }
         Ok(())
@@ -1302,12 +1471,29 @@ fn tombstone(section: &str) -> u64 {
     }
 }
 
-/// How many sections `module` (a module being written) holds so far: the next one's index.
-fn section_count(module: &[u8]) -> u32 {
-    let mut rd = wasmparser::BinaryReader::new(module, 0);
+/// Writes `bytes` at `offset` of the output file (which streams only on Unix).
+fn write_at(file: &std::fs::File, bytes: &[u8], offset: u64, path: &str) -> Result<()> {
+    #[cfg(unix)]
+    let written = std::os::unix::fs::FileExt::write_all_at(file, bytes, offset);
+    #[cfg(not(unix))]
+    let written: std::io::Result<()> = {
+        let _ = (file, bytes, offset);
+        Err(std::io::ErrorKind::Unsupported.into())
+    };
+    written.map_err(|e| Error::file(path, format_args!("cannot write output: {e}")))
+}
+
+/// How many bytes of function bodies a parallel task of the code section fills: enough to
+/// make each write to the output file worth a system call.
+const GROUP_BYTES: usize = 64 << 10;
+
+/// How many whole sections `bytes` (part of a module being written) holds; `header`: it starts
+/// with the magic and version.
+fn section_count(bytes: &[u8], header: bool) -> u32 {
+    let mut rd = wasmparser::BinaryReader::new(bytes, 0);
     let mut n = 0;
-    // Only our own, well-formed output is scanned; the magic and version come first.
-    if rd.read_bytes(8).is_err() {
+    // Only our own, well-formed output is scanned.
+    if header && rd.read_bytes(8).is_err() {
         return 0;
     }
     while !rd.eof() {

@@ -375,6 +375,9 @@ fn an_ill_typed_body_is_caught_by_output_validation() {
     // clang folds the call into `main`; without gc `seven` still reaches the output.
     let mut args = command_link_args(&[&obj], &out);
     args.insert(0, "--no-gc-sections".into());
+    // The weld command streams its output to a temporary file as it validates it: the error
+    // leaves neither a damaged earlier output nor the temporary file behind.
+    std::fs::write(&out, b"an earlier output").unwrap();
     let o = weld(&args);
     assert_eq!(o.status.code(), Some(1));
     let e = stderr(&o);
@@ -384,7 +387,28 @@ fn an_ill_typed_body_is_caught_by_output_validation() {
             && e.contains("not written"),
         "{e}"
     );
-    assert!(!out.exists(), "an invalid output must not be written");
+    assert_eq!(
+        std::fs::read(&out).unwrap(),
+        b"an earlier output",
+        "an invalid output must not be written"
+    );
+    let left: Vec<_> = std::fs::read_dir(out.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".weld-"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    // The library's in-memory link reports the same error.
+    let config = match weld::cli::parse(&args) {
+        Ok(weld::cli::Command::Link(c)) => c,
+        other => panic!("{other:?}"),
+    };
+    let in_memory = weld::link_to_bytes(&config).unwrap_err().to_string();
+    assert!(
+        in_memory.contains("invalid module in function seven from "),
+        "{in_memory}"
+    );
+    std::fs::remove_file(&out).unwrap();
     // Without validation both linkers write the same bytes.
     let mut unchecked = args.clone();
     unchecked.insert(0, "--no-validate".into());
