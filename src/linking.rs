@@ -36,7 +36,7 @@ pub struct Placement<'p, 'a> {
     pub custom_offsets: &'p [Vec<u64>],
     /// Custom sections whose strings were merged (`.debug_str` of an executable): where each
     /// input string went, as (input offset, output offset) pairs.
-    pub custom_strings: &'p FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
+    pub custom_strings: &'p FxHashMap<(ObjectId, usize), Vec<(u32, u32)>>,
     /// Whether relocations against section symbols are written. wasm-ld writes a relocation
     /// only when its symbol is live, and a section symbol is live only when nothing is
     /// collected: at `-r` or with `--no-gc-sections`.

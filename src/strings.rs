@@ -93,21 +93,24 @@ fn split(data: &[u8]) -> impl Iterator<Item = (u32, &[u8])> {
 /// Strings are split and hashed per input in parallel, then deduplicated in shards chosen by
 /// hash (each shard in parallel); the final layout sorts the distinct strings by content, so
 /// neither the sharding nor the thread count can change the result.
-pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
+pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u32)>>) {
     use rayon::prelude::*;
     use std::hash::{BuildHasher, Hash, Hasher};
     // The shard count only divides the work: the result is the same for any count.
     let shards_n = rayon::current_num_threads().max(1) * 2;
     let hasher = rustc_hash::FxBuildHasher;
-    // Per input: its strings as (offset, string, hash).
-    let split: Vec<Vec<(u32, &[u8], u64)>> = inputs
+    // Per input: its strings as (offset, length, hash); compact, as there can be millions.
+    let split: Vec<Vec<(u32, u32, u64)>> = inputs
         .par_iter()
         .map(|data| {
             split(data)
-                .map(|(start, piece)| (start, piece, hasher.hash_one(piece)))
+                .map(|(start, piece)| (start, piece.len() as u32, hasher.hash_one(piece)))
                 .collect()
         })
         .collect();
+    let piece = |input: usize, start: u32, len: u32| {
+        &inputs[input][start as usize..start as usize + len as usize]
+    };
     /// A string keyed by its precomputed hash.
     #[derive(PartialEq, Eq)]
     struct Key<'s>(u64, &'s [u8]);
@@ -123,9 +126,10 @@ pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
         .map(|shard| {
             let mut strings = Vec::new();
             let mut ids: FxHashMap<Key<'_>, u32> = FxHashMap::default();
-            for pieces in &split {
-                for &(_, piece, h) in pieces {
+            for (input, pieces) in split.iter().enumerate() {
+                for &(start, len, h) in pieces {
                     if (h >> 32) as usize % shards_n == shard {
+                        let piece = piece(input, start, len);
                         ids.entry(Key(h, piece)).or_insert_with(|| {
                             strings.push(piece);
                             strings.len() as u32 - 1
@@ -143,15 +147,18 @@ pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
         merger.strings.extend_from_slice(strings);
     }
     let (bytes, offsets) = merger.finish();
+    // DWARF32 string offsets are 32-bit: past 4 GiB the relocations could not hold them, and
+    // the writer rejects such a section before these are used.
     let mapped = split
         .par_iter()
-        .map(|pieces| {
+        .enumerate()
+        .map(|(input, pieces)| {
             pieces
                 .iter()
-                .map(|&(start, piece, h)| {
+                .map(|&(start, len, h)| {
                     let shard = (h >> 32) as usize % shards_n;
-                    let id = base[shard] + shards[shard].1[&Key(h, piece)];
-                    (start, offsets[id as usize])
+                    let id = base[shard] + shards[shard].1[&Key(h, piece(input, start, len))];
+                    (start, offsets[id as usize] as u32)
                 })
                 .collect()
         })
@@ -160,10 +167,10 @@ pub fn merge_all(inputs: &[&[u8]]) -> (Vec<u8>, Vec<Vec<(u32, u64)>>) {
 }
 
 /// Maps an input offset through merged pieces (sorted by input offset) to an output offset.
-pub fn map_offset(pieces: &[(u32, u64)], offset: u32) -> Option<u64> {
+pub fn map_offset<T: Into<u64> + Copy>(pieces: &[(u32, T)], offset: u32) -> Option<u64> {
     let i = pieces.partition_point(|p| p.0 <= offset).checked_sub(1)?;
     let (start, out) = pieces[i];
-    Some(out + (offset - start) as u64)
+    Some(out.into() + (offset - start) as u64)
 }
 
 #[cfg(test)]
@@ -205,9 +212,9 @@ mod tests {
         let (all_bytes, all) = merge_all(&refs);
         assert_eq!(all_bytes, bytes);
         for (one, many) in ids.iter().zip(&all) {
-            let expected: Vec<(u32, u64)> = one
+            let expected: Vec<(u32, u32)> = one
                 .iter()
-                .map(|&(s, id)| (s, offsets[id as usize]))
+                .map(|&(s, id)| (s, offsets[id as usize] as u32))
                 .collect();
             assert_eq!(&expected, many);
         }

@@ -35,7 +35,7 @@ struct Ctx<'r, 'a> {
     custom_offsets: Vec<Vec<u64>>,
     /// Custom sections whose strings were merged: (object, custom index) → pieces as (offset
     /// in the input, offset in the output section).
-    custom_strings: FxHashMap<(ObjectId, usize), Vec<(u32, u64)>>,
+    custom_strings: FxHashMap<(ObjectId, usize), Vec<(u32, u32)>>,
     /// Custom sections copied from the inputs: name and section index.
     customs: Vec<(&'a str, u32)>,
     /// Validation as the output is written (`--validate`, the default).
@@ -1010,6 +1010,11 @@ impl<'a> Ctx<'_, 'a> {
                     })
                     .collect();
                 let (bytes, per_input) = crate::strings::merge_all(&inputs);
+                if u32::try_from(bytes.len()).is_err() {
+                    return Err(Error::msg(format!(
+                        "merged section {name} is over 4 GiB, past what its 32-bit offsets reach"
+                    )));
+                }
                 for (&(o, c), mapped) in list.iter().zip(per_input) {
                     self.custom_offsets[o.idx()][c] = 0;
                     self.custom_strings.insert((o, c), mapped);
