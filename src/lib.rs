@@ -89,6 +89,13 @@ fn streams(config: &Config) -> bool {
         && config.build_id.is_none()
         && config.map_file.is_none()
         && !config.compress_relocations
+        && !is_special(&config.output)
+}
+
+/// Whether `path` names something other than a regular file (`/dev/null`, a pipe): such an
+/// output is written in place, as lld writes it, never replaced by a renamed file.
+fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.file_type().is_file())
 }
 
 /// Links in memory and returns the module bytes, without writing a file.
@@ -296,7 +303,7 @@ fn write_map(config: &Config, text: &str) -> Result<()> {
 /// Writes `bytes` to `path` through a temporary file in the same directory, so that a failed
 /// link never leaves a partial output or clobbers an existing one.
 ///
-/// The path `-` means standard output, as in wasm-ld.
+/// The path `-` means standard output, as in wasm-ld; a device or a pipe is written directly.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     let shown = path.display().to_string();
     if path.as_os_str() == "-" {
@@ -305,6 +312,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
             .write_all(bytes)
             .and_then(|()| stdout.flush())
             .map_err(|e| Error::file("<stdout>", format_args!("cannot write output: {e}")));
+    }
+    if is_special(path) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(|e| Error::file(&shown, format_args!("cannot write output: {e}")));
     }
     let mut tmp = temporary_beside(path)?;
     tmp.write_all(bytes)

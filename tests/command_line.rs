@@ -70,6 +70,39 @@ fn dash_o_dash_writes_the_module_to_standard_output() {
 }
 
 #[test]
+fn an_output_that_is_a_pipe_is_written_into_not_replaced() {
+    // As lld: a device or pipe named by `-o` (`/dev/null` in build scripts) receives the
+    // module; it is not swapped for a regular file by the temporary-file rename.
+    let s = Scratch::new();
+    let [_, theirs] = link_both(&s, "a regular file", |out| {
+        small_link(
+            &s,
+            &out.strip_prefix(s.path("")).unwrap().display().to_string(),
+        )
+    });
+    let fifo = s.path("w/out.wasm");
+    std::fs::remove_file(&fifo).unwrap();
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // A separate reader process, which can be killed if the pipe is never written.
+    let mut reader = Command::new("cat")
+        .arg(&fifo)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let o = weld(&small_link(&s, "w/out.wasm"));
+    use std::os::unix::fs::FileTypeExt;
+    let kind = std::fs::symlink_metadata(&fifo).unwrap().file_type();
+    if !kind.is_fifo() {
+        reader.kill().unwrap();
+        panic!("the pipe was replaced: {kind:?}");
+    }
+    assert!(o.status.success(), "{}", stderr(&o));
+    let read = reader.wait_with_output().unwrap();
+    assert_eq!(read.stdout, theirs);
+}
+
+#[test]
 fn command_line_errors_as_wasm_ld() {
     let s = Scratch::new();
     let base = small_link(&s, "out.wasm");
