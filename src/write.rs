@@ -1369,7 +1369,16 @@ impl<'a> Ctx<'_, 'a> {
                     } else {
                         "data"
                     };
-                    owned = format!("GOT.{kind}.internal.{}", shown_name(self.config, sym.name));
+                    // A missing weak function's entry is named after its trap stub (wasm-ld).
+                    let stub = if crate::layout::weak_missing_function(res, l, id) {
+                        "undefined_weak:"
+                    } else {
+                        ""
+                    };
+                    owned = format!(
+                        "GOT.{kind}.internal.{stub}{}",
+                        shown_name(self.config, sym.name)
+                    );
                     owned.as_str()
                 }
                 _ => g.synthetic_name().unwrap_or_default(),

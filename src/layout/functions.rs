@@ -67,19 +67,22 @@ pub(super) fn functions<'a>(
                         | RelocationType::TableIndexRelSleb
                         | RelocationType::TableIndexRelSleb64
                 );
+                // A PIC object's `global.get GOT.func.NAME` of a missing weak function keeps
+                // its trap stub too, though the GOT entry reads 0 (wasm-ld).
+                let got = matches!(
+                    r.ty,
+                    RelocationType::GlobalIndexLeb | RelocationType::GlobalIndexI32
+                ) && !config.relocatable;
                 let scanned =
-                    r.ty == RelocationType::FunctionIndexLeb || (rel && !config.relocatable);
+                    r.ty == RelocationType::FunctionIndexLeb || (rel && !config.relocatable) || got;
                 if !scanned {
                     continue;
                 }
                 let id = res.sym(oid, r.index);
-                let weak_missing_function = {
-                    let s = &res.symbols[id.idx()];
-                    s.kind == SymbolKind::Function
-                        && s.weak_refs_only
-                        && !s.is_defined()
-                        && l.sym_func[id.idx()].is_none()
-                };
+                if got && !weak_missing_function(res, l, id) {
+                    continue;
+                }
+                let weak_missing_function = weak_missing_function(res, l, id);
                 // A `__memory_base`/`__table_base`-relative address needs a definition
                 // (wasm-ld's words); a missing weak function has its trap stub, which keeps it.
                 if rel && !weak_missing_function {
@@ -120,8 +123,9 @@ pub(super) fn functions<'a>(
                         l.functions.push(OutFunc::Trap { ty: ref_out, name });
                         l.func_types.push(ref_out);
                     }
-                    // A `__table_base`-relative address of the stub still reads 0.
-                    if !rel {
+                    // A `__table_base`-relative address of the stub, or its GOT entry, still
+                    // reads 0.
+                    if !rel && !got {
                         l.call_overrides.insert((oid, r.index), stub);
                     }
                 };
@@ -271,4 +275,14 @@ pub(super) fn functions<'a>(
     }
     ctors.sort_by_key(|&(p, _)| p);
     l.ctors = ctors.into_iter().map(|(_, f)| f).collect();
+}
+
+/// Whether `id` is a function that only weak references name, with no definition and no
+/// import: its uses get an `undefined_weak:` trap stub.
+pub(crate) fn weak_missing_function(res: &Resolved<'_>, l: &Layout<'_>, id: SymbolId) -> bool {
+    let s = &res.symbols[id.idx()];
+    s.kind == SymbolKind::Function
+        && s.weak_refs_only
+        && !s.is_defined()
+        && l.sym_func[id.idx()].is_none()
 }

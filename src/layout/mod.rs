@@ -24,6 +24,7 @@ use crate::strings::map_offset;
 
 mod exports;
 mod functions;
+pub(crate) use functions::weak_missing_function;
 mod globals;
 mod imports;
 mod index;
