@@ -7,6 +7,7 @@ mod bench;
 mod cases;
 mod demo;
 mod differential;
+mod dylink;
 mod fuzz;
 mod mutants;
 mod objcache;
@@ -33,6 +34,8 @@ commands:
       --no-cache        recompile every object (default: reuse unchanged ones from
                         target/differential-cache/)
   diff [options]        only the differential suite (same options as verify)
+  dylink                the dynamic-linking cases of tests/dynamic/ (linked by wasm-ld-22 for
+                        now) under the harness's loader, which follows DynamicLinking.md
   demo                  link examples/hello/hello.c with weld through clang and run it
   run FILE.wasm [ARGS | --call F...]
                         run a linked command (or call a library's exports) in the harness's
@@ -76,6 +79,7 @@ fn main() -> ExitCode {
         "demo" => demo::run(rest),
         "run" => run::run_file(rest),
         "bench" => bench::run(rest),
+        "dylink" => dylink::run(rest),
         // Internal: bench runs each measured link through a fresh, small xtask process.
         bench::MEASURE => bench::measure_child(rest),
         "gen-large" => synth::run(rest),

@@ -104,6 +104,19 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
             }
         }
     }
+    // Dynamic linking: the loader of issue 11 on wasm-ld-22's PIE and shared outputs.
+    if opts.filter.as_deref().is_none_or(|f| "dynamic".contains(f)) {
+        match crate::dylink::run_cases() {
+            Ok((p, f)) => {
+                passed += p;
+                failed += f;
+            }
+            Err(e) => {
+                failed += 1;
+                println!("FAIL dynamic cases\n{e}");
+            }
+        }
+    }
     // Fuzzing: a short coverage-guided run of the parser (seeded with the suite's objects, which
     // the differential suite just compiled), longer under --long.
     if checks && opts.filter.is_none() {
