@@ -94,12 +94,14 @@ pub fn importable(config: &Config, sym: &Symbol<'_>) -> bool {
     match sym.kind {
         SymbolKind::Function => {
             sym.flags.has(SymFlags::EXPLICIT_NAME)
+                || sym.forced_import
                 || config.import_undefined
                 || config.allow_undefined
                 || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
         }
         SymbolKind::Global | SymbolKind::Tag | SymbolKind::Table => {
             sym.flags.has(SymFlags::EXPLICIT_NAME)
+                || sym.forced_import
                 || config.import_undefined
                 || config.allow_undefined
                 || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
@@ -113,6 +115,7 @@ pub fn importable(config: &Config, sym: &Symbol<'_>) -> bool {
 /// `--allow-undefined-file`. `--import-undefined` alone does not excuse a global.
 fn allowed(config: &Config, sym: &Symbol<'_>) -> bool {
     sym.flags.has(SymFlags::EXPLICIT_NAME)
+        || sym.forced_import
         || (sym.kind == SymbolKind::Function && config.import_undefined)
         || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
 }

@@ -50,7 +50,9 @@ pub enum FileKind {
     Wasm,
     /// A `!<arch>` archive.
     Archive,
-    /// A text file: a linker script or stub, which weld does not support.
+    /// A stub library: a `#STUB` text file (see [`StubLibrary`]).
+    Stub,
+    /// Anything else (a linker script, which weld does not support).
     Other,
 }
 
@@ -60,6 +62,8 @@ pub fn classify(bytes: &[u8]) -> FileKind {
         FileKind::Wasm
     } else if bytes.starts_with(b"!<arch>\n") || bytes.starts_with(b"!<thin>\n") {
         FileKind::Archive
+    } else if bytes.starts_with(b"#STUB") {
+        FileKind::Stub
     } else {
         FileKind::Other
     }
@@ -229,5 +233,48 @@ impl<'a> Archive<'a> {
 
     fn member_name(&self, name: &[u8]) -> String {
         format!("{}({})", self.path, String::from_utf8_lossy(name))
+    }
+}
+
+/// A stub library, as wasm-ld reads it: a text file whose first line is `#STUB`, then one line
+/// per symbol that a dynamic library provides at run time, `NAME` or `NAME: DEP, DEP...`,
+/// naming the symbols of this module that the library needs. Lines starting with `#` are
+/// comments.
+#[derive(Debug, Clone)]
+pub struct StubLibrary<'a> {
+    /// The file's path, as given.
+    pub path: &'a str,
+    /// Each symbol with its dependencies, in order of first appearance; a symbol listed
+    /// again takes the later line's dependencies (wasm-ld).
+    pub entries: Vec<(&'a str, Vec<&'a str>)>,
+}
+
+impl<'a> StubLibrary<'a> {
+    /// Parses a stub library's text.
+    pub fn parse(path: &'a str, bytes: &'a [u8]) -> Result<Self> {
+        let text = std::str::from_utf8(bytes)
+            .map_err(|e| Error::file(path, format_args!("stub library is not UTF-8: {e}")))?;
+        let mut entries: Vec<(&'a str, Vec<&'a str>)> = Vec::new();
+        for line in text.split('\n') {
+            let line = line.trim();
+            if line.starts_with('#') {
+                continue;
+            }
+            let (name, rest) = line.split_once(':').unwrap_or((line, ""));
+            let name = name.trim_matches(' ');
+            let mut rest = rest.trim_matches(' ');
+            let mut deps = Vec::new();
+            // As wasm-ld splits it: an empty dependency between two commas is kept.
+            while !rest.is_empty() {
+                let (dep, tail) = rest.split_once(',').unwrap_or((rest, ""));
+                deps.push(dep.trim_matches(' '));
+                rest = tail;
+            }
+            match entries.iter_mut().find(|(n, _)| *n == name) {
+                Some(entry) => entry.1 = deps,
+                None => entries.push((name, deps)),
+            }
+        }
+        Ok(StubLibrary { path, entries })
     }
 }

@@ -220,11 +220,15 @@ fn link_with(config: &Config, sink: Option<&std::fs::File>) -> Result<(Vec<u8>, 
                     whole: input.whole_archive,
                 });
             }
+            FileKind::Stub => items.push(LoadItem::Stub(input::StubLibrary::parse(
+                &file.path,
+                file.bytes(),
+            )?)),
             FileKind::Other => {
                 return Err(Error::file(
                     &file.path,
-                    "unknown file type (not a wasm object or archive; linker scripts and stub \
-                     libraries are not supported)",
+                    "unknown file type (not a wasm object, archive or #STUB library; linker \
+                     scripts are not supported)",
                 ));
             }
         }

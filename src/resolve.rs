@@ -168,8 +168,11 @@ pub struct Symbol<'a> {
     pub local: bool,
     /// Every reference is weak (meaningful while undefined or lazy).
     pub weak_refs_only: bool,
-    /// Named by `--export`, `--export-if-defined` or the entry point.
+    /// Named by `--export`, `--export-if-defined` or the entry point, or needed by a stub
+    /// library's symbol.
     pub forced_export: bool,
+    /// Provided by a stub library: imported, though nothing else allows it undefined.
+    pub forced_import: bool,
 }
 
 impl Symbol<'_> {
@@ -249,6 +252,8 @@ pub enum LoadItem<'a> {
         /// Load every member.
         whole: bool,
     },
+    /// A stub library (`#STUB`), in command-line order among the others.
+    Stub(crate::input::StubLibrary<'a>),
 }
 
 struct Resolver<'a, 'c> {
@@ -278,6 +283,8 @@ struct Resolver<'a, 'c> {
     traced: FxHashSet<&'a str>,
     /// `--why-extract` records: reference, extracted member, symbol.
     why_extract: Vec<[String; 3]>,
+    /// Stub libraries, in command-line order.
+    stubs: Vec<crate::input::StubLibrary<'a>>,
 }
 
 /// What made an archive member load (`--why-extract`'s first column).
@@ -355,6 +362,7 @@ pub fn resolve<'a>(
         command_exports: (false, None),
         traced: config.trace_symbols.iter().map(String::as_str).collect(),
         why_extract: Vec::new(),
+        stubs: Vec::new(),
     };
     let result = r.run(items);
     *diags = std::mem::take(&mut r.diags);
@@ -491,6 +499,7 @@ impl<'a> Resolver<'a, '_> {
             self.command_exports = self.find_call_dtors()?;
         }
         let wrapped = self.add_wrapped_symbols()?;
+        self.process_stub_libraries()?;
         if !config.relocatable {
             self.define_optional_symbols();
         }
@@ -543,6 +552,7 @@ impl<'a> Resolver<'a, '_> {
                     self.add_object(obj, false)?;
                 }
             }
+            LoadItem::Stub(ref stub) => self.stubs.push(stub.clone()),
             LoadItem::Archive {
                 index,
                 whole: false,
@@ -561,6 +571,106 @@ impl<'a> Resolver<'a, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Stub libraries, as wasm-ld processes them: each symbol a stub provides that an object
+    /// references and nothing defines is imported, and the symbols it depends on are exported
+    /// (an archive member defining one is loaded, which may reference more stub symbols, so
+    /// this repeats until nothing is loaded). The first stub library to provide a symbol
+    /// handles it. wasm-ld walks each stub's symbols in its hash map's order, weld in file
+    /// order: only the load order of members that several stub symbols pull in can differ.
+    fn process_stub_libraries(&mut self) -> Result<()> {
+        let stubs = std::mem::take(&mut self.stubs);
+        loop {
+            let mut loaded = false;
+            for stub in &stubs {
+                for (name, deps) in &stub.entries {
+                    let Some(&id) = self.names.get(name) else {
+                        continue;
+                    };
+                    let referenced = matches!(self.symbols[id.idx()].def, Def::Undefined { .. })
+                        && !self.weak_lazy.contains_key(&id);
+                    if referenced {
+                        loaded |= self.import_from_stub(stub, id, deps)?;
+                    }
+                }
+                // A symbol whose import name (not its own) is a stub symbol.
+                let by_import: Vec<(SymbolId, usize)> = (0..self.symbols.len())
+                    .filter_map(|i| {
+                        let sym = &self.symbols[i];
+                        let Def::Undefined { obj, sym: si } = sym.def else {
+                            return None;
+                        };
+                        let o = &self.objects[obj.idx()];
+                        if sym.local {
+                            return None;
+                        }
+                        let (_, field) = o.import_of(&o.symbols[si as usize])?;
+                        let field = field?;
+                        let e = stub.entries.iter().position(|(n, _)| *n == field)?;
+                        Some((SymbolId(i as u32), e))
+                    })
+                    .collect();
+                for (id, e) in by_import {
+                    loaded |= self.import_from_stub(stub, id, &stub.entries[e].1)?;
+                }
+            }
+            if !loaded {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Imports `id` from `stub` and exports what it needs; whether a member was loaded.
+    fn import_from_stub(
+        &mut self,
+        stub: &crate::input::StubLibrary<'a>,
+        id: SymbolId,
+        deps: &[&'a str],
+    ) -> Result<bool> {
+        if std::mem::replace(&mut self.symbols[id.idx()].forced_import, true) {
+            return Ok(false);
+        }
+        let name = self.symbols[id.idx()].name;
+        self.trace(name, stub.path, "importing");
+        let mut loaded = false;
+        for &dep in deps {
+            let Some(&needed) = self.names.get(dep) else {
+                self.diags.error(format!(
+                    "{}: undefined symbol: {dep}. Required by {name}",
+                    stub.path
+                ));
+                continue;
+            };
+            let lazy = self.lazy_member(needed);
+            if lazy.is_none() && !self.symbols[needed.idx()].is_defined() {
+                self.diags.error(format!(
+                    "{}: undefined symbol: {dep}. Required by {name}",
+                    stub.path
+                ));
+                continue;
+            }
+            if self.traced.contains(dep) {
+                println!("{}: exported {dep} due to import of {name}", stub.path);
+            }
+            self.symbols[needed.idx()].forced_export = true;
+            if let Some(m) = lazy {
+                loaded = true;
+                let member = self.extract(m)?;
+                // wasm-ld's record names the stub library, the file of the imported symbol
+                // and the imported symbol (not the member loaded).
+                if self.config.why_extract.is_some() && member.is_some() {
+                    let file = match self.symbols[id.idx()].def {
+                        Def::Undefined { obj, .. } => self.objects[obj.idx()].name.clone(),
+                        _ => "<internal>".to_string(),
+                    };
+                    self.why_extract
+                        .push([stub.path.to_string(), file, name.to_string()]);
+                }
+            }
+        }
+        Ok(loaded)
     }
 
     /// `--wrap`: for each name the link has a symbol for, makes sure `__real_NAME` and
@@ -762,6 +872,7 @@ impl<'a> Resolver<'a, '_> {
             local: flags.local(),
             weak_refs_only: flags.weak(),
             forced_export: false,
+            forced_import: false,
         });
         id
     }
