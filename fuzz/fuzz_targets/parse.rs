@@ -1,4 +1,4 @@
-//! Arbitrary bytes as an object or an archive: weld must return an error or succeed, never
+//! Arbitrary bytes as an object, an archive or a stub library: weld must return an error or succeed, never
 //! panic, hang or allocate without bound.
 #![no_main]
 
@@ -20,6 +20,9 @@ fuzz_target!(|data: &[u8]| {
                     }
                 }
             }
+        }
+        FileKind::Stub => {
+            let _ = weld::input::StubLibrary::parse("fuzz.so", data);
         }
         FileKind::Other => {}
     }
