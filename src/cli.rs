@@ -157,14 +157,7 @@ const JOINED_PREFIX: &[&str] = &["lto-CGO", "lto-O"];
 
 /// Options of wasm-ld that only matter for inputs or outputs weld does not produce yet; each is
 /// an error naming the option rather than a link that silently differs.
-const UNSUPPORTED: &[(&str, &str)] = &[
-    ("shared", "shared libraries (dynamic linking)"),
-    ("pie", "position-independent executables (dynamic linking)"),
-    (
-        "experimental-pic",
-        "position-independent code (dynamic linking)",
-    ),
-];
+const UNSUPPORTED: &[(&str, &str)] = &[("pie", "position-independent executables (dynamic linking)")];
 
 /// One parsed argument.
 enum Arg {
@@ -197,6 +190,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
     let mut whole = false;
     let mut lazy = false;
     let mut saw_output = false;
+    let mut experimental_pic = false;
     let mut gc_explicit = false;
     let mut dynamic = false;
     let mut print_version = false;
@@ -305,15 +299,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
                 c.unresolved = match v().as_str() {
                     "report-all" => UnresolvedPolicy::ReportAll,
                     "ignore-all" => UnresolvedPolicy::IgnoreAll,
-                    // wasm-ld's dynamic imports make `GOT.func`/`GOT.mem` imports, a
-                    // `__wasm_apply_data_relocs` function and a `dylink.0` section: dynamic
-                    // linking, which weld does not do yet.
-                    "import-dynamic" => {
-                        return Err(Error::msg(
-                            "--unresolved-symbols=import-dynamic is not supported yet (dynamic \
-                             linking: GOT imports and a dylink.0 section)",
-                        ));
-                    }
+                    "import-dynamic" => UnresolvedPolicy::ImportDynamic,
                     other => {
                         return Err(Error::msg(format!(
                             "unknown --unresolved-symbols value: {other}"
@@ -332,6 +318,8 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "initial-heap" => c.initial_heap = Some(number(&name, &v())?),
             "no-growable-memory" => c.no_growable_memory = true,
             "shared-memory" => c.shared_memory = true,
+            "shared" => c.shared = true,
+            "experimental-pic" => experimental_pic = true,
             "import-memory" => {
                 let (m, n) = match &value {
                     None => ("env".to_string(), "memory".to_string()),
@@ -389,9 +377,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
             // `-l` looks for `libNAME.so` first after these, as in wasm-ld.
             "Bdynamic" | "dy" | "call_shared" => dynamic = true,
             "Bstatic" | "dn" | "static" | "non_shared" => dynamic = false,
-            "Bsymbolic" => c
-                .warnings
-                .push("-Bsymbolic is only meaningful when combined with -shared".to_string()),
+            "Bsymbolic" => c.bsymbolic = true,
             "soname" => c.soname = Some(v()),
             "why-extract" => c.why_extract = Some(v()),
             // Beyond wasm-ld: a cache of whole links (src/cache.rs).
@@ -472,6 +458,40 @@ pub fn parse(args: &[String]) -> Result<Command> {
     }
     if !c.stack_size.is_multiple_of(16) {
         return Err(Error::msg("stack size must be 16-byte aligned"));
+    }
+    // Outside a shared library wasm-ld's dynamic imports make `GOT.func`/`GOT.mem` imports,
+    // a `__wasm_apply_data_relocs` function and a `dylink.0` section in an executable, which
+    // weld does not do yet.
+    if c.unresolved == UnresolvedPolicy::ImportDynamic && !c.shared {
+        return Err(Error::msg(
+            "--unresolved-symbols=import-dynamic is not supported yet without -shared (dynamic \
+             linking: GOT imports and a dylink.0 section)",
+        ));
+    }
+    if c.bsymbolic && !c.shared {
+        c.bsymbolic = false;
+        c.warnings
+            .push("-Bsymbolic is only meaningful when combined with -shared".to_string());
+    }
+    if c.shared {
+        // As wasm-ld: a library imports its memory, exports every default-visibility
+        // definition unless told otherwise, has no entry point and fills its table from
+        // `__table_base`.
+        if !experimental_pic {
+            c.warnings
+                .push("creating shared libraries, with -shared, is not yet stable".to_string());
+        }
+        if c.export_memory.is_some() && args.iter().any(|a| a.contains("export-memory")) {
+            return Err(Error::msg("--export-memory is incompatible with --shared"));
+        }
+        c.import_memory
+            .get_or_insert(("env".to_string(), "memory".to_string()));
+        if !args.iter().any(|a| a.ends_with("no-export-dynamic")) {
+            c.export_dynamic = true;
+        }
+        c.entry = None;
+        c.table_base = 0;
+        c.import_table = true;
     }
     if c.import_memory.is_some() && !args.iter().any(|a| a.contains("export-memory")) {
         c.export_memory = None;

@@ -23,6 +23,9 @@ pub enum UnresolvedPolicy {
     ReportAll,
     /// `ignore-all`: undefined functions become imports; undefined data resolves to 0.
     IgnoreAll,
+    /// `import-dynamic` (with `-shared`): undefined functions become imports, undefined data
+    /// is reached through `GOT.mem` imports.
+    ImportDynamic,
 }
 
 /// `--wrap=NAME`: references to NAME go to `__wrap_NAME`, and `__real_NAME` names NAME.
@@ -110,6 +113,11 @@ pub struct Config {
     /// `--shared-memory`: a shared memory, passive data segments initialised once by
     /// `__wasm_init_memory`, and thread-local storage set up per thread by `__wasm_init_tls`.
     pub shared_memory: bool,
+    /// `-shared`: a shared library for dynamic loading (spec/dynamic.md).
+    pub shared: bool,
+    /// `-Bsymbolic` (with `-shared`): references to the library's own definitions bind to
+    /// them, not through the GOT.
+    pub bsymbolic: bool,
     /// `--initial-heap`.
     pub initial_heap: Option<u64>,
     /// `--import-memory[=module,name]`.
@@ -224,6 +232,8 @@ impl Default for Config {
             import_table: false,
             growable_table: false,
             table_base: 1,
+            shared: false,
+            bsymbolic: false,
             gc_sections: true,
             print_gc_sections: false,
             allow_undefined: false,

@@ -95,6 +95,7 @@ pub fn importable(config: &Config, sym: &Symbol<'_>) -> bool {
         SymbolKind::Function => {
             sym.flags.has(SymFlags::EXPLICIT_NAME)
                 || sym.forced_import
+                || config.unresolved == UnresolvedPolicy::ImportDynamic
                 || config.import_undefined
                 || config.allow_undefined
                 || config.allow_undefined_symbols.iter().any(|n| n == sym.name)
@@ -216,6 +217,14 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
                 )
             ) {
                 m.live.symbols[i] = true;
+            }
+        }
+    }
+    // A shared library imports its memory and table bases whether it uses them or not.
+    if config.shared {
+        for name in ["__memory_base", "__table_base"] {
+            if let Some(id) = res.lookup(name) {
+                m.live.symbols[id.idx()] = true;
             }
         }
     }

@@ -37,6 +37,10 @@ pub enum Synthetic {
     /// `__wasm_init_tls(block)`: copies `.tdata` to `block` and points `__tls_base` at it
     /// (`--shared-memory` only).
     InitTls,
+    /// An i32 global a shared library imports from `env` under its own name: `__stack_pointer`
+    /// (mutable), `__memory_base` and `__table_base` (spec/dynamic.md). Not a definition of
+    /// the module, though the linker makes it.
+    EnvImport,
 }
 
 /// The linker-defined data symbols; each is created only when something refers to it.
@@ -399,13 +403,30 @@ impl<'a> Resolver<'a, '_> {
                 SymbolKind::Function,
                 Synthetic::CallCtors,
             );
-            let sp = self.new_symbol(
-                "__stack_pointer",
-                SymbolKind::Global,
-                Def::Synthetic(Synthetic::StackPointer),
-                SymFlags(0),
-            );
-            self.names.insert("__stack_pointer", sp);
+            // A shared library imports the stack pointer and its two bases (wasm-ld makes
+            // them undefined globals, in this order).
+            let imported = ["__stack_pointer", "__memory_base", "__table_base"];
+            if self.config.shared {
+                for name in imported {
+                    let id = self.new_symbol(
+                        name,
+                        SymbolKind::Global,
+                        Def::Synthetic(Synthetic::EnvImport),
+                        SymFlags(SymFlags::HIDDEN),
+                    );
+                    self.names.insert(name, id);
+                }
+                let ctors = self.names["__wasm_call_ctors"];
+                self.symbols[ctors.idx()].forced_export = true;
+            } else {
+                let sp = self.new_symbol(
+                    "__stack_pointer",
+                    SymbolKind::Global,
+                    Def::Synthetic(Synthetic::StackPointer),
+                    SymFlags(0),
+                );
+                self.names.insert("__stack_pointer", sp);
+            }
             // Threads: the TLS symbols are all the linker's (wasm-ld's createSyntheticSymbols).
             if self.config.shared_memory {
                 for (name, kind, s) in [
@@ -495,7 +516,8 @@ impl<'a> Resolver<'a, '_> {
                 }
             }
         }
-        if !config.relocatable {
+        // A shared library's exports are plain: its loader runs the constructors.
+        if !config.relocatable && !config.shared {
             self.command_exports = self.find_call_dtors()?;
         }
         let wrapped = self.add_wrapped_symbols()?;

@@ -18,6 +18,7 @@ pub fn body(l: &Layout<'_>, res: &Resolved<'_>, f: &OutFunc) -> Option<Vec<u8>> 
         // time, but `__wasm_init_tls` calls it all the same (wasm-ld).
         OutFunc::ApplyTlsRelocs => finish(Function::new([])),
         OutFunc::ApplyGlobalTlsRelocs => apply_global_tls_relocs(l, res),
+        OutFunc::ApplyDataRelocs => apply_data_relocs(l, res),
         OutFunc::CommandExport { target, ty, .. } => command_export(l, *target, *ty),
         OutFunc::Trap { .. } => {
             let mut f = Function::new([]);
@@ -100,6 +101,10 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
             if let Some(g) = l.tls_base_global {
                 ins.global_set(g.get());
             }
+        }
+        if let Some((memory_base, _)) = l.bases {
+            // A shared library's data lies at `__memory_base`.
+            ins.global_get(memory_base.get()).i32_add();
         }
         if seg.bss {
             ins.i32_const(0);
@@ -205,6 +210,81 @@ fn init_tls(l: &Layout<'_>) -> Vec<u8> {
     }
     if let Some(apply) = l.apply_global_tls_relocs {
         f.instructions().call(apply.get());
+    }
+    finish(f)
+}
+
+/// Whether a data relocation of a shared library becomes code in `__wasm_apply_data_relocs`:
+/// every stored address does, since the library's place is known only at load time.
+pub fn is_runtime_data_reloc(ty: wasmparser::RelocationType) -> bool {
+    use wasmparser::RelocationType as R;
+    matches!(
+        ty,
+        R::MemoryAddrI32 | R::MemoryAddrI64 | R::TableIndexI32 | R::TableIndexI64
+    )
+}
+
+/// `__wasm_apply_data_relocs`: for each address stored in a shared library's data, in data
+/// order, `i32.const OFFSET; global.get __memory_base; i32.add`, the value, `i32.store`
+/// (wasm-ld's `generateRelocationCode`). The value is the GOT import of a symbol reached
+/// through the GOT (plus a non-zero addend), else the memory or table base plus the address or
+/// slot.
+fn apply_data_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
+    let mut f = Function::new([]);
+    let Some((memory_base, table_base)) = l.bases else {
+        return finish(f);
+    };
+    let store = MemArg {
+        offset: 0,
+        align: 2,
+        memory_index: 0,
+    };
+    let mut ins = f.instructions();
+    for seg in &l.segments {
+        let mut pieces: Vec<_> = seg
+            .pieces
+            .iter()
+            .filter(|p| p.0 != crate::layout::MERGED_STRINGS)
+            .collect();
+        pieces.sort_by_key(|p| p.2);
+        for &&(o, s, off) in &pieces {
+            let obj = &res.objects[o.idx()];
+            let input = &obj.segments[s as usize];
+            for r in &obj.relocs[input.relocs.clone()] {
+                if !is_runtime_data_reloc(r.ty) {
+                    continue;
+                }
+                let at = seg.addr + off + r.offset as u64;
+                ins.i32_const(at as i32)
+                    .global_get(memory_base.get())
+                    .i32_add();
+                let id = res.sym(o, r.index);
+                if let Some(got) = l.got.get(&id) {
+                    ins.global_get(got.get());
+                    if r.addend != 0 {
+                        ins.i32_const(r.addend as i32).i32_add();
+                    }
+                } else if matches!(
+                    r.ty,
+                    wasmparser::RelocationType::TableIndexI32
+                        | wasmparser::RelocationType::TableIndexI64
+                ) {
+                    let slot = l.sym_func[id.idx()]
+                        .and_then(|f| l.slot_of.get(&f))
+                        .copied()
+                        .unwrap_or(0);
+                    ins.global_get(table_base.get())
+                        .i32_const(slot as i32)
+                        .i32_add();
+                } else {
+                    let addr = l.sym_addr[id.idx()].unwrap_or(0) as i64 + r.addend;
+                    ins.global_get(memory_base.get())
+                        .i32_const(addr as i32)
+                        .i32_add();
+                }
+                ins.i32_store(store);
+            }
+        }
     }
     finish(f)
 }

@@ -110,6 +110,11 @@ pub fn write(
     }
     out.extend_from_slice(b"\0asm\x01\0\0\0");
 
+    // A shared library's `dylink.0` comes first (DynamicLinking.md).
+    if config.shared {
+        push_section(&mut out, &dylink_section(res, l));
+    }
+
     // type
     let mut types = TypeSection::new();
     for t in &l.types {
@@ -398,9 +403,13 @@ pub fn write(
     // elem
     if !l.table_funcs.is_empty() {
         let mut elems = ElementSection::new();
+        let offset = match l.bases {
+            Some((_, table_base)) => ConstExpr::global_get(table_base.get()),
+            None => ptr_const(l, config.table_base as u64),
+        };
         elems.active(
             (l.function_table.get() != 0).then_some(l.function_table.get()),
-            &ptr_const(l, config.table_base as u64),
+            &offset,
             Elements::Functions(l.table_funcs.iter().map(|f| f.get()).collect()),
         );
         push_section(&mut out, &elems);
@@ -446,7 +455,11 @@ pub fn write(
             }
             let bytes = ctx.segment_bytes(seg)?;
             use wasm_encoder::Encode;
-            let expr = ptr_const(l, seg.addr);
+            let expr = match l.bases {
+                // A shared library's one data segment starts at its memory base.
+                Some((memory_base, _)) => ConstExpr::global_get(memory_base.get()),
+                None => ptr_const(l, seg.addr),
+            };
             let mut head = Vec::new();
             if l.passive {
                 // Flags 1 (passive), then the size.
@@ -589,6 +602,50 @@ impl std::ops::Deref for Out<'_> {
 impl std::ops::DerefMut for Out<'_> {
     fn deref_mut(&mut self) -> &mut Vec<u8> {
         &mut self.buf
+    }
+}
+
+/// `dylink.0`: the memory and table a shared library needs, and its weak imports, as wasm-ld
+/// writes them (spec/dynamic.md).
+fn dylink_section(res: &Resolved<'_>, l: &Layout<'_>) -> CustomSection<'static> {
+    use wasm_encoder::Encode;
+    let mut data = Vec::new();
+    let mut mem_info = Vec::new();
+    (l.dylink_memory.0 as u32).encode(&mut mem_info);
+    l.dylink_memory.1.encode(&mut mem_info);
+    (l.table_funcs.len() as u32).encode(&mut mem_info);
+    0u32.encode(&mut mem_info);
+    data.push(1); // WASM_DYLINK_MEM_INFO
+    mem_info.encode(&mut data);
+    // Weak imports: the imported functions, then the symbols reached through the GOT.
+    let mut weak: Vec<&str> = Vec::new();
+    for imp in &l.func_imports {
+        let sym = &res.symbols[imp.symbol.idx()];
+        if sym.weak_refs_only {
+            weak.push(imp.field);
+        }
+    }
+    for (imp, _) in &l.global_imports {
+        let sym = &res.symbols[imp.symbol.idx()];
+        let got = imp.module == "GOT.mem" || imp.module == "GOT.func";
+        if got && sym.weak_refs_only && !weak.contains(&sym.name) {
+            weak.push(sym.name);
+        }
+    }
+    if !weak.is_empty() {
+        let mut info = Vec::new();
+        (weak.len() as u32).encode(&mut info);
+        for name in weak {
+            "env".encode(&mut info);
+            name.encode(&mut info);
+            (SymFlags::WEAK | SymFlags::UNDEFINED).encode(&mut info);
+        }
+        data.push(4); // WASM_DYLINK_IMPORT_INFO
+        info.encode(&mut data);
+    }
+    CustomSection {
+        name: "dylink.0".into(),
+        data: data.into(),
     }
 }
 
@@ -939,8 +996,18 @@ impl<'a> Ctx<'_, 'a> {
         let mut bytes = vec![0u8; seg.size as usize];
         for &(o, s, off) in &seg.pieces {
             if o == crate::layout::MERGED_STRINGS {
+                // `s` is where this block starts in `merged`; it runs to the next block
+                // (segments combined in a shared library have several).
+                let start = s as usize;
+                let end = seg
+                    .pieces
+                    .iter()
+                    .filter(|p| p.0 == crate::layout::MERGED_STRINGS && p.1 > s)
+                    .map(|p| p.1 as usize)
+                    .min()
+                    .unwrap_or(seg.merged.len());
                 let at = off as usize;
-                bytes[at..at + seg.merged.len()].copy_from_slice(&seg.merged);
+                bytes[at..at + end - start].copy_from_slice(&seg.merged[start..end]);
                 continue;
             }
             let obj = &self.res.objects[o.idx()];

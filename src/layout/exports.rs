@@ -61,6 +61,11 @@ pub(super) fn exports<'a>(
             l.globals.push(OutGlobal::Address(SymbolId(i as u32)));
         }
     }
+    // A shared library exports `__wasm_apply_data_relocs` for its loader, after the rest.
+    if let Some(f) = l.apply_data_relocs {
+        l.late_exports
+            .push(("__wasm_apply_data_relocs", SymbolKind::Function, f.get()));
+    }
     // wasm-ld adds the symbols of the start function and its flag to its symbol table only
     // now, after every input's; `--export-all` exports them too, after the others.
     if config.export_all && !config.relocatable {

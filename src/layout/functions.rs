@@ -175,6 +175,22 @@ pub(super) fn functions<'a>(
         // (wasm-ld), whose data symbols may point into `.bss`.
         l.bss_in_binary = true;
     }
+    // A shared library's stored addresses are written at load time.
+    let runtime_data_relocs = config.shared
+        && res.objects.iter().enumerate().any(|(o, obj)| {
+            obj.segments.iter().enumerate().any(|(s, seg)| {
+                live.segments[o][s]
+                    && obj.relocs[seg.relocs.clone()]
+                        .iter()
+                        .any(|r| crate::synthetic::is_runtime_data_reloc(r.ty))
+            })
+        });
+    if runtime_data_relocs {
+        l.apply_data_relocs = Some(l.next_func());
+        l.functions.push(OutFunc::ApplyDataRelocs);
+        let ty = l.intern(&void);
+        l.func_types.push(ty);
+    }
     if config.relocatable {
     } else if l.passive {
         // Shared memory: every segment is passive, and the start function initialises them

@@ -6,17 +6,48 @@ use super::{FuncIdx, GlobalIdx, ImportRef, Layout, OutImport, TagIdx, TypeIdx, m
 use crate::config::Config;
 use crate::gc::{Live, importable};
 use crate::model::*;
-use crate::resolve::{Def, Resolved};
+use crate::resolve::{Def, Resolved, Synthetic};
 
 /// Fills the import lists of `l`.
 pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
     let mut seen_imports: FxHashMap<(&str, &str, TypeIdx), u32> = FxHashMap::default();
     for (i, sym) in res.symbols.iter().enumerate() {
+        let id = SymbolId(i as u32);
+        if live.symbols[i] && sym.def == Def::Synthetic(Synthetic::EnvImport) {
+            // A shared library's stack pointer and bases, imported under their names.
+            let mutable = sym.name == "__stack_pointer";
+            l.sym_global[i] = Some(GlobalIdx::new(l.global_imports.len() as u32));
+            l.imports
+                .push(ImportRef::Global(l.global_imports.len() as u32));
+            let val_type = if l.wasm64 {
+                wasmparser::ValType::I64
+            } else {
+                wasmparser::ValType::I32
+            };
+            let index = GlobalIdx::new(l.global_imports.len() as u32);
+            match (sym.name, l.bases) {
+                ("__memory_base", _) => l.bases = Some((index, index)),
+                ("__table_base", Some((m, _))) => l.bases = Some((m, index)),
+                _ => {}
+            }
+            l.global_imports.push((
+                OutImport {
+                    module: "env",
+                    field: sym.name,
+                    symbol: id,
+                },
+                wasmparser::GlobalType {
+                    content_type: val_type,
+                    mutable,
+                    shared: false,
+                },
+            ));
+            continue;
+        }
         if !live.symbols[i] || sym.local || sym.is_defined() {
             continue;
         }
-        let id = SymbolId(i as u32);
         let Def::Undefined { obj, sym: si } = sym.def else {
             // Lazy or command-line only: a weak reference to an archive member never loaded.
             continue;
@@ -24,7 +55,9 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
         let o = &res.objects[obj.idx()];
         // A weak undefined symbol is never imported by a static link (wasm-ld): it resolves to
         // null, and direct calls to a trap.
-        let importable = (config.relocatable || !sym.weak_refs_only) && importable(config, sym);
+        // A shared library imports them too: the module that loads it may define them.
+        let importable =
+            (config.relocatable || config.shared || !sym.weak_refs_only) && importable(config, sym);
         match (sym.kind, o.symbols[si as usize].target) {
             (SymbolKind::Function, SymbolTarget::Function(f)) if importable => {
                 let imp = &o.func_imports[f as usize];
@@ -93,6 +126,77 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
                 ));
             }
             _ => {}
+        }
+    }
+    if config.shared {
+        got_imports(config, res, live, l);
+    }
+}
+
+/// Whether a shared library reaches `sym` through a `GOT.mem`/`GOT.func` import: anything
+/// another module may define or preempt, i.e. every symbol but hidden and local ones, unless
+/// `-Bsymbolic` binds the definitions here (wasm-ld's `requiresGOTAccess`).
+pub(crate) fn through_got(config: &Config, sym: &crate::resolve::Symbol<'_>) -> bool {
+    config.shared
+        && !sym.local
+        && !sym.flags.hidden()
+        && !(config.bsymbolic && sym.is_defined())
+        && matches!(sym.kind, SymbolKind::Data | SymbolKind::Function)
+}
+
+/// The GOT imports of a shared library, in relocation scan order (wasm-ld): for `global.get`
+/// of a data or function symbol, and for an address stored in data, whose value
+/// `__wasm_apply_data_relocs` takes from the GOT.
+fn got_imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
+    for (o, obj) in res.objects.iter().enumerate() {
+        let oid = ObjectId(o as u32);
+        for relocs in super::live_relocs(obj, live, o) {
+            for r in &obj.relocs[relocs] {
+                use wasmparser::RelocationType as R;
+                let wants_got = matches!(
+                    r.ty,
+                    R::GlobalIndexLeb
+                        | R::GlobalIndexI32
+                        | R::MemoryAddrI32
+                        | R::MemoryAddrI64
+                        | R::TableIndexI32
+                        | R::TableIndexI64
+                );
+                if !wants_got {
+                    continue;
+                }
+                let id = res.sym(oid, r.index);
+                let sym = &res.symbols[id.idx()];
+                if l.got.contains_key(&id) || !through_got(config, sym) {
+                    continue;
+                }
+                let module = if sym.kind == SymbolKind::Function {
+                    "GOT.func"
+                } else {
+                    "GOT.mem"
+                };
+                let index = GlobalIdx::new(l.global_imports.len() as u32);
+                l.got.insert(id, index);
+                l.imports
+                    .push(ImportRef::Global(l.global_imports.len() as u32));
+                let content_type = if l.wasm64 {
+                    wasmparser::ValType::I64
+                } else {
+                    wasmparser::ValType::I32
+                };
+                l.global_imports.push((
+                    OutImport {
+                        module,
+                        field: sym.name,
+                        symbol: id,
+                    },
+                    wasmparser::GlobalType {
+                        content_type,
+                        mutable: true,
+                        shared: false,
+                    },
+                ));
+            }
         }
     }
 }

@@ -174,8 +174,9 @@ pub(super) fn memory<'a>(
         *ptr += config.stack_size;
         *ptr
     };
-    if config.relocatable {
-        // An object's data starts at address 0 and has no stack.
+    if config.relocatable || config.shared {
+        // An object's data, and a shared library's (relative to `__memory_base`), starts at
+        // address 0; neither has a stack of its own.
     } else if config.stack_first {
         l.stack_pointer = place_stack(&mut ptr);
         if let Some(base) = config.global_base {
@@ -205,9 +206,14 @@ pub(super) fn memory<'a>(
         ptr += 4;
     }
     let data_end = ptr;
-    if !config.stack_first && !config.relocatable {
+    if !config.stack_first && !config.relocatable && !config.shared {
         l.stack_pointer = place_stack(&mut ptr);
     }
+    // What a shared library's `dylink.0` asks the loader for.
+    l.dylink_memory = (
+        data_end,
+        segs.iter().map(|s| s.align_log2).max().unwrap_or(0),
+    );
     // The heap starts 16-byte aligned only when the link defines `__heap_base` (wasm-ld);
     // otherwise the memory ends where the data or stack does (visible with `--page-size=1`).
     let defines_heap_base = res.lookup("__heap_base").is_some_and(|id| {
@@ -318,6 +324,9 @@ pub(super) fn memory<'a>(
     }
     // `segment_offset` reads the output segments' addresses.
     l.segments = std::mem::take(&mut segs);
+    if config.shared {
+        combine_segments(l);
+    }
     for (i, sym) in res.symbols.iter().enumerate() {
         l.sym_addr[i] = match sym.def {
             Def::Defined { obj, sym: si } => {
@@ -359,4 +368,52 @@ pub(super) fn memory<'a>(
             _ => None,
         };
     }
+}
+
+/// A shared library's data, but for `.bss`, is one segment `.data` (wasm-ld): its place is
+/// `global.get __memory_base`, which cannot be offset without extended constant expressions.
+/// Runs once every address is known; the segments are already in address order.
+fn combine_segments(l: &mut Layout<'_>) {
+    let old = std::mem::take(&mut l.segments);
+    let mut map = vec![0u32; old.len()];
+    let mut combined: Option<usize> = None;
+    let mut out: Vec<OutSegment<'_>> = Vec::with_capacity(old.len());
+    for (k, seg) in old.into_iter().enumerate() {
+        let keep_apart = seg.bss || seg.name == ".tdata";
+        match combined {
+            Some(c) if !keep_apart => {
+                let target = &mut out[c];
+                let delta = seg.addr - target.addr;
+                // A merged-strings piece names where its bytes start in `merged`.
+                let start = target.merged.len() as u32;
+                for (o, s, off) in seg.pieces {
+                    let s = if o == MERGED_STRINGS { start + s } else { s };
+                    target.pieces.push((o, s, off + delta));
+                }
+                target.merged.extend_from_slice(&seg.merged);
+                target.size = delta + seg.size;
+                target.align_log2 = target.align_log2.max(seg.align_log2);
+                map[k] = c as u32;
+            }
+            _ => {
+                if !keep_apart {
+                    combined = Some(out.len());
+                }
+                map[k] = out.len() as u32;
+                let mut seg = seg;
+                if !keep_apart {
+                    seg.name = ".data";
+                }
+                out.push(seg);
+            }
+        }
+    }
+    for v in l.seg_out.iter_mut() {
+        for x in v.iter_mut() {
+            if *x != super::NONE {
+                *x = map[*x as usize];
+            }
+        }
+    }
+    l.segments = out;
 }

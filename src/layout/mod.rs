@@ -58,6 +58,9 @@ pub enum OutFunc {
     /// `__wasm_apply_global_tls_relocs`: called by `__wasm_init_tls` to point the GOT globals
     /// of thread-local symbols into the thread's block (`__tls_base` + offset).
     ApplyGlobalTlsRelocs,
+    /// `__wasm_apply_data_relocs`: a shared library's addresses stored in its data, written
+    /// at run time from `__memory_base`, `__table_base` and the GOT (the loader calls it).
+    ApplyDataRelocs,
     /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
     /// `__wasm_call_dtors`.
     CommandExport {
@@ -88,6 +91,7 @@ impl OutFunc {
             OutFunc::InitTls => "__wasm_init_tls",
             OutFunc::ApplyTlsRelocs => "__wasm_apply_tls_relocs",
             OutFunc::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs",
+            OutFunc::ApplyDataRelocs => "__wasm_apply_data_relocs",
             OutFunc::CommandExport { name, .. } | OutFunc::Trap { name, .. } => name,
         })
     }
@@ -263,6 +267,14 @@ pub struct Layout<'a> {
     pub bss_in_binary: bool,
     /// `__wasm_init_memory`, the start function that zeroes `.bss` of an imported memory.
     pub init_memory: Option<FuncIdx>,
+    /// A shared library's data size (`.bss` included) and largest segment alignment (log2),
+    /// for `dylink.0`.
+    pub dylink_memory: (u64, u32),
+    /// `__wasm_apply_data_relocs`, when a shared library stores addresses in its data.
+    pub apply_data_relocs: Option<FuncIdx>,
+    /// A shared library's imported `__memory_base` and `__table_base`, which its data and
+    /// element segments are placed at.
+    pub bases: Option<(GlobalIdx, GlobalIdx)>,
     /// `__wasm_call_ctors`'s function index, when it is in the output.
     pub call_ctors: Option<FuncIdx>,
     /// Data segments are passive, initialised by `__wasm_init_memory` (`--shared-memory`).
@@ -410,6 +422,9 @@ pub fn layout<'a>(
         bss_in_binary: false,
         init_memory: None,
         type_ids: FxHashMap::default(),
+        dylink_memory: (0, 0),
+        bases: None,
+        apply_data_relocs: None,
     };
     l.obj_types = res
         .objects
@@ -422,6 +437,12 @@ pub fn layout<'a>(
     globals::globals(res, live, &mut l);
     let reloc_types = types::reloc_types(res, live, &mut l);
     tables::tables(config, res, live, &mut l);
+    if config.shared && l.globals.iter().any(|g| matches!(g, OutGlobal::Got(_))) {
+        // Its value would need `__wasm_apply_global_relocs`, which weld does not write yet.
+        diags.error(
+            "a shared library with GOT entries of hidden or local symbols is not supported yet",
+        );
+    }
     types::order_types(res, &mut l, &reloc_types);
     memory::memory(config, res, live, &mut l, diags);
     exports::exports(config, res, features, &mut l);

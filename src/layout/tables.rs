@@ -25,7 +25,8 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
         let oid = ObjectId(o as u32);
         for relocs in super::live_relocs(obj, live, o) {
             for r in &obj.relocs[relocs] {
-                if is_table_index(r.ty) {
+                // A shared library takes a preemptible function's address from its GOT import.
+                if is_table_index(r.ty) && !l.got.contains_key(&res.sym(oid, r.index)) {
                     let f = l.sym_func[res.sym(oid, r.index).idx()];
                     add_slot(l, f);
                 }
