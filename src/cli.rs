@@ -157,7 +157,8 @@ const JOINED_PREFIX: &[&str] = &["lto-CGO", "lto-O"];
 
 /// Options of wasm-ld that only matter for inputs or outputs weld does not produce yet; each is
 /// an error naming the option rather than a link that silently differs.
-const UNSUPPORTED: &[(&str, &str)] = &[("pie", "position-independent executables (dynamic linking)")];
+const UNSUPPORTED: &[(&str, &str)] =
+    &[("pie", "position-independent executables (dynamic linking)")];
 
 /// One parsed argument.
 enum Arg {
@@ -480,6 +481,12 @@ pub fn parse(args: &[String]) -> Result<Command> {
         if !experimental_pic {
             c.warnings
                 .push("creating shared libraries, with -shared, is not yet stable".to_string());
+            if c.unresolved == UnresolvedPolicy::ImportDynamic {
+                c.warnings.push(
+                    "dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)"
+                        .to_string(),
+                );
+            }
         }
         if c.export_memory.is_some() && args.iter().any(|a| a.contains("export-memory")) {
             return Err(Error::msg("--export-memory is incompatible with --shared"));

@@ -24,6 +24,9 @@ impl fmt::Display for Diagnostic {
 pub struct Error {
     /// What went wrong, in the order found.
     pub diagnostics: Vec<Diagnostic>,
+    /// Warnings given before the link failed, which the user still sees (first, as wasm-ld
+    /// prints them as it goes).
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Error {
@@ -33,6 +36,7 @@ impl Error {
             diagnostics: vec![Diagnostic {
                 message: message.into(),
             }],
+            warnings: Vec::new(),
         }
     }
 
@@ -126,6 +130,7 @@ impl Diagnostics {
         }
         Err(Error {
             diagnostics: std::mem::take(&mut self.errors),
+            warnings: std::mem::take(&mut self.warnings),
         })
     }
 }

@@ -97,6 +97,7 @@ pub fn allowed(
                 .into_iter()
                 .map(|message| crate::error::Diagnostic { message })
                 .collect(),
+            warnings: Vec::new(),
         })
     }
 }

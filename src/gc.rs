@@ -220,9 +220,11 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
             }
         }
     }
-    // A shared library imports its memory and table bases whether it uses them or not.
+    // A shared library imports its memory and table bases whether it uses them or not, and
+    // its stack pointer too when nothing is collected.
     if config.shared {
-        for name in ["__memory_base", "__table_base"] {
+        let sp = (!config.gc_sections).then_some("__stack_pointer");
+        for name in ["__memory_base", "__table_base"].into_iter().chain(sp) {
             if let Some(id) = res.lookup(name) {
                 m.live.symbols[id.idx()] = true;
             }

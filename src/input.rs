@@ -278,3 +278,48 @@ impl<'a> StubLibrary<'a> {
         Ok(StubLibrary { path, entries })
     }
 }
+
+/// A shared library given as an input (a wasm module with a `dylink.0` section): the names it
+/// exports, which the module being linked may import from it at load time.
+#[derive(Debug, Clone)]
+pub struct SharedLibrary<'a> {
+    /// The file's path, as given.
+    pub path: &'a str,
+    /// Its file name, which a module that needs it records (wasm-ld: not its soname).
+    pub needed_name: String,
+    /// The functions and globals it exports.
+    pub exports: Vec<&'a str>,
+}
+
+impl<'a> SharedLibrary<'a> {
+    /// Reads a wasm module as a shared library; `None` when it has no `dylink.0` section.
+    pub fn parse(path: &'a str, bytes: &'a [u8]) -> Result<Option<Self>> {
+        // `dylink.0` must be the first section (DynamicLinking.md): anything else is an object
+        // (or not a library), found without reading further.
+        let mut payloads = wasmparser::Parser::new(0).parse_all(bytes);
+        let _version = payloads.next();
+        match payloads.next() {
+            Some(Ok(wasmparser::Payload::CustomSection(c))) if c.name() == "dylink.0" => {}
+            _ => return Ok(None),
+        }
+        let mut exports = Vec::new();
+        for payload in payloads {
+            let payload = payload.map_err(|e| Error::file(path, e))?;
+            if let wasmparser::Payload::ExportSection(reader) = payload {
+                for e in reader {
+                    let e = e.map_err(|e| Error::file(path, e))?;
+                    exports.push(e.name);
+                }
+            }
+        }
+        let needed_name = Path::new(path)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| path.to_string());
+        Ok(Some(SharedLibrary {
+            path,
+            needed_name,
+            exports,
+        }))
+    }
+}

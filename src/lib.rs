@@ -208,11 +208,20 @@ fn link_with(config: &Config, sink: Option<&std::fs::File>) -> Result<(Vec<u8>, 
     let mut items = Vec::new();
     for ((file, input), thin) in files.iter().zip(&config.inputs).zip(&thin) {
         match input::classify(file.bytes()) {
-            FileKind::Wasm => items.push(LoadItem::Object {
-                name: &file.path,
-                bytes: file.bytes(),
-                lazy: input.lazy,
-            }),
+            FileKind::Wasm => match input::SharedLibrary::parse(&file.path, file.bytes())? {
+                Some(lib) if config.shared => items.push(LoadItem::Shared(lib)),
+                Some(_) => {
+                    return Err(Error::file(
+                        &file.path,
+                        "a shared library as an input is supported only with -shared yet",
+                    ));
+                }
+                None => items.push(LoadItem::Object {
+                    name: &file.path,
+                    bytes: file.bytes(),
+                    lazy: input.lazy,
+                }),
+            },
             FileKind::Archive => {
                 archives.push(Archive::parse(&file.path, file.bytes(), thin)?);
                 items.push(LoadItem::Archive {

@@ -102,6 +102,9 @@ fn program_name(argv0: Option<&str>) -> String {
 }
 
 fn report(prog: &str, e: &weld::Error, color: bool) -> ExitCode {
+    for w in &e.warnings {
+        eprintln!("{prog}: {}{w}", label("warning", color));
+    }
     for d in &e.diagnostics {
         eprintln!("{prog}: {}{d}", label("error", color));
     }

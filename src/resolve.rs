@@ -211,6 +211,9 @@ pub struct Resolved<'a> {
     pub command_exports: bool,
     /// `__wasm_call_dtors`, defined by libc, called after each command export.
     pub call_dtors: Option<SymbolId>,
+    /// The shared libraries given as inputs, by file name: a shared library's `dylink.0`
+    /// says it needs them.
+    pub needed: Vec<String>,
 }
 
 impl<'a> Resolved<'a> {
@@ -258,6 +261,8 @@ pub enum LoadItem<'a> {
     },
     /// A stub library (`#STUB`), in command-line order among the others.
     Stub(crate::input::StubLibrary<'a>),
+    /// A shared library (`-shared` links only, so far).
+    Shared(crate::input::SharedLibrary<'a>),
 }
 
 struct Resolver<'a, 'c> {
@@ -289,6 +294,8 @@ struct Resolver<'a, 'c> {
     why_extract: Vec<[String; 3]>,
     /// Stub libraries, in command-line order.
     stubs: Vec<crate::input::StubLibrary<'a>>,
+    /// Shared libraries given as inputs, in command-line order.
+    shared: Vec<crate::input::SharedLibrary<'a>>,
 }
 
 /// What made an archive member load (`--why-extract`'s first column).
@@ -367,6 +374,7 @@ pub fn resolve<'a>(
         traced: config.trace_symbols.iter().map(String::as_str).collect(),
         why_extract: Vec::new(),
         stubs: Vec::new(),
+        shared: Vec::new(),
     };
     let result = r.run(items);
     *diags = std::mem::take(&mut r.diags);
@@ -377,7 +385,14 @@ pub fn resolve<'a>(
     }
     diags.check()?;
     let (command_exports, call_dtors) = r.command_exports;
+    let mut needed: Vec<String> = Vec::new();
+    for lib in &r.shared {
+        if !needed.contains(&lib.needed_name) {
+            needed.push(lib.needed_name.clone());
+        }
+    }
     Ok(Resolved {
+        needed,
         objects: r.objects,
         symbols: r.symbols,
         obj_symbols: r.obj_symbols,
@@ -522,6 +537,16 @@ impl<'a> Resolver<'a, '_> {
         }
         let wrapped = self.add_wrapped_symbols()?;
         self.process_stub_libraries()?;
+        // What a shared library input exports, the module imports from it.
+        for lib in &self.shared {
+            for name in &lib.exports {
+                if let Some(&id) = self.names.get(name)
+                    && matches!(self.symbols[id.idx()].def, Def::Undefined { .. })
+                {
+                    self.symbols[id.idx()].forced_import = true;
+                }
+            }
+        }
         if !config.relocatable {
             self.define_optional_symbols();
         }
@@ -575,6 +600,7 @@ impl<'a> Resolver<'a, '_> {
                 }
             }
             LoadItem::Stub(ref stub) => self.stubs.push(stub.clone()),
+            LoadItem::Shared(ref lib) => self.shared.push(lib.clone()),
             LoadItem::Archive {
                 index,
                 whole: false,

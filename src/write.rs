@@ -617,18 +617,27 @@ fn dylink_section(res: &Resolved<'_>, l: &Layout<'_>) -> CustomSection<'static> 
     0u32.encode(&mut mem_info);
     data.push(1); // WASM_DYLINK_MEM_INFO
     mem_info.encode(&mut data);
+    if !res.needed.is_empty() {
+        let mut needed = Vec::new();
+        (res.needed.len() as u32).encode(&mut needed);
+        for name in &res.needed {
+            name.as_str().encode(&mut needed);
+        }
+        data.push(2); // WASM_DYLINK_NEEDED
+        needed.encode(&mut data);
+    }
     // Weak imports: the imported functions, then the symbols reached through the GOT.
     let mut weak: Vec<&str> = Vec::new();
     for imp in &l.func_imports {
         let sym = &res.symbols[imp.symbol.idx()];
-        if sym.weak_refs_only {
+        if sym.is_undefined_weak() {
             weak.push(imp.field);
         }
     }
     for (imp, _) in &l.global_imports {
         let sym = &res.symbols[imp.symbol.idx()];
         let got = imp.module == "GOT.mem" || imp.module == "GOT.func";
-        if got && sym.weak_refs_only && !weak.contains(&sym.name) {
+        if got && sym.is_undefined_weak() && !weak.contains(&sym.name) {
             weak.push(sym.name);
         }
     }
@@ -1261,6 +1270,8 @@ impl<'a> Ctx<'_, 'a> {
             Value::FunctionIndex => {
                 if let Some(&stub) = l.call_overrides.get(&(o, r.index)) {
                     stub.get() as i64
+                } else if let Some(&import) = l.preempted_calls.get(&id) {
+                    import.get() as i64
                 } else {
                     let Some(f) = l.sym_func[id.idx()] else {
                         return if undefined && tombstone == 0 {

@@ -101,11 +101,7 @@ const ROWS: &[Row] = &[
         &["--error-unresolved-symbols"],
         Same,
     ),
-    row(
-        "--experimental-pic",
-        &["--experimental-pic"],
-        Unsupported(PIC),
-    ),
+    row("--experimental-pic", &["--experimental-pic"], Same),
     row("--export-all", &["--export-all"], Same),
     row("--export-dynamic", &["--export-dynamic"], Same),
     row(
@@ -248,7 +244,7 @@ const ROWS: &[Row] = &[
     ),
     row("--save-temps", &["--save-temps"], Same),
     row("--shared-memory", &["--shared-memory"], Same),
-    row("--shared", &["--shared"], Unsupported(PIC)),
+    row("--shared", &["--shared"], Same),
     row("--soname=<value>", &["--soname=libmine"], Same),
     row("--stack-first", &["--stack-first"], Same),
     row(

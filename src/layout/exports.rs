@@ -27,7 +27,10 @@ pub(super) fn exports<'a>(
             continue;
         }
         let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();
-        if entry || crate::gc::is_exported(config, sym) {
+        // A shared library's definitions reached through its GOT are exported whatever
+        // `--export-dynamic` says: the loader fills the GOT from exports.
+        let got = config.shared && sym.is_defined() && l.got.contains_key(&SymbolId(i as u32));
+        if entry || got || crate::gc::is_exported(config, sym) {
             l.exported[i] = true;
         }
     }

@@ -12,8 +12,40 @@ use crate::resolve::{Def, Resolved, Synthetic};
 pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
     let mut seen_imports: FxHashMap<(&str, &str, TypeIdx), u32> = FxHashMap::default();
+    // In a shared library a function is imported only when something calls it: its address
+    // comes from a `GOT.func` import.
+    let called = if config.shared {
+        called_functions(res, live)
+    } else {
+        Default::default()
+    };
     for (i, sym) in res.symbols.iter().enumerate() {
         let id = SymbolId(i as u32);
+        // A weak definition in a shared library may be overridden by another module: it is
+        // imported too, and calls go through the import (wasm-ld's `shouldImport`).
+        if config.shared
+            && live.symbols[i]
+            && sym.kind == SymbolKind::Function
+            && sym.flags.weak()
+            && !sym.flags.hidden()
+            && !sym.local
+            && called.contains(&id)
+            && let Def::Defined { obj, sym: si } = sym.def
+            && let SymbolTarget::Function(f) = res.objects[obj.idx()].symbols[si as usize].target
+        {
+            let ty = res.objects[obj.idx()].func_type_index(f);
+            let ty = map_type(l, obj, ty);
+            let index = l.func_imports.len() as u32;
+            l.preempted_calls.insert(id, FuncIdx::new(index));
+            l.imports.push(ImportRef::Function(index));
+            l.func_import_types.push(ty);
+            l.func_imports.push(OutImport {
+                module: "env",
+                field: sym.name,
+                symbol: id,
+            });
+            continue;
+        }
         if live.symbols[i] && sym.def == Def::Synthetic(Synthetic::EnvImport) {
             // A shared library's stack pointer and bases, imported under their names.
             let mutable = sym.name == "__stack_pointer";
@@ -59,6 +91,8 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
         let importable =
             (config.relocatable || config.shared || !sym.weak_refs_only) && importable(config, sym);
         match (sym.kind, o.symbols[si as usize].target) {
+            (SymbolKind::Function, SymbolTarget::Function(_))
+                if config.shared && !called.contains(&id) => {}
             (SymbolKind::Function, SymbolTarget::Function(f)) if importable => {
                 let imp = &o.func_imports[f as usize];
                 let field = if sym.flags.has(SymFlags::EXPLICIT_NAME) {
@@ -133,15 +167,31 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
     }
 }
 
+/// The symbols that live code calls directly.
+fn called_functions(res: &Resolved<'_>, live: &Live) -> rustc_hash::FxHashSet<SymbolId> {
+    let mut called = rustc_hash::FxHashSet::default();
+    for (o, obj) in res.objects.iter().enumerate() {
+        for relocs in super::live_relocs(obj, live, o) {
+            for r in &obj.relocs[relocs] {
+                if matches!(
+                    r.ty,
+                    wasmparser::RelocationType::FunctionIndexLeb
+                        | wasmparser::RelocationType::FunctionIndexI32
+                ) {
+                    called.insert(res.sym(ObjectId(o as u32), r.index));
+                }
+            }
+        }
+    }
+    called
+}
+
 /// Whether a shared library reaches `sym` through a `GOT.mem`/`GOT.func` import: anything
 /// another module may define or preempt, i.e. every symbol but hidden and local ones, unless
 /// `-Bsymbolic` binds the definitions here (wasm-ld's `requiresGOTAccess`).
 pub(crate) fn through_got(config: &Config, sym: &crate::resolve::Symbol<'_>) -> bool {
-    config.shared
-        && !sym.local
-        && !sym.flags.hidden()
-        && !(config.bsymbolic && sym.is_defined())
-        && matches!(sym.kind, SymbolKind::Data | SymbolKind::Function)
+    let bound_here = sym.local || sym.flags.hidden() || (config.bsymbolic && sym.is_defined());
+    config.shared && !bound_here && matches!(sym.kind, SymbolKind::Data | SymbolKind::Function)
 }
 
 /// The GOT imports of a shared library, in relocation scan order (wasm-ld): for `global.get`

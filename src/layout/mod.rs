@@ -272,6 +272,9 @@ pub struct Layout<'a> {
     pub dylink_memory: (u64, u32),
     /// `__wasm_apply_data_relocs`, when a shared library stores addresses in its data.
     pub apply_data_relocs: Option<FuncIdx>,
+    /// A shared library's weak definitions that another module may override: calls go to
+    /// their import.
+    pub preempted_calls: FxHashMap<SymbolId, FuncIdx>,
     /// A shared library's imported `__memory_base` and `__table_base`, which its data and
     /// element segments are placed at.
     pub bases: Option<(GlobalIdx, GlobalIdx)>,
@@ -425,6 +428,7 @@ pub fn layout<'a>(
         dylink_memory: (0, 0),
         bases: None,
         apply_data_relocs: None,
+        preempted_calls: FxHashMap::default(),
     };
     l.obj_types = res
         .objects
@@ -432,6 +436,9 @@ pub fn layout<'a>(
         .map(|o| vec![None; o.types.len()])
         .collect();
 
+    if config.shared {
+        absolute_relocations(res, live, diags);
+    }
     imports::imports(config, res, live, &mut l);
     functions::functions(config, res, live, features, &mut l, diags);
     globals::globals(res, live, &mut l);
@@ -447,6 +454,37 @@ pub fn layout<'a>(
     memory::memory(config, res, live, &mut l, diags);
     exports::exports(config, res, features, &mut l);
     l
+}
+
+/// A shared library is placed at load time: relocations that need an absolute address or slot
+/// in code are errors, in relocation scan order (wasm-ld's words).
+fn absolute_relocations(res: &Resolved<'_>, live: &Live, diags: &mut Diagnostics) {
+    use wasmparser::RelocationType as R;
+    for (o, obj) in res.objects.iter().enumerate() {
+        for relocs in live_relocs(obj, live, o) {
+            for r in &obj.relocs[relocs] {
+                let absolute = matches!(
+                    r.ty,
+                    R::TableIndexSleb
+                        | R::TableIndexSleb64
+                        | R::MemoryAddrSleb
+                        | R::MemoryAddrLeb
+                        | R::MemoryAddrSleb64
+                        | R::MemoryAddrLeb64
+                );
+                if absolute {
+                    let sym = &res.symbols[res.sym(ObjectId(o as u32), r.index).idx()];
+                    diags.error(format!(
+                        "{}: relocation {} cannot be used against symbol `{}`; recompile with \
+                         -fPIC",
+                        obj.name,
+                        crate::reloc::name(r.ty),
+                        sym.name
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// The linker's symbol `name` if the link defines it as `s`.

@@ -372,7 +372,7 @@ fn run_job(
 }
 
 /// Where two modules first differ: the offset, and the section it falls in for each.
-fn first_difference(reference: &[u8], ours: &[u8]) -> String {
+pub fn first_difference(reference: &[u8], ours: &[u8]) -> String {
     let at = reference
         .iter()
         .zip(ours)

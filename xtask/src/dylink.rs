@@ -471,6 +471,39 @@ fn build_case(case: &Case, out: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Links the case's libraries with weld from the objects `build_case` compiled into `from`,
+/// into `out` beside a copy of wasm-ld's main module (weld does not link `-pie` yet), and
+/// checks that each library has wasm-ld's bytes.
+fn build_case_weld(case: &Case, from: &Path, out: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
+    for (lib, deps) in &case.libs {
+        let mut cmd = Command::new(toolchain::weld_path());
+        cmd.args([
+            "--experimental-pic",
+            "-shared",
+            "--unresolved-symbols=import-dynamic",
+        ])
+        .arg(from.join(format!("{lib}.o")));
+        for d in deps {
+            cmd.arg(out.join(format!("{d}.so")));
+        }
+        let so = out.join(format!("{lib}.so"));
+        cmd.arg("-o").arg(&so);
+        run_captured(&mut cmd).map_err(|e| format!("weld linking {lib}.so: {e}"))?;
+        let ours = std::fs::read(&so).map_err(|e| e.to_string())?;
+        let theirs = std::fs::read(from.join(format!("{lib}.so"))).map_err(|e| e.to_string())?;
+        if ours != theirs {
+            return Err(format!(
+                "weld's {lib}.so differs from wasm-ld's: {}",
+                crate::differential::first_difference(&theirs, &ours)
+            ));
+        }
+    }
+    std::fs::copy(from.join("main.wasm"), out.join("main.wasm"))
+        .map_err(|e| format!("cannot copy main.wasm: {e}"))?;
+    Ok(())
+}
+
 /// `cargo xtask dylink`: builds every case of `tests/dynamic/` with wasm-ld-22, loads it and
 /// checks the calls' results.
 pub fn run(_args: &[String]) -> Result<(), String> {
@@ -499,22 +532,33 @@ pub fn run_cases() -> Result<(usize, usize), String> {
         let out = root.join("target/dynamic").join(&case.name).join("wasm-ld");
         let result = build_case(&case, &out)
             .and_then(|()| load_and_call(&engine, &out, "main.wasm", &case.calls));
-        let label = format!("dynamic {} (wasm-ld-22)", case.name);
-        match result {
-            Ok(results) if results == case.expect => {
-                passed += 1;
-                println!("ok   {label}");
-            }
-            Ok(results) => {
-                failed += 1;
-                println!(
-                    "FAIL {label}\n  expected: {:?}\n  got:      {results:?}",
-                    case.expect
-                );
-            }
-            Err(e) => {
-                failed += 1;
-                println!("FAIL {label}\n  {e}");
+        // Then weld's libraries (byte-compared with wasm-ld's) under wasm-ld's main module.
+        let weld_out = out.with_file_name("weld");
+        let weld_result = result.as_ref().map_err(Clone::clone).and_then(|_| {
+            build_case_weld(&case, &out, &weld_out)
+                .and_then(|()| load_and_call(&engine, &weld_out, "main.wasm", &case.calls))
+        });
+        for (linker, result) in [
+            ("wasm-ld-22", result),
+            ("weld libraries, wasm-ld-22 main", weld_result),
+        ] {
+            let label = format!("dynamic {} ({linker})", case.name);
+            match result {
+                Ok(results) if results == case.expect => {
+                    passed += 1;
+                    println!("ok   {label}");
+                }
+                Ok(results) => {
+                    failed += 1;
+                    println!(
+                        "FAIL {label}\n  expected: {:?}\n  got:      {results:?}",
+                        case.expect
+                    );
+                }
+                Err(e) => {
+                    failed += 1;
+                    println!("FAIL {label}\n  {e}");
+                }
             }
         }
     }
