@@ -52,11 +52,6 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
             l.sym_global[i] = Some(GlobalIdx::new(l.global_imports.len() as u32));
             l.imports
                 .push(ImportRef::Global(l.global_imports.len() as u32));
-            let val_type = if l.wasm64 {
-                wasmparser::ValType::I64
-            } else {
-                wasmparser::ValType::I32
-            };
             let index = GlobalIdx::new(l.global_imports.len() as u32);
             match (sym.name, l.bases) {
                 ("__memory_base", _) => l.bases = Some((index, index)),
@@ -69,11 +64,7 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
                     field: sym.name,
                     symbol: id,
                 },
-                wasmparser::GlobalType {
-                    content_type: val_type,
-                    mutable,
-                    shared: false,
-                },
+                address_global(l, mutable),
             ));
             continue;
         }
@@ -169,21 +160,11 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
 
 /// The symbols that live code calls directly.
 fn called_functions(res: &Resolved<'_>, live: &Live) -> rustc_hash::FxHashSet<SymbolId> {
-    let mut called = rustc_hash::FxHashSet::default();
-    for (o, obj) in res.objects.iter().enumerate() {
-        for relocs in super::live_relocs(obj, live, o) {
-            for r in &obj.relocs[relocs] {
-                if matches!(
-                    r.ty,
-                    wasmparser::RelocationType::FunctionIndexLeb
-                        | wasmparser::RelocationType::FunctionIndexI32
-                ) {
-                    called.insert(res.sym(ObjectId(o as u32), r.index));
-                }
-            }
-        }
-    }
-    called
+    use wasmparser::RelocationType as R;
+    super::scan_relocs(res, live)
+        .filter(|(_, _, r)| matches!(r.ty, R::FunctionIndexLeb | R::FunctionIndexI32))
+        .map(|(o, _, r)| res.sym(o, r.index))
+        .collect()
 }
 
 /// Whether a shared library reaches `sym` through a `GOT.mem`/`GOT.func` import: anything
@@ -198,55 +179,55 @@ pub(crate) fn through_got(config: &Config, sym: &crate::resolve::Symbol<'_>) -> 
 /// of a data or function symbol, and for an address stored in data, whose value
 /// `__wasm_apply_data_relocs` takes from the GOT.
 fn got_imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
-    for (o, obj) in res.objects.iter().enumerate() {
-        let oid = ObjectId(o as u32);
-        for relocs in super::live_relocs(obj, live, o) {
-            for r in &obj.relocs[relocs] {
-                use wasmparser::RelocationType as R;
-                let wants_got = matches!(
-                    r.ty,
-                    R::GlobalIndexLeb
-                        | R::GlobalIndexI32
-                        | R::MemoryAddrI32
-                        | R::MemoryAddrI64
-                        | R::TableIndexI32
-                        | R::TableIndexI64
-                );
-                if !wants_got {
-                    continue;
-                }
-                let id = res.sym(oid, r.index);
-                let sym = &res.symbols[id.idx()];
-                if l.got.contains_key(&id) || !through_got(config, sym) {
-                    continue;
-                }
-                let module = if sym.kind == SymbolKind::Function {
-                    "GOT.func"
-                } else {
-                    "GOT.mem"
-                };
-                let index = GlobalIdx::new(l.global_imports.len() as u32);
-                l.got.insert(id, index);
-                l.imports
-                    .push(ImportRef::Global(l.global_imports.len() as u32));
-                let content_type = if l.wasm64 {
-                    wasmparser::ValType::I64
-                } else {
-                    wasmparser::ValType::I32
-                };
-                l.global_imports.push((
-                    OutImport {
-                        module,
-                        field: sym.name,
-                        symbol: id,
-                    },
-                    wasmparser::GlobalType {
-                        content_type,
-                        mutable: true,
-                        shared: false,
-                    },
-                ));
-            }
+    use wasmparser::RelocationType as R;
+    for (o, _, r) in super::scan_relocs(res, live) {
+        let wants_got = matches!(
+            r.ty,
+            R::GlobalIndexLeb
+                | R::GlobalIndexI32
+                | R::MemoryAddrI32
+                | R::MemoryAddrI64
+                | R::TableIndexI32
+                | R::TableIndexI64
+        );
+        if !wants_got {
+            continue;
         }
+        let id = res.sym(o, r.index);
+        let sym = &res.symbols[id.idx()];
+        if l.got.contains_key(&id) || !through_got(config, sym) {
+            continue;
+        }
+        let module = if sym.kind == SymbolKind::Function {
+            "GOT.func"
+        } else {
+            "GOT.mem"
+        };
+        let index = GlobalIdx::new(l.global_imports.len() as u32);
+        l.got.insert(id, index);
+        l.imports
+            .push(ImportRef::Global(l.global_imports.len() as u32));
+        l.global_imports.push((
+            OutImport {
+                module,
+                field: sym.name,
+                symbol: id,
+            },
+            address_global(l, true),
+        ));
+    }
+}
+
+/// The type of a global holding an address (i32, or i64 in wasm64).
+fn address_global(l: &Layout<'_>, mutable: bool) -> wasmparser::GlobalType {
+    let content_type = if l.wasm64 {
+        wasmparser::ValType::I64
+    } else {
+        wasmparser::ValType::I32
+    };
+    wasmparser::GlobalType {
+        content_type,
+        mutable,
+        shared: false,
     }
 }

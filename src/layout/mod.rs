@@ -460,31 +460,41 @@ pub fn layout<'a>(
 /// in code are errors, in relocation scan order (wasm-ld's words).
 fn absolute_relocations(res: &Resolved<'_>, live: &Live, diags: &mut Diagnostics) {
     use wasmparser::RelocationType as R;
-    for (o, obj) in res.objects.iter().enumerate() {
-        for relocs in live_relocs(obj, live, o) {
-            for r in &obj.relocs[relocs] {
-                let absolute = matches!(
-                    r.ty,
-                    R::TableIndexSleb
-                        | R::TableIndexSleb64
-                        | R::MemoryAddrSleb
-                        | R::MemoryAddrLeb
-                        | R::MemoryAddrSleb64
-                        | R::MemoryAddrLeb64
-                );
-                if absolute {
-                    let sym = &res.symbols[res.sym(ObjectId(o as u32), r.index).idx()];
-                    diags.error(format!(
-                        "{}: relocation {} cannot be used against symbol `{}`; recompile with \
-                         -fPIC",
-                        obj.name,
-                        crate::reloc::name(r.ty),
-                        sym.name
-                    ));
-                }
-            }
+    for (o, obj, r) in scan_relocs(res, live) {
+        let absolute = matches!(
+            r.ty,
+            R::TableIndexSleb
+                | R::TableIndexSleb64
+                | R::MemoryAddrSleb
+                | R::MemoryAddrLeb
+                | R::MemoryAddrSleb64
+                | R::MemoryAddrLeb64
+        );
+        if absolute {
+            let sym = &res.symbols[res.sym(o, r.index).idx()];
+            diags.error(format!(
+                "{}: relocation {} cannot be used against symbol `{}`; recompile with -fPIC",
+                obj.name,
+                crate::reloc::name(r.ty),
+                sym.name
+            ));
         }
     }
+}
+
+/// Every relocation of the live functions and data segments, object by object, in wasm-ld's
+/// scan order ([`live_relocs`]).
+pub(super) fn scan_relocs<'r, 'a>(
+    res: &'r Resolved<'a>,
+    live: &'r Live,
+) -> impl Iterator<Item = (ObjectId, &'r Object<'a>, &'r Reloc)> + 'r {
+    res.objects.iter().enumerate().flat_map(move |(o, obj)| {
+        live_relocs(obj, live, o).flat_map(move |range| {
+            obj.relocs[range]
+                .iter()
+                .map(move |r| (ObjectId(o as u32), obj, r))
+        })
+    })
 }
 
 /// The linker's symbol `name` if the link defines it as `s`.
