@@ -155,11 +155,6 @@ const SHORT_FLAG: &[(&str, &str)] = &[
 /// Options whose value is joined to the name with no `=` (`--lto-O2`, `--lto-CGO3`).
 const JOINED_PREFIX: &[&str] = &["lto-CGO", "lto-O"];
 
-/// Options of wasm-ld that only matter for inputs or outputs weld does not produce yet; each is
-/// an error naming the option rather than a link that silently differs.
-const UNSUPPORTED: &[(&str, &str)] =
-    &[("pie", "position-independent executables (dynamic linking)")];
-
 /// One parsed argument.
 enum Arg {
     Input(String),
@@ -320,6 +315,8 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "no-growable-memory" => c.no_growable_memory = true,
             "shared-memory" => c.shared_memory = true,
             "shared" => c.shared = true,
+            "pie" => c.pie = true,
+            "no-pie" => c.pie = false,
             "experimental-pic" => experimental_pic = true,
             "import-memory" => {
                 let (m, n) = match &value {
@@ -413,12 +410,10 @@ pub fn parse(args: &[String]) -> Result<Command> {
             "wrap" => c.wrap.push(crate::config::Wrap::new(&v())),
             "rsp-quoting" => {} // applied before parsing, by `rsp_quoting`
             // Options with no effect on a static link of wasm objects, accepted as wasm-ld
-            // accepts them: they concern shared libraries (`--no-pie`, `--no-shlib-sigcheck`,
-            // `--rpath`), outputs weld does not make (`--noinhibit-exec` keeps an output that
+            // accepts them: they concern shared libraries (`--no-shlib-sigcheck`, `--rpath`), outputs weld does not make (`--noinhibit-exec` keeps an output that
             // has errors; weld never writes one), or code generation from bitcode, which weld
             // does not read (`--save-temps`, `--mllvm`, `--lto-*`, `--thinlto-*`).
-            "no-pie"
-            | "no-shlib-sigcheck"
+            "no-shlib-sigcheck"
             | "rpath"
             | "noinhibit-exec"
             | "save-temps"
@@ -430,13 +425,6 @@ pub fn parse(args: &[String]) -> Result<Command> {
             | "thinlto-jobs"
             | "thinlto-cache-dir" => {}
             "thinlto-cache-policy" => check_cache_policy(&v())?,
-            other if UNSUPPORTED.iter().any(|(n, _)| *n == other) => {
-                let what = UNSUPPORTED.iter().find(|(n, _)| *n == other).map(|x| x.1);
-                return Err(Error::msg(format!(
-                    "--{other} is not supported yet: weld does not link {}",
-                    what.unwrap_or_default()
-                )));
-            }
             other => return Err(Error::msg(format!("unknown argument: -{other}"))),
         }
     }
@@ -460,14 +448,52 @@ pub fn parse(args: &[String]) -> Result<Command> {
     if !c.stack_size.is_multiple_of(16) {
         return Err(Error::msg("stack size must be 16-byte aligned"));
     }
-    // Outside a shared library wasm-ld's dynamic imports make `GOT.func`/`GOT.mem` imports,
-    // a `__wasm_apply_data_relocs` function and a `dylink.0` section in an executable, which
-    // weld does not do yet.
-    if c.unresolved == UnresolvedPolicy::ImportDynamic && !c.shared {
+    // Outside a position-independent output wasm-ld's dynamic imports make
+    // `GOT.func`/`GOT.mem` imports, a `__wasm_apply_data_relocs` function and a `dylink.0`
+    // section in an ordinary executable, which weld does not do yet.
+    if c.unresolved == UnresolvedPolicy::ImportDynamic && !c.pic() {
         return Err(Error::msg(
-            "--unresolved-symbols=import-dynamic is not supported yet without -shared (dynamic \
-             linking: GOT imports and a dylink.0 section)",
+            "--unresolved-symbols=import-dynamic is not supported yet without -shared or -pie \
+             (dynamic linking: GOT imports and a dylink.0 section)",
         ));
+    }
+    if c.relocatable && c.pie {
+        return Err(Error::msg("-r and -pie may not be used together"));
+    }
+    if c.pic() {
+        // wasm-ld's words: the loader chooses both bases.
+        if c.global_base.is_some() {
+            return Err(Error::msg(
+                "--global-base may not be used with -shared/-pie",
+            ));
+        }
+        if args.iter().any(|a| a.contains("table-base")) {
+            return Err(Error::msg("--table-base may not be used with -shared/-pie"));
+        }
+        if c.export_table {
+            return Err(Error::msg(
+                "-shared/-pie is incompatible with --export-table",
+            ));
+        }
+        if !experimental_pic {
+            if c.shared {
+                c.warnings
+                    .push("creating shared libraries, with -shared, is not yet stable".into());
+            }
+            if c.pie {
+                c.warnings
+                    .push("creating PIEs, with -pie, is not yet stable".into());
+            }
+            if c.unresolved == UnresolvedPolicy::ImportDynamic {
+                c.warnings.push(
+                    "dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)"
+                        .to_string(),
+                );
+            }
+        }
+        // Table slots count from `__table_base`, and the table is the loader's.
+        c.table_base = 0;
+        c.import_table = true;
     }
     if c.bsymbolic && !c.shared {
         c.bsymbolic = false;
@@ -476,18 +502,7 @@ pub fn parse(args: &[String]) -> Result<Command> {
     }
     if c.shared {
         // As wasm-ld: a library imports its memory, exports every default-visibility
-        // definition unless told otherwise, has no entry point and fills its table from
-        // `__table_base`.
-        if !experimental_pic {
-            c.warnings
-                .push("creating shared libraries, with -shared, is not yet stable".to_string());
-            if c.unresolved == UnresolvedPolicy::ImportDynamic {
-                c.warnings.push(
-                    "dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)"
-                        .to_string(),
-                );
-            }
-        }
+        // definition unless told otherwise and has no entry point.
         if c.export_memory.is_some() && args.iter().any(|a| a.contains("export-memory")) {
             return Err(Error::msg("--export-memory is incompatible with --shared"));
         }
@@ -497,8 +512,6 @@ pub fn parse(args: &[String]) -> Result<Command> {
             c.export_dynamic = true;
         }
         c.entry = None;
-        c.table_base = 0;
-        c.import_table = true;
     }
     if c.import_memory.is_some() && !args.iter().any(|a| a.contains("export-memory")) {
         c.export_memory = None;

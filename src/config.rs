@@ -115,6 +115,9 @@ pub struct Config {
     pub shared_memory: bool,
     /// `-shared`: a shared library for dynamic loading (spec/dynamic.md).
     pub shared: bool,
+    /// `-pie` / `--no-pie`: a position-independent main module for dynamic loading
+    /// (spec/dynamic.md).
+    pub pie: bool,
     /// `-Bsymbolic` (with `-shared`): references to the library's own definitions bind to
     /// them, not through the GOT.
     pub bsymbolic: bool,
@@ -209,6 +212,12 @@ impl Config {
         self.is64.unwrap_or(false)
     }
 
+    /// Whether the output is position-independent (`-shared` or `-pie`): placed at load time
+    /// at `__memory_base` and `__table_base` (wasm-ld's `isPic`).
+    pub fn pic(&self) -> bool {
+        self.shared || self.pie
+    }
+
     /// Whether the map is weld's JSON map: `-Map` with a `.json` name, or `--map-format=json`.
     pub fn map_is_json(&self) -> bool {
         self.map_file
@@ -234,6 +243,7 @@ impl Default for Config {
             table_base: 1,
             shared: false,
             bsymbolic: false,
+            pie: false,
             gc_sections: true,
             print_gc_sections: false,
             allow_undefined: false,

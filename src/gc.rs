@@ -220,9 +220,9 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
             }
         }
     }
-    // A shared library imports its memory and table bases whether it uses them or not, and
-    // its stack pointer too when nothing is collected.
-    if config.shared {
+    // A position-independent module imports its memory and table bases whether it uses them
+    // or not, and its stack pointer too when nothing is collected.
+    if config.pic() {
         let sp = (!config.gc_sections).then_some("__stack_pointer");
         for name in ["__memory_base", "__table_base"].into_iter().chain(sp) {
             if let Some(id) = res.lookup(name) {
@@ -231,7 +231,8 @@ pub fn mark_live(config: &Config, res: &Resolved<'_>, diags: &mut Diagnostics) -
         }
     }
     if let Some(id) = res.lookup("__wasm_call_ctors") {
-        if !config.gc_sections {
+        // A position-independent module always has one, for its loader or entry point.
+        if !config.gc_sections || config.pic() {
             m.live.symbols[id.idx()] = true;
         }
         let any_ctor = res.objects.iter().enumerate().any(|(o, obj)| {

@@ -209,11 +209,11 @@ fn link_with(config: &Config, sink: Option<&std::fs::File>) -> Result<(Vec<u8>, 
     for ((file, input), thin) in files.iter().zip(&config.inputs).zip(&thin) {
         match input::classify(file.bytes()) {
             FileKind::Wasm => match input::SharedLibrary::parse(&file.path, file.bytes())? {
-                Some(lib) if config.shared => items.push(LoadItem::Shared(lib)),
+                Some(lib) if config.pic() => items.push(LoadItem::Shared(lib)),
                 Some(_) => {
                     return Err(Error::file(
                         &file.path,
-                        "a shared library as an input is supported only with -shared yet",
+                        "a shared library as an input is supported only with -shared or -pie yet",
                     ));
                 }
                 None => items.push(LoadItem::Object {

@@ -90,6 +90,23 @@ impl SyntheticData {
             _ => return None,
         })
     }
+
+    /// Whether the linker defines this symbol in this kind of output (wasm-ld's
+    /// `createOptionalSymbols`): a position-independent module does not know where its data,
+    /// stack or heap will be, and a shared library has no `__data_end` of its own.
+    fn defined_in(self, config: &Config) -> bool {
+        match self {
+            Self::DataEnd => !config.shared,
+            Self::StackLow
+            | Self::StackHigh
+            | Self::GlobalBase
+            | Self::HeapBase
+            | Self::HeapEnd
+            | Self::MemoryBase
+            | Self::TableBase => !config.pic(),
+            Self::DsoHandle | Self::FirstPageEnd | Self::SegmentStart | Self::SegmentStop => true,
+        }
+    }
 }
 
 /// LLVM's name for a symbol kind, as wasm-ld's messages spell it.
@@ -418,10 +435,10 @@ impl<'a> Resolver<'a, '_> {
                 SymbolKind::Function,
                 Synthetic::CallCtors,
             );
-            // A shared library imports the stack pointer and its two bases (wasm-ld makes
-            // them undefined globals, in this order).
+            // A position-independent module imports the stack pointer and its two bases
+            // (wasm-ld makes them undefined globals, in this order).
             let imported = ["__stack_pointer", "__memory_base", "__table_base"];
-            if self.config.shared {
+            if self.config.pic() {
                 for name in imported {
                     let id = self.new_symbol(
                         name,
@@ -431,8 +448,11 @@ impl<'a> Resolver<'a, '_> {
                     );
                     self.names.insert(name, id);
                 }
-                let ctors = self.names["__wasm_call_ctors"];
-                self.symbols[ctors.idx()].forced_export = true;
+                // A library's loader runs its constructors; a PIE's entry point does.
+                if self.config.shared {
+                    let ctors = self.names["__wasm_call_ctors"];
+                    self.symbols[ctors.idx()].forced_export = true;
+                }
             } else {
                 let sp = self.new_symbol(
                     "__stack_pointer",
@@ -523,7 +543,8 @@ impl<'a> Resolver<'a, '_> {
                 }
                 // The linker's optional data symbols that only the command line names are
                 // created with the others, in wasm-ld's order (`define_optional_symbols`).
-                None if !config.relocatable && optional_data(name).is_some() => {}
+                None if !config.relocatable
+                    && optional_data(name).is_some_and(|d| d.defined_in(config)) => {}
                 None => {
                     let id =
                         self.new_symbol(name, SymbolKind::Function, Def::CommandLine, SymFlags(0));
@@ -531,8 +552,9 @@ impl<'a> Resolver<'a, '_> {
                 }
             }
         }
-        // A shared library's exports are plain: its loader runs the constructors.
-        if !config.relocatable && !config.shared {
+        // A position-independent module's exports are plain (wasm-ld makes no command
+        // wrappers for them): its loader or entry point runs the constructors.
+        if !config.relocatable && !config.pic() {
             self.command_exports = self.find_call_dtors()?;
         }
         let wrapped = self.add_wrapped_symbols()?;
@@ -932,22 +954,27 @@ impl<'a> Resolver<'a, '_> {
 
     /// Defines the linker's optional symbols that something refers to but nobody defines.
     fn define_optional_symbols(&mut self) {
+        let config = self.config;
+        let here = |d: &SyntheticData| d.defined_in(config);
         for sym in &mut self.symbols {
             if sym.local || sym.is_defined() {
                 continue;
             }
             let synthetic = match (sym.kind, sym.def) {
-                (SymbolKind::Data, _) => SyntheticData::by_name(sym.name).map(Synthetic::Data),
+                (SymbolKind::Data, _) => SyntheticData::by_name(sym.name)
+                    .filter(here)
+                    .map(Synthetic::Data),
                 // A global reference to one of them (`global.get __memory_base` in wasi-libc's
                 // threaded crt1) is satisfied by the data symbol, read through a GOT global
                 // (wasm-ld replaces the undefined symbol whatever its kind).
-                (SymbolKind::Global, _) if optional_data(sym.name).is_some() => {
+                (SymbolKind::Global, _) if optional_data(sym.name).is_some_and(|d| here(&d)) => {
                     optional_data(sym.name).map(Synthetic::Data)
                 }
                 // Named only by `--export`: the linker's data symbols can be exported that way.
                 (_, Def::CommandLine) => SyntheticData::by_name(sym.name)
                     .filter(|d| {
                         !matches!(d, SyntheticData::SegmentStart | SyntheticData::SegmentStop)
+                            && here(d)
                     })
                     .map(Synthetic::Data),
                 (SymbolKind::Table, _) if sym.name == "__indirect_function_table" => {
@@ -976,12 +1003,11 @@ impl<'a> Resolver<'a, '_> {
         }
         // Those that nothing names but `--export` or `--export-all` exports are created here,
         // in wasm-ld's order (which export order and global indices follow).
-        let config = self.config;
         for &name in OPTIONAL_DATA {
             let forced = config.exports.iter().any(|e| e == name)
                 || config.exports_if_defined.iter().any(|e| e == name);
-            if (forced || config.export_all) && !self.names.contains_key(name) {
-                let d = SyntheticData::by_name(name).expect("a linker data symbol");
+            let d = SyntheticData::by_name(name).expect("a linker data symbol");
+            if (forced || config.export_all) && !self.names.contains_key(name) && here(&d) {
                 let id = self.new_symbol(
                     name,
                     SymbolKind::Data,

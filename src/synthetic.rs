@@ -19,6 +19,14 @@ pub fn body(l: &Layout<'_>, res: &Resolved<'_>, f: &OutFunc) -> Option<Vec<u8>> 
         OutFunc::ApplyTlsRelocs => finish(Function::new([])),
         OutFunc::ApplyGlobalTlsRelocs => apply_global_tls_relocs(l, res),
         OutFunc::ApplyDataRelocs => apply_data_relocs(l, res),
+        OutFunc::ApplyGlobalRelocs => apply_global_relocs(l, res),
+        OutFunc::Start => {
+            let mut f = Function::new([]);
+            for g in [l.apply_global_relocs, l.init_memory].into_iter().flatten() {
+                f.instructions().call(g.get());
+            }
+            finish(f)
+        }
         OutFunc::CommandExport { target, ty, .. } => command_export(l, *target, *ty),
         OutFunc::Trap { .. } => {
             let mut f = Function::new([]);
@@ -181,6 +189,45 @@ fn apply_global_tls_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
         let mut ins = f.instructions();
         ins.global_get(base.get());
         ptr(&mut ins, l, l.sym_addr[id.idx()].unwrap_or(0));
+        if l.wasm64 {
+            ins.i64_add();
+        } else {
+            ins.i32_add();
+        }
+        ins.global_set(index);
+    }
+    finish(f)
+}
+
+/// `__wasm_apply_global_relocs`: each of a position-independent module's own GOT globals =
+/// `__memory_base` + the symbol's offset, or `__table_base` + the function's slot, in GOT
+/// order (wasm-ld's `GlobalSection::generateRelocationCode`). A missing weak function's entry
+/// stays 0, and thread-local ones are `__wasm_apply_global_tls_relocs`'s.
+fn apply_global_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
+    let mut f = Function::new([]);
+    let Some((memory_base, table_base)) = l.bases else {
+        return finish(f);
+    };
+    for (k, g) in l.globals.iter().enumerate() {
+        let OutGlobal::Got(id) = *g else {
+            continue;
+        };
+        let sym = &res.symbols[id.idx()];
+        let (base, value) = if sym.kind == SymbolKind::Function {
+            if crate::layout::weak_missing_function(res, l, id) {
+                continue;
+            }
+            let slot = l.sym_func[id.idx()].and_then(|f| l.slot_of.get(&f).copied());
+            (table_base, u64::from(slot.unwrap_or(0)))
+        } else if sym.flags.has(SymFlags::TLS) || !sym.is_defined() {
+            continue;
+        } else {
+            (memory_base, l.sym_addr[id.idx()].unwrap_or(0))
+        };
+        let index = (l.global_imports.len() + k) as u32;
+        let mut ins = f.instructions();
+        ins.global_get(base.get());
+        ptr(&mut ins, l, value);
         if l.wasm64 {
             ins.i64_add();
         } else {

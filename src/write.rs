@@ -111,7 +111,7 @@ pub fn write(
     out.extend_from_slice(b"\0asm\x01\0\0\0");
 
     // A shared library's `dylink.0` comes first (DynamicLinking.md).
-    if config.shared {
+    if config.pic() {
         push_section(&mut out, &dylink_section(res, l));
     }
 
@@ -263,11 +263,15 @@ pub fn write(
                 }
                 OutGlobal::StackPointer => (true, l.stack_pointer),
                 OutGlobal::Address(s) => (false, l.sym_addr[s.idx()].unwrap_or(0)),
-                // A thread-local symbol's entry is set per thread under shared memory.
-                OutGlobal::Got(id) => (
-                    l.passive && res.symbols[id.idx()].flags.has(SymFlags::TLS),
-                    got_value(res, l, id)?,
-                ),
+                // A thread-local symbol's entry is set per thread under shared memory, and a
+                // position-independent module's own entries by its start function; both hold
+                // an offset until then.
+                OutGlobal::Got(id) => {
+                    let tls = res.symbols[id.idx()].flags.has(SymFlags::TLS);
+                    let moved =
+                        config.pic() && !tls && !crate::layout::weak_missing_function(res, l, id);
+                    ((l.passive && tls) || moved, got_value(res, l, id)?)
+                }
                 OutGlobal::LinkerAddress(a) => (false, a),
                 // Each thread's `__wasm_init_tls` sets a shared memory's `__tls_base`; the main
                 // thread's, the start function.
@@ -391,7 +395,7 @@ pub fn write(
     }
 
     // start
-    if let Some(f) = l.init_memory {
+    if let Some(f) = l.start {
         push_section(
             &mut out,
             &wasm_encoder::StartSection {

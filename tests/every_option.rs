@@ -221,7 +221,7 @@ const ROWS: &[Row] = &[
     row("-O <value>", &["-O0"], Same),
     row("-o <path>", &[], Same),
     row("--page-size=<value>", &["--page-size=1"], Same),
-    row("--pie", &["--pie"], Unsupported(PIC)),
+    row("--pie", &["--pie"], Same),
     row("--print-gc-sections", &["--print-gc-sections"], Same),
     row("--print-map", &["--print-map"], Same),
     row(

@@ -29,7 +29,9 @@ pub(super) fn exports<'a>(
         let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();
         // A shared library's definitions reached through its GOT are exported whatever
         // `--export-dynamic` says: the loader fills the GOT from exports.
-        let got = config.shared && sym.is_defined() && l.got.contains_key(&SymbolId(i as u32));
+        let got = sym.is_defined()
+            && super::imports::through_got(config, sym)
+            && l.got.contains_key(&SymbolId(i as u32));
         if entry || got || crate::gc::is_exported(config, sym) {
             l.exported[i] = true;
         }
@@ -92,6 +94,16 @@ pub(super) fn exports<'a>(
         if let Some(f) = l.apply_tls_relocs {
             l.late_exports
                 .push(("__wasm_apply_tls_relocs", SymbolKind::Function, f.get()));
+        }
+        if let Some(f) = l.apply_global_relocs {
+            l.late_exports
+                .push(("__wasm_apply_global_relocs", SymbolKind::Function, f.get()));
+            if l.start != l.apply_global_relocs
+                && let Some(s) = l.start
+            {
+                l.late_exports
+                    .push(("__wasm_start", SymbolKind::Function, s.get()));
+            }
         }
     }
 }

@@ -175,8 +175,8 @@ pub(super) fn functions<'a>(
         // (wasm-ld), whose data symbols may point into `.bss`.
         l.bss_in_binary = true;
     }
-    // A shared library's stored addresses are written at load time.
-    let runtime_data_relocs = config.shared
+    // A position-independent module's stored addresses are written at load time.
+    let runtime_data_relocs = config.pic()
         && res.objects.iter().enumerate().any(|(o, obj)| {
             obj.segments.iter().enumerate().any(|(s, seg)| {
                 live.segments[o][s]
@@ -244,6 +244,23 @@ pub(super) fn functions<'a>(
             l.bss_in_binary = true;
         }
     }
+    // A position-independent module's own GOT entries hold link-time offsets that the start
+    // function moves by `__memory_base` or `__table_base` (wasm-ld's
+    // `__wasm_apply_global_relocs`).
+    if config.pic() && internal_got(config, res, live) {
+        l.apply_global_relocs = Some(l.next_func());
+        l.functions.push(OutFunc::ApplyGlobalRelocs);
+        let ty = l.intern(&void);
+        l.func_types.push(ty);
+        // With `.bss` to zero as well, one function calls both.
+        if l.init_memory.is_some() {
+            l.start = Some(l.next_func());
+            l.functions.push(OutFunc::Start);
+            let ty = l.intern(&void);
+            l.func_types.push(ty);
+        }
+    }
+    l.start = l.start.or(l.init_memory).or(l.apply_global_relocs);
     for (o, obj) in res.objects.iter().enumerate() {
         let oid = ObjectId(o as u32);
         let mut idx = vec![None; obj.functions.len()];
@@ -294,11 +311,33 @@ pub(super) fn functions<'a>(
 }
 
 /// Whether `id` is a function that only weak references name, with no definition and no
-/// import: its uses get an `undefined_weak:` trap stub.
+/// import (of the function, or of its `GOT.func` entry): its uses get an `undefined_weak:`
+/// trap stub.
 pub(crate) fn weak_missing_function(res: &Resolved<'_>, l: &Layout<'_>, id: SymbolId) -> bool {
     let s = &res.symbols[id.idx()];
+    let got_import = l
+        .got
+        .get(&id)
+        .is_some_and(|g| (g.get() as usize) < l.global_imports.len());
     s.kind == SymbolKind::Function
         && s.weak_refs_only
         && !s.is_defined()
         && l.sym_func[id.idx()].is_none()
+        && !got_import
+}
+
+/// Whether live code reads, by `global.get`, the address of a symbol that the module binds
+/// itself in a position-independent output: that symbol gets a GOT global of its own rather
+/// than a `GOT.mem`/`GOT.func` import (tables.rs makes them). Thread-local ones are set by
+/// `__wasm_apply_global_tls_relocs` instead.
+fn internal_got(config: &Config, res: &Resolved<'_>, live: &Live) -> bool {
+    super::scan_relocs(res, live).any(|(o, _, r)| {
+        let sym = &res.symbols[res.sym(o, r.index).idx()];
+        matches!(
+            r.ty,
+            RelocationType::GlobalIndexLeb | RelocationType::GlobalIndexI32
+        ) && sym.kind != SymbolKind::Global
+            && !sym.flags.has(SymFlags::TLS)
+            && !super::imports::through_got(config, sym)
+    })
 }

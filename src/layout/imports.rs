@@ -12,9 +12,9 @@ use crate::resolve::{Def, Resolved, Synthetic};
 pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     let map_type = |l: &mut Layout<'a>, obj: ObjectId, t: u32| map_type(l, res, obj, t);
     let mut seen_imports: FxHashMap<(&str, &str, TypeIdx), u32> = FxHashMap::default();
-    // In a shared library a function is imported only when something calls it: its address
-    // comes from a `GOT.func` import.
-    let called = if config.shared {
+    // In a position-independent module a function is imported only when something calls it:
+    // its address comes from a `GOT.func` import.
+    let called = if config.pic() {
         called_functions(res, live)
     } else {
         Default::default()
@@ -78,12 +78,12 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
         let o = &res.objects[obj.idx()];
         // A weak undefined symbol is never imported by a static link (wasm-ld): it resolves to
         // null, and direct calls to a trap.
-        // A shared library imports them too: the module that loads it may define them.
+        // A position-independent module imports them too: another module may define them.
         let importable =
-            (config.relocatable || config.shared || !sym.weak_refs_only) && importable(config, sym);
+            (config.relocatable || config.pic() || !sym.weak_refs_only) && importable(config, sym);
         match (sym.kind, o.symbols[si as usize].target) {
             (SymbolKind::Function, SymbolTarget::Function(_))
-                if config.shared && !called.contains(&id) => {}
+                if config.pic() && !called.contains(&id) => {}
             (SymbolKind::Function, SymbolTarget::Function(f)) if importable => {
                 let imp = &o.func_imports[f as usize];
                 let field = if sym.flags.has(SymFlags::EXPLICIT_NAME) {
@@ -153,7 +153,7 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
             _ => {}
         }
     }
-    if config.shared {
+    if config.pic() {
         got_imports(config, res, live, l);
     }
 }
@@ -167,12 +167,14 @@ fn called_functions(res: &Resolved<'_>, live: &Live) -> rustc_hash::FxHashSet<Sy
         .collect()
 }
 
-/// Whether a shared library reaches `sym` through a `GOT.mem`/`GOT.func` import: anything
-/// another module may define or preempt, i.e. every symbol but hidden and local ones, unless
-/// `-Bsymbolic` binds the definitions here (wasm-ld's `requiresGOTAccess`).
+/// Whether a position-independent module reaches `sym` through a `GOT.mem`/`GOT.func`
+/// import: anything another module may define or preempt, i.e. every symbol but hidden and
+/// local ones, and but the definitions of a PIE or of a library linked `-Bsymbolic`, which
+/// bind here (wasm-ld's `requiresGOTAccess`).
 pub(crate) fn through_got(config: &Config, sym: &crate::resolve::Symbol<'_>) -> bool {
-    let bound_here = sym.local || sym.flags.hidden() || (config.bsymbolic && sym.is_defined());
-    config.shared && !bound_here && matches!(sym.kind, SymbolKind::Data | SymbolKind::Function)
+    let binds_definitions = config.bsymbolic || !config.shared;
+    let bound_here = sym.local || sym.flags.hidden() || (binds_definitions && sym.is_defined());
+    config.pic() && !bound_here && matches!(sym.kind, SymbolKind::Data | SymbolKind::Function)
 }
 
 /// The GOT imports of a shared library, in relocation scan order (wasm-ld): for `global.get`

@@ -174,9 +174,9 @@ pub(super) fn memory<'a>(
         *ptr += config.stack_size;
         *ptr
     };
-    if config.relocatable || config.shared {
-        // An object's data, and a shared library's (relative to `__memory_base`), starts at
-        // address 0; neither has a stack of its own.
+    if config.relocatable || config.pic() {
+        // An object's data, and a position-independent module's (relative to
+        // `__memory_base`), starts at address 0; neither has a stack of its own.
     } else if config.stack_first {
         l.stack_pointer = place_stack(&mut ptr);
         if let Some(base) = config.global_base {
@@ -206,7 +206,7 @@ pub(super) fn memory<'a>(
         ptr += 4;
     }
     let data_end = ptr;
-    if !config.stack_first && !config.relocatable && !config.shared {
+    if !config.stack_first && !config.relocatable && !config.pic() {
         l.stack_pointer = place_stack(&mut ptr);
     }
     // What a shared library's `dylink.0` asks the loader for.
@@ -324,7 +324,7 @@ pub(super) fn memory<'a>(
     }
     // `segment_offset` reads the output segments' addresses.
     l.segments = std::mem::take(&mut segs);
-    if config.shared {
+    if config.pic() {
         combine_segments(l);
     }
     for (i, sym) in res.symbols.iter().enumerate() {
@@ -370,7 +370,7 @@ pub(super) fn memory<'a>(
     }
 }
 
-/// A shared library's data, but for `.bss`, is one segment `.data` (wasm-ld): its place is
+/// A position-independent module's data, but for `.bss`, is one segment `.data` (wasm-ld): its place is
 /// `global.get __memory_base`, which cannot be offset without extended constant expressions.
 /// Runs once every address is known; the segments are already in address order.
 fn combine_segments(l: &mut Layout<'_>) {

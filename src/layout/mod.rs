@@ -61,6 +61,12 @@ pub enum OutFunc {
     /// `__wasm_apply_data_relocs`: a shared library's addresses stored in its data, written
     /// at run time from `__memory_base`, `__table_base` and the GOT (the loader calls it).
     ApplyDataRelocs,
+    /// `__wasm_apply_global_relocs`, a start function: moves a position-independent
+    /// module's own GOT globals by `__memory_base` or `__table_base`.
+    ApplyGlobalRelocs,
+    /// `__wasm_start`: the start function when there are two, `__wasm_apply_global_relocs`
+    /// then `__wasm_init_memory`.
+    Start,
     /// A command export wrapper: calls `__wasm_call_ctors`, the function, then
     /// `__wasm_call_dtors`.
     CommandExport {
@@ -92,6 +98,8 @@ impl OutFunc {
             OutFunc::ApplyTlsRelocs => "__wasm_apply_tls_relocs",
             OutFunc::ApplyGlobalTlsRelocs => "__wasm_apply_global_tls_relocs",
             OutFunc::ApplyDataRelocs => "__wasm_apply_data_relocs",
+            OutFunc::ApplyGlobalRelocs => "__wasm_apply_global_relocs",
+            OutFunc::Start => "__wasm_start",
             OutFunc::CommandExport { name, .. } | OutFunc::Trap { name, .. } => name,
         })
     }
@@ -267,6 +275,11 @@ pub struct Layout<'a> {
     pub bss_in_binary: bool,
     /// `__wasm_init_memory`, the start function that zeroes `.bss` of an imported memory.
     pub init_memory: Option<FuncIdx>,
+    /// `__wasm_apply_global_relocs`'s function index, when it is in the output.
+    pub apply_global_relocs: Option<FuncIdx>,
+    /// The start function: `__wasm_start`, `__wasm_init_memory` or
+    /// `__wasm_apply_global_relocs`, whichever the module has.
+    pub start: Option<FuncIdx>,
     /// A shared library's data size (`.bss` included) and largest segment alignment (log2),
     /// for `dylink.0`.
     pub dylink_memory: (u64, u32),
@@ -424,6 +437,8 @@ pub fn layout<'a>(
         seg_out: Vec::new(),
         bss_in_binary: false,
         init_memory: None,
+        apply_global_relocs: None,
+        start: None,
         type_ids: FxHashMap::default(),
         dylink_memory: (0, 0),
         bases: None,
@@ -436,7 +451,7 @@ pub fn layout<'a>(
         .map(|o| vec![None; o.types.len()])
         .collect();
 
-    if config.shared {
+    if config.pic() {
         absolute_relocations(res, live, diags);
     }
     imports::imports(config, res, live, &mut l);
@@ -444,12 +459,6 @@ pub fn layout<'a>(
     globals::globals(res, live, &mut l);
     let reloc_types = types::reloc_types(res, live, &mut l);
     tables::tables(config, res, live, &mut l);
-    if config.shared && l.globals.iter().any(|g| matches!(g, OutGlobal::Got(_))) {
-        // Its value would need `__wasm_apply_global_relocs`, which weld does not write yet.
-        diags.error(
-            "a shared library with GOT entries of hidden or local symbols is not supported yet",
-        );
-    }
     types::order_types(res, &mut l, &reloc_types);
     memory::memory(config, res, live, &mut l, diags);
     exports::exports(config, res, features, &mut l);

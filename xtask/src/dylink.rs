@@ -20,8 +20,8 @@
 //!   `__wasm_call_ctors`, dependencies before the modules that need them (the main module's
 //!   too: the cases export it, having no entry point to call it).
 //!
-//! The cases in `tests/dynamic/` are linked by wasm-ld-22 now; weld's outputs join them when
-//! weld links `-shared` and `-pie` (issue 11).
+//! Each case of `tests/dynamic/` is linked twice, by wasm-ld-22 and by weld (whose every
+//! module must have wasm-ld's bytes), and both sets are loaded and run.
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -439,6 +439,7 @@ fn build_case(case: &Case, out: &Path) -> Result<(), String> {
         Ok(obj)
     };
     let pic = ["--experimental-pic"];
+    compile("main")?;
     for (lib, deps) in &case.libs {
         let obj = compile(lib)?;
         let mut cmd = Command::new(toolchain::WASM_LD);
@@ -451,9 +452,15 @@ fn build_case(case: &Case, out: &Path) -> Result<(), String> {
         cmd.arg("-o").arg(out.join(format!("{lib}.so")));
         run_captured(&mut cmd).map_err(|e| format!("{}: linking {lib}.so: {e}", case.name))?;
     }
-    let main = compile("main")?;
-    let mut cmd = Command::new(toolchain::WASM_LD);
-    cmd.args(pic)
+    link_main(Path::new(toolchain::WASM_LD), case, out, out)
+        .map_err(|e| format!("{}: linking main.wasm: {e}", case.name))
+}
+
+/// Links `main.o` of `from` `-pie` against the case's libraries in `out`, into
+/// `out/main.wasm`.
+fn link_main(linker: &Path, case: &Case, from: &Path, out: &Path) -> Result<(), String> {
+    let mut cmd = Command::new(linker);
+    cmd.arg("--experimental-pic")
         // Without an entry point nothing calls the main module's constructors: exported, the
         // loader calls them as it does a library's.
         .args([
@@ -462,18 +469,16 @@ fn build_case(case: &Case, out: &Path) -> Result<(), String> {
             "--export-dynamic",
             "--export=__wasm_call_ctors",
         ])
-        .arg(&main);
+        .arg(from.join("main.o"));
     for (lib, _) in &case.libs {
         cmd.arg(out.join(format!("{lib}.so")));
     }
     cmd.arg("-o").arg(out.join("main.wasm"));
-    run_captured(&mut cmd).map_err(|e| format!("{}: linking main.wasm: {e}", case.name))?;
-    Ok(())
+    run_captured(&mut cmd).map(drop)
 }
 
-/// Links the case's libraries with weld from the objects `build_case` compiled into `from`,
-/// into `out` beside a copy of wasm-ld's main module (weld does not link `-pie` yet), and
-/// checks that each library has wasm-ld's bytes.
+/// Links the case's libraries and main module with weld from the objects `build_case`
+/// compiled into `from`, into `out`, and checks that each has wasm-ld's bytes.
 fn build_case_weld(case: &Case, from: &Path, out: &Path) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     for (lib, deps) in &case.libs {
@@ -490,17 +495,24 @@ fn build_case_weld(case: &Case, from: &Path, out: &Path) -> Result<(), String> {
         let so = out.join(format!("{lib}.so"));
         cmd.arg("-o").arg(&so);
         run_captured(&mut cmd).map_err(|e| format!("weld linking {lib}.so: {e}"))?;
-        let ours = std::fs::read(&so).map_err(|e| e.to_string())?;
-        let theirs = std::fs::read(from.join(format!("{lib}.so"))).map_err(|e| e.to_string())?;
-        if ours != theirs {
-            return Err(format!(
-                "weld's {lib}.so differs from wasm-ld's: {}",
-                crate::differential::first_difference(&theirs, &ours)
-            ));
-        }
+        same_bytes(&from.join(format!("{lib}.so")), &so)?;
     }
-    std::fs::copy(from.join("main.wasm"), out.join("main.wasm"))
-        .map_err(|e| format!("cannot copy main.wasm: {e}"))?;
+    link_main(&toolchain::weld_path(), case, from, out)
+        .map_err(|e| format!("weld linking main.wasm: {e}"))?;
+    same_bytes(&from.join("main.wasm"), &out.join("main.wasm"))
+}
+
+/// Checks that weld's output `ours` has the bytes of wasm-ld's `theirs`.
+fn same_bytes(theirs: &Path, ours: &Path) -> Result<(), String> {
+    let read = |p: &Path| std::fs::read(p).map_err(|e| format!("{}: {e}", p.display()));
+    let (theirs_bytes, ours_bytes) = (read(theirs)?, read(ours)?);
+    if ours_bytes != theirs_bytes {
+        let name = ours.file_name().unwrap_or_default().to_string_lossy();
+        return Err(format!(
+            "weld's {name} differs from wasm-ld's: {}",
+            crate::differential::first_difference(&theirs_bytes, &ours_bytes)
+        ));
+    }
     Ok(())
 }
 
@@ -532,16 +544,13 @@ pub fn run_cases() -> Result<(usize, usize), String> {
         let out = root.join("target/dynamic").join(&case.name).join("wasm-ld");
         let result = build_case(&case, &out)
             .and_then(|()| load_and_call(&engine, &out, "main.wasm", &case.calls));
-        // Then weld's libraries (byte-compared with wasm-ld's) under wasm-ld's main module.
+        // Then weld's libraries and main module, each byte-compared with wasm-ld's.
         let weld_out = out.with_file_name("weld");
         let weld_result = result.as_ref().map_err(Clone::clone).and_then(|_| {
             build_case_weld(&case, &out, &weld_out)
                 .and_then(|()| load_and_call(&engine, &weld_out, "main.wasm", &case.calls))
         });
-        for (linker, result) in [
-            ("wasm-ld-22", result),
-            ("weld libraries, wasm-ld-22 main", weld_result),
-        ] {
+        for (linker, result) in [("wasm-ld-22", result), ("weld", weld_result)] {
             let label = format!("dynamic {} ({linker})", case.name);
             match result {
                 Ok(results) if results == case.expect => {
