@@ -457,6 +457,9 @@ pub fn parse(args: &[String]) -> Result<Command> {
              (dynamic linking: GOT imports and a dylink.0 section)",
         ));
     }
+    if c.shared && c.pie {
+        return Err(Error::msg("-shared and -pie may not be used together"));
+    }
     if c.relocatable && c.pie {
         return Err(Error::msg("-r and -pie may not be used together"));
     }

@@ -647,10 +647,12 @@ pub fn signature_mismatch(res: &Resolved<'_>, obj: ObjectId, index: u32, id: Sym
 }
 
 /// Whether a symbol is defined by this link: an imported function table (`--import-table`) is
-/// an undefined symbol to wasm-ld, which neither exports it nor lets `--export` name it.
+/// an undefined symbol to wasm-ld, which neither exports it nor lets `--export` name it, and so
+/// are a position-independent module's imported stack pointer and bases.
 fn defined_here(config: &Config, sym: &Symbol<'_>) -> bool {
     sym.is_defined()
         && !(config.import_table && sym.def == Def::Synthetic(Synthetic::FunctionTable))
+        && sym.def != Def::Synthetic(Synthetic::EnvImport)
 }
 
 /// Whether a defined symbol is exported from the output.

@@ -14,11 +14,12 @@ pub fn body(l: &Layout<'_>, res: &Resolved<'_>, f: &OutFunc) -> Option<Vec<u8>> 
         OutFunc::CallCtors => call_ctors(l),
         OutFunc::InitMemory => init_memory(l),
         OutFunc::InitTls => init_tls(l),
-        // Its relocations were applied to `.tdata` statically: nothing is left to do at run
-        // time, but `__wasm_init_tls` calls it all the same (wasm-ld).
-        OutFunc::ApplyTlsRelocs => finish(Function::new([])),
+        // In a fixed layout its relocations were applied to `.tdata` statically: nothing is
+        // left to do at run time, but `__wasm_init_tls` calls it all the same (wasm-ld). A
+        // position-independent module writes each thread's copy.
+        OutFunc::ApplyTlsRelocs => relocation_code(l, res, true),
         OutFunc::ApplyGlobalTlsRelocs => apply_global_tls_relocs(l, res),
-        OutFunc::ApplyDataRelocs => apply_data_relocs(l, res),
+        OutFunc::ApplyDataRelocs => relocation_code(l, res, false),
         OutFunc::ApplyGlobalRelocs => apply_global_relocs(l, res),
         OutFunc::Start => {
             let mut f = Function::new([]);
@@ -85,15 +86,40 @@ const FLAG: MemArg = MemArg {
 /// flag to 2 and wakes the others; those wait while it is 1. All then drop the segments they
 /// no longer need; `.tdata` stays, for `__wasm_init_tls`.
 fn init_memory(l: &Layout<'_>) -> Vec<u8> {
-    let mut f = Function::new([]);
     let flag = l.init_memory_flag;
+    // A position-independent module computes the flag's address once, into local 0; local 1
+    // holds `.tdata`'s (wasm-ld).
+    let pic_flag = flag.and(l.bases);
+    let address = if l.wasm64 {
+        wasm_encoder::ValType::I64
+    } else {
+        wasm_encoder::ValType::I32
+    };
+    let mut f = if pic_flag.is_some() {
+        Function::new([(2, address)])
+    } else {
+        Function::new([])
+    };
     let mut ins = f.instructions();
+    let flag_address = |ins: &mut wasm_encoder::InstructionSink<'_>, flag: u64| {
+        if pic_flag.is_some() {
+            ins.local_get(0);
+        } else {
+            ptr(ins, l, flag);
+        }
+    };
+    if let (Some(flag), Some((memory_base, _))) = (flag, pic_flag) {
+        ins.global_get(memory_base.get());
+        ptr(&mut ins, l, flag);
+        add(&mut ins, l);
+        ins.local_set(0);
+    }
     if let Some(flag) = flag {
         ins.block(wasm_encoder::BlockType::Empty) // $drop
             .block(wasm_encoder::BlockType::Empty) // $wait
             .block(wasm_encoder::BlockType::Empty); // $init
-        ptr(&mut ins, l, flag)
-            .i32_const(0)
+        flag_address(&mut ins, flag);
+        ins.i32_const(0)
             .i32_const(1)
             .i32_atomic_rmw_cmpxchg(FLAG)
             .br_table([0, 1], 2)
@@ -104,15 +130,23 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
             continue;
         }
         ptr(&mut ins, l, seg.addr);
+        if let Some((memory_base, _)) = l.bases {
+            // A position-independent module's data lies at `__memory_base`.
+            ins.global_get(memory_base.get());
+            add(&mut ins, l);
+        }
         if l.passive && is_tdata(seg) {
-            ptr(&mut ins, l, seg.addr);
+            if l.bases.is_some() {
+                ins.local_tee(1);
+            } else {
+                ptr(&mut ins, l, seg.addr);
+            }
             if let Some(g) = l.tls_base_global {
                 ins.global_set(g.get());
             }
-        }
-        if let Some((memory_base, _)) = l.bases {
-            // A shared library's data lies at `__memory_base`.
-            ins.global_get(memory_base.get()).i32_add();
+            if l.bases.is_some() {
+                ins.local_get(1);
+            }
         }
         if seg.bss {
             ins.i32_const(0);
@@ -124,15 +158,16 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
         }
     }
     if let Some(flag) = flag {
-        ptr(&mut ins, l, flag).i32_const(2).i32_atomic_store(FLAG);
-        ptr(&mut ins, l, flag)
-            .i32_const(-1)
+        flag_address(&mut ins, flag);
+        ins.i32_const(2).i32_atomic_store(FLAG);
+        flag_address(&mut ins, flag);
+        ins.i32_const(-1)
             .memory_atomic_notify(FLAG)
             .drop()
             .br(1)
             .end(); // $wait
-        ptr(&mut ins, l, flag)
-            .i32_const(1)
+        flag_address(&mut ins, flag);
+        ins.i32_const(1)
             .i64_const(-1)
             .memory_atomic_wait32(FLAG)
             .drop()
@@ -144,6 +179,15 @@ fn init_memory(l: &Layout<'_>) -> Vec<u8> {
         }
     }
     finish(f)
+}
+
+/// Adds two addresses of the link's address width.
+fn add(ins: &mut wasm_encoder::InstructionSink<'_>, l: &Layout<'_>) {
+    if l.wasm64 {
+        ins.i64_add();
+    } else {
+        ins.i32_add();
+    }
 }
 
 /// Pushes an address or size as a constant of the link's address width (wasm-ld's
@@ -271,16 +315,19 @@ pub fn is_runtime_data_reloc(ty: wasmparser::RelocationType) -> bool {
     )
 }
 
-/// `__wasm_apply_data_relocs`: for each address stored in a shared library's data, in data
-/// order, `i32.const OFFSET; global.get __memory_base; i32.add`, the value, `i32.store`
-/// (wasm-ld's `generateRelocationCode`). The value is the GOT import of a symbol reached
-/// through the GOT (plus a non-zero addend), else the memory or table base plus the address or
-/// slot.
-fn apply_data_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
+/// `__wasm_apply_data_relocs` (`tls` false) and, with shared memory, `__wasm_apply_tls_relocs`
+/// (`tls` true, for `.tdata`, run by each thread): for each address stored in a
+/// position-independent module's data, in data order, `i32.const OFFSET; global.get BASE;
+/// i32.add`, the value, `i32.store` (wasm-ld's `generateRelocationCode`), where BASE is
+/// `__memory_base`, or `__tls_base` and the offset in `.tdata`. The value is the GOT import of
+/// a symbol reached through the GOT (plus a non-zero addend), else the memory, TLS or table
+/// base plus the address, offset or slot.
+fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
     let mut f = Function::new([]);
     let Some((memory_base, table_base)) = l.bases else {
         return finish(f);
     };
+    let tls_base = l.tls_base_global.unwrap_or(memory_base);
     let store = MemArg {
         offset: 0,
         align: 2,
@@ -288,6 +335,9 @@ fn apply_data_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
     };
     let mut ins = f.instructions();
     for seg in &l.segments {
+        if (l.passive && is_tdata(seg)) != tls {
+            continue;
+        }
         let mut pieces: Vec<_> = seg
             .pieces
             .iter()
@@ -301,12 +351,14 @@ fn apply_data_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
                 if !is_runtime_data_reloc(r.ty) {
                     continue;
                 }
-                let at = seg.addr + off + r.offset as u64;
-                ins.i32_const(at as i32)
-                    .global_get(memory_base.get())
-                    .i32_add();
+                let (at, base) = if tls {
+                    (off + r.offset as u64, tls_base)
+                } else {
+                    (seg.addr + off + r.offset as u64, memory_base)
+                };
+                ins.i32_const(at as i32).global_get(base.get()).i32_add();
                 let id = res.sym(o, r.index);
-                if let Some(got) = l.got.get(&id) {
+                if let Some(got) = l.got_import(id) {
                     ins.global_get(got.get());
                     if r.addend != 0 {
                         ins.i32_const(r.addend as i32).i32_add();
@@ -325,9 +377,12 @@ fn apply_data_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
                         .i32_add();
                 } else {
                     let addr = l.sym_addr[id.idx()].unwrap_or(0) as i64 + r.addend;
-                    ins.global_get(memory_base.get())
-                        .i32_const(addr as i32)
-                        .i32_add();
+                    let base = if res.symbols[id.idx()].flags.has(SymFlags::TLS) && l.passive {
+                        tls_base
+                    } else {
+                        memory_base
+                    };
+                    ins.global_get(base.get()).i32_const(addr as i32).i32_add();
                 }
                 ins.i32_store(store);
             }

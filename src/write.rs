@@ -630,6 +630,32 @@ fn dylink_section(res: &Resolved<'_>, l: &Layout<'_>) -> CustomSection<'static> 
         data.push(2); // WASM_DYLINK_NEEDED
         needed.encode(&mut data);
     }
+    // Exported thread-local symbols, flagged so: their exported value is an offset from the
+    // module's `__tls_base`, not from `__memory_base`.
+    let tls_exports: Vec<(&str, u32)> = res
+        .symbols
+        .iter()
+        .enumerate()
+        .filter(|&(i, s)| {
+            l.exported[i]
+                && s.kind == SymbolKind::Data
+                && s.flags.has(SymFlags::TLS)
+                && l.sym_addr[i].is_some()
+        })
+        .map(|(_, s)| (s.name, s.flags.0))
+        .collect();
+    if !tls_exports.is_empty() {
+        let mut info = Vec::new();
+        (tls_exports.len() as u32).encode(&mut info);
+        // The symbol's flags as its object gave them (wasm-ld): thread-local, and hidden for
+        // one only `--export-all` exports.
+        for (name, flags) in tls_exports {
+            name.encode(&mut info);
+            flags.encode(&mut info);
+        }
+        data.push(3); // WASM_DYLINK_EXPORT_INFO
+        info.encode(&mut data);
+    }
     // Weak imports: the imported functions, then the symbols reached through the GOT.
     let mut weak: Vec<&str> = Vec::new();
     for imp in &l.func_imports {

@@ -3,13 +3,12 @@
 //! wasm-ld gains fails this test until it has a row in [`ROWS`]; README.md's option table is
 //! checked against the same rows.
 //!
-//! For an option that works, both linkers must end the same way (exit status), print the same
-//! diagnostics (less the program name) and the same standard output, and write the same bytes.
-//! An option weld does not support yet must be an error that names it.
+//! For every option both linkers must end the same way (exit status), print the same
+//! diagnostics (less the program name) and the same standard output, and write the same bytes,
+//! but for the differences a row names.
 
 mod support;
 
-use std::collections::BTreeSet;
 use std::path::Path;
 
 use support::*;
@@ -26,8 +25,6 @@ enum Expect {
     /// The same exit status, but a documented difference in the output (the reason says
     /// which, and where spec/ records it).
     KnownDifference(&'static str),
-    /// Not supported yet: weld fails with an error naming the option (the reason says why).
-    Unsupported(&'static str),
 }
 
 use Expect::*;
@@ -43,8 +40,6 @@ struct Row {
 const fn row(help: &'static str, args: &'static [&'static str], expect: Expect) -> Row {
     Row { help, args, expect }
 }
-
-const PIC: &str = "dynamic linking (issue 11)";
 
 /// Every option of wasm-ld-22's help, in its order.
 const ROWS: &[Row] = &[
@@ -435,16 +430,6 @@ fn every_wasm_ld_option_behaves_as_in_wasm_ld() {
             .map(|a| a.replace("{dir}", &dir.display().to_string()))
             .collect();
         let ours = run(weld, dir, "w", &main, &extra);
-        if let Unsupported(_) = row.expect {
-            let name = row.help.split(['=', ' ', '<', '[']).next().unwrap();
-            if ours.0 != Some(1) || !ours.1.contains(name.trim_start_matches('-')) {
-                failures.push(format!(
-                    "{}: weld should reject it naming it; got {:?}: {}",
-                    row.help, ours.0, ours.1
-                ));
-            }
-            continue;
-        }
         let theirs = run(wasm_ld, dir, "r", &main, &extra);
         let mut problems = Vec::new();
         if ours.0 != theirs.0 {
@@ -481,13 +466,8 @@ fn every_wasm_ld_option_behaves_as_in_wasm_ld() {
             ));
         }
     }
-    let unsupported: BTreeSet<&str> = ROWS
-        .iter()
-        .filter(|r| matches!(r.expect, Unsupported(_)))
-        .map(|r| r.help)
-        .collect();
     eprintln!(
-        "{} of {} wasm-ld options behave as in wasm-ld-22; not supported yet: {unsupported:?}",
+        "{} of {} wasm-ld options behave as in wasm-ld-22",
         same,
         ROWS.len()
     );

@@ -175,11 +175,13 @@ pub(super) fn functions<'a>(
         // (wasm-ld), whose data symbols may point into `.bss`.
         l.bss_in_binary = true;
     }
-    // A position-independent module's stored addresses are written at load time.
+    // A position-independent module's stored addresses are written at load time; with shared
+    // memory, those in `.tdata` by each thread (`__wasm_apply_tls_relocs`).
     let runtime_data_relocs = config.pic()
         && res.objects.iter().enumerate().any(|(o, obj)| {
             obj.segments.iter().enumerate().any(|(s, seg)| {
                 live.segments[o][s]
+                    && !(l.passive && seg.is_tls())
                     && obj.relocs[seg.relocs.clone()]
                         .iter()
                         .any(|r| crate::synthetic::is_runtime_data_reloc(r.ty))
@@ -315,10 +317,7 @@ pub(super) fn functions<'a>(
 /// trap stub.
 pub(crate) fn weak_missing_function(res: &Resolved<'_>, l: &Layout<'_>, id: SymbolId) -> bool {
     let s = &res.symbols[id.idx()];
-    let got_import = l
-        .got
-        .get(&id)
-        .is_some_and(|g| (g.get() as usize) < l.global_imports.len());
+    let got_import = l.got_import(id).is_some();
     s.kind == SymbolKind::Function
         && s.weak_refs_only
         && !s.is_defined()

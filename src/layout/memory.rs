@@ -274,6 +274,10 @@ pub(super) fn memory<'a>(
             ));
         }
         l.memory_max_pages = Some(max / page);
+    } else if config.shared_memory && config.pic() {
+        // A shared memory must have a maximum; a position-independent module's may grow to
+        // the limit, for the modules loaded after it (wasm-ld).
+        l.memory_max_pages = Some(max_memory / page);
     } else if config.no_growable_memory || config.shared_memory {
         // A shared memory must have a maximum: without `--max-memory`, it cannot grow.
         l.memory_max_pages = Some(pages);
@@ -324,7 +328,9 @@ pub(super) fn memory<'a>(
     }
     // `segment_offset` reads the output segments' addresses.
     l.segments = std::mem::take(&mut segs);
-    if config.pic() {
+    // Passive segments are placed by `__wasm_init_memory`'s code, which can add
+    // `__memory_base` to each.
+    if config.pic() && !l.passive {
         combine_segments(l);
     }
     for (i, sym) in res.symbols.iter().enumerate() {
@@ -372,14 +378,15 @@ pub(super) fn memory<'a>(
 
 /// A position-independent module's data, but for `.bss`, is one segment `.data` (wasm-ld): its place is
 /// `global.get __memory_base`, which cannot be offset without extended constant expressions.
-/// Runs once every address is known; the segments are already in address order.
+/// Runs once every address is known; the segments are already in address order. `.tdata`
+/// joins them too: without shared memory there is one copy of it.
 fn combine_segments(l: &mut Layout<'_>) {
     let old = std::mem::take(&mut l.segments);
     let mut map = vec![0u32; old.len()];
     let mut combined: Option<usize> = None;
     let mut out: Vec<OutSegment<'_>> = Vec::with_capacity(old.len());
     for (k, seg) in old.into_iter().enumerate() {
-        let keep_apart = seg.bss || seg.name == ".tdata";
+        let keep_apart = seg.bss;
         match combined {
             Some(c) if !keep_apart => {
                 let target = &mut out[c];

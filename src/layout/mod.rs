@@ -323,6 +323,15 @@ pub struct Layout<'a> {
 }
 
 impl Layout<'_> {
+    /// The `GOT.mem`/`GOT.func` import through which a position-independent module reaches
+    /// `id`, if it has one (rather than a GOT global of its own, or none).
+    pub fn got_import(&self, id: SymbolId) -> Option<GlobalIdx> {
+        self.got
+            .get(&id)
+            .copied()
+            .filter(|g| (g.get() as usize) < self.global_imports.len())
+    }
+
     /// The address of `offset` in input segment `seg` of `obj`, if the segment is live.
     pub fn data_addr(&self, obj: ObjectId, seg: u32, offset: u32) -> Option<u64> {
         if let Some(pieces) = self.string_pieces.get(&(obj, seg)) {

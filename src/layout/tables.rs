@@ -2,7 +2,7 @@
 
 use wasmparser::RelocationType;
 
-use super::{FuncIdx, Layout, TableIdx};
+use super::{Layout, TableIdx};
 use crate::config::Config;
 use crate::gc::Live;
 use crate::model::*;
@@ -11,13 +11,17 @@ use crate::resolve::{Def, Resolved, Synthetic};
 /// Gives functions whose address is taken a table slot, and numbers the tables.
 pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Layout<'a>) {
     // The indirect function table: slots in the order live code and data first take an address.
-    let add_slot = |l: &mut Layout<'a>, f: Option<FuncIdx>| {
-        if let Some(f) = f
+    let add_slot = |l: &mut Layout<'a>, id: SymbolId| {
+        if let Some(f) = l.sym_func[id.idx()]
             && !l.slot_of.contains_key(&f)
         {
             let slot = config.table_base + l.table_funcs.len() as u32;
             l.slot_of.insert(f, slot);
-            l.table_funcs.push(f);
+            // A library's weak definition that another module may preempt fills its slot
+            // with the import, as calls do (wasm-ld).
+            let filled = l.preempted_calls.get(&id).copied().unwrap_or(f);
+            l.slot_of.insert(filled, slot);
+            l.table_funcs.push(filled);
         }
     };
     // Per object, functions before segments, as wasm-ld scans relocations.
@@ -27,8 +31,7 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
             for r in &obj.relocs[relocs] {
                 // A shared library takes a preemptible function's address from its GOT import.
                 if is_table_index(r.ty) && !l.got.contains_key(&res.sym(oid, r.index)) {
-                    let f = l.sym_func[res.sym(oid, r.index).idx()];
-                    add_slot(l, f);
+                    add_slot(l, res.sym(oid, r.index));
                 }
                 let global_index = matches!(
                     r.ty,
@@ -47,7 +50,7 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
                     l.got.insert(id, g);
                     l.globals.push(super::OutGlobal::Got(id));
                     if res.symbols[id.idx()].kind == SymbolKind::Function {
-                        add_slot(l, l.sym_func[id.idx()]);
+                        add_slot(l, id);
                     }
                 }
             }

@@ -374,12 +374,13 @@ fn show(v: &Val) -> String {
 }
 
 /// A case of `tests/dynamic/`: `main.c` linked `-pie` with the case's libraries, each
-/// `NAME.c` named by a `lib = NAME [DEP...]` line linked `-shared` (with its dependencies'
-/// `.so` files as inputs, so that they are recorded as needed).
+/// `NAME.c` named by a `lib = NAME [DEP...] [-FLAG...]` line linked `-shared` (with its
+/// dependencies' `.so` files as inputs, so that they are recorded as needed, and the extra
+/// link options given, such as `-Bsymbolic`).
 struct Case {
     name: String,
     dir: PathBuf,
-    /// `(library, its dependencies)`, in link order.
+    /// `(library, its dependencies and extra options)`, in link order.
     libs: Vec<(String, Vec<String>)>,
     calls: Vec<String>,
     /// What the calls must return, from the sources' semantics.
@@ -446,14 +447,23 @@ fn build_case(case: &Case, out: &Path) -> Result<(), String> {
         cmd.args(pic)
             .args(["-shared", "--unresolved-symbols=import-dynamic"])
             .arg(&obj);
-        for d in deps {
-            cmd.arg(out.join(format!("{d}.so")));
-        }
+        lib_inputs(&mut cmd, deps, out);
         cmd.arg("-o").arg(out.join(format!("{lib}.so")));
         run_captured(&mut cmd).map_err(|e| format!("{}: linking {lib}.so: {e}", case.name))?;
     }
     link_main(Path::new(toolchain::WASM_LD), case, out, out)
         .map_err(|e| format!("{}: linking main.wasm: {e}", case.name))
+}
+
+/// Adds a library's dependencies (`.so` files in `dir`) and extra options to its link.
+fn lib_inputs(cmd: &mut Command, deps: &[String], dir: &Path) {
+    for d in deps {
+        if d.starts_with('-') {
+            cmd.arg(d);
+        } else {
+            cmd.arg(dir.join(format!("{d}.so")));
+        }
+    }
 }
 
 /// Links `main.o` of `from` `-pie` against the case's libraries in `out`, into
@@ -489,9 +499,7 @@ fn build_case_weld(case: &Case, from: &Path, out: &Path) -> Result<(), String> {
             "--unresolved-symbols=import-dynamic",
         ])
         .arg(from.join(format!("{lib}.o")));
-        for d in deps {
-            cmd.arg(out.join(format!("{d}.so")));
-        }
+        lib_inputs(&mut cmd, deps, out);
         let so = out.join(format!("{lib}.so"));
         cmd.arg("-o").arg(&so);
         run_captured(&mut cmd).map_err(|e| format!("weld linking {lib}.so: {e}"))?;
