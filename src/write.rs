@@ -268,8 +268,29 @@ pub fn write(
                 // an offset until then.
                 OutGlobal::Got(id) => {
                     let tls = res.symbols[id.idx()].flags.has(SymFlags::TLS);
-                    let moved =
-                        config.pic() && !tls && !crate::layout::weak_missing_function(res, l, id);
+                    let stub = crate::layout::weak_missing_function(res, l, id);
+                    let defined = res.symbols[id.idx()].is_defined();
+                    if let (true, Some((memory_base, table_base))) = (l.extended_const, l.bases)
+                        && !tls
+                        && !stub
+                        && (defined || res.symbols[id.idx()].kind == SymbolKind::Function)
+                    {
+                        // Placed by its initialiser: `__memory_base` or `__table_base` plus
+                        // the offset or slot.
+                        let base = if res.symbols[id.idx()].kind == SymbolKind::Function {
+                            table_base
+                        } else {
+                            memory_base
+                        };
+                        let ty = wasm_encoder::GlobalType {
+                            val_type: if l.wasm64 { ValType::I64 } else { ValType::I32 },
+                            mutable: false,
+                            shared: false,
+                        };
+                        globals.global(ty, &based(l, base, got_value(res, l, id)?));
+                        continue;
+                    }
+                    let moved = config.pic() && !tls && !stub;
                     ((l.passive && tls) || moved, got_value(res, l, id)?)
                 }
                 OutGlobal::LinkerAddress(a) => (false, a),
@@ -460,8 +481,8 @@ pub fn write(
             let bytes = ctx.segment_bytes(seg)?;
             use wasm_encoder::Encode;
             let expr = match l.bases {
-                // A shared library's one data segment starts at its memory base.
-                Some((memory_base, _)) => ConstExpr::global_get(memory_base.get()),
+                // A position-independent module's data lies at its memory base.
+                Some((memory_base, _)) => based(l, memory_base, seg.addr),
                 None => ptr_const(l, seg.addr),
             };
             let mut head = Vec::new();
@@ -685,6 +706,17 @@ fn dylink_section(res: &Resolved<'_>, l: &Layout<'_>) -> CustomSection<'static> 
     CustomSection {
         name: "dylink.0".into(),
         data: data.into(),
+    }
+}
+
+/// `global.get BASE`, plus `OFFSET` when there is one (an extended constant expression), as
+/// wasm-ld places a position-independent module's data and own GOT entries.
+fn based(l: &Layout<'_>, base: GlobalIdx, offset: u64) -> ConstExpr {
+    let expr = ConstExpr::global_get(base.get());
+    match (offset, l.wasm64) {
+        (0, _) => expr,
+        (_, true) => expr.with_i64_const(offset as i64).with_i64_add(),
+        (_, false) => expr.with_i32_const(offset as i32).with_i32_add(),
     }
 }
 

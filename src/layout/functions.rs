@@ -249,7 +249,7 @@ pub(super) fn functions<'a>(
     // A position-independent module's own GOT entries hold link-time offsets that the start
     // function moves by `__memory_base` or `__table_base` (wasm-ld's
     // `__wasm_apply_global_relocs`).
-    if config.pic() && internal_got(config, res, live) {
+    if config.pic() && !l.extended_const && internal_got(config, res, live) {
         l.apply_global_relocs = Some(l.next_func());
         l.functions.push(OutFunc::ApplyGlobalRelocs);
         let ty = l.intern(&void);

@@ -330,7 +330,7 @@ pub(super) fn memory<'a>(
     l.segments = std::mem::take(&mut segs);
     // Passive segments are placed by `__wasm_init_memory`'s code, which can add
     // `__memory_base` to each.
-    if config.pic() && !l.passive {
+    if config.pic() && !l.passive && !l.extended_const {
         combine_segments(l);
     }
     for (i, sym) in res.symbols.iter().enumerate() {

@@ -277,6 +277,10 @@ pub struct Layout<'a> {
     pub init_memory: Option<FuncIdx>,
     /// `__wasm_apply_global_relocs`'s function index, when it is in the output.
     pub apply_global_relocs: Option<FuncIdx>,
+    /// A position-independent module whose inputs allow extended constant expressions: its
+    /// data segments and own GOT globals are placed by `global.get __memory_base; i32.const
+    /// OFFSET; i32.add`, so segments stay apart and no start function moves the GOT (wasm-ld).
+    pub extended_const: bool,
     /// The start function: `__wasm_start`, `__wasm_init_memory` or
     /// `__wasm_apply_global_relocs`, whichever the module has.
     pub start: Option<FuncIdx>,
@@ -447,6 +451,7 @@ pub fn layout<'a>(
         bss_in_binary: false,
         init_memory: None,
         apply_global_relocs: None,
+        extended_const: config.pic() && features.contains("extended-const"),
         start: None,
         type_ids: FxHashMap::default(),
         dylink_memory: (0, 0),
