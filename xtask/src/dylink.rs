@@ -385,6 +385,9 @@ struct Case {
     calls: Vec<String>,
     /// What the calls must return, from the sources' semantics.
     expect: Vec<String>,
+    /// `variant = NAME CFLAG...`: the case again with these compiler options (the plain
+    /// build always runs, as variant `default`).
+    variants: Vec<(String, Vec<String>)>,
 }
 
 fn read_case(dir: &Path) -> Result<Case, String> {
@@ -400,6 +403,7 @@ fn read_case(dir: &Path) -> Result<Case, String> {
         libs: Vec::new(),
         calls: Vec::new(),
         expect: Vec::new(),
+        variants: vec![("default".to_string(), Vec::new())],
     };
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
@@ -418,6 +422,12 @@ fn read_case(dir: &Path) -> Result<Case, String> {
                 case.libs.push((lib.clone(), deps.to_vec()));
             }
             "call" => case.calls.extend(words),
+            "variant" => {
+                let (variant, flags) = words
+                    .split_first()
+                    .ok_or_else(|| format!("{name}: case.txt: `variant` needs a name"))?;
+                case.variants.push((variant.clone(), flags.to_vec()));
+            }
             // One result per line: `name() = i32:7`.
             "expect" => case.expect.push(value.trim().to_string()),
             other => return Err(format!("{name}: case.txt: unknown key `{other}`")),
@@ -426,13 +436,15 @@ fn read_case(dir: &Path) -> Result<Case, String> {
     Ok(case)
 }
 
-/// Compiles a case's sources with `-fPIC` and links them with wasm-ld-22 into `out`.
-fn build_case(case: &Case, out: &Path) -> Result<(), String> {
+/// Compiles a case's sources with `-fPIC` and `cflags` and links them with wasm-ld-22 into
+/// `out`.
+fn build_case(case: &Case, cflags: &[String], out: &Path) -> Result<(), String> {
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let compile = |src: &str| -> Result<PathBuf, String> {
         let obj = out.join(format!("{src}.o"));
         let mut cmd = Command::new(toolchain::Compiler::Clang22.clang());
         cmd.args(["--target=wasm32-unknown-unknown", "-fPIC", "-O1", "-c"])
+            .args(cflags)
             .arg(case.dir.join(format!("{src}.c")))
             .arg("-o")
             .arg(&obj);
@@ -547,19 +559,50 @@ pub fn run_cases() -> Result<(usize, usize), String> {
     dirs.sort();
     let engine = Engine::default();
     let (mut passed, mut failed) = (0, 0);
-    for dir in &dirs {
-        let case = read_case(dir)?;
-        let out = root.join("target/dynamic").join(&case.name).join("wasm-ld");
-        let result = build_case(&case, &out)
-            .and_then(|()| load_and_call(&engine, &out, "main.wasm", &case.calls));
+    let cases: Vec<Case> = dirs
+        .iter()
+        .map(|d| read_case(d))
+        .collect::<Result<_, _>>()?;
+    for case in &cases {
+        for (variant, cflags) in &case.variants {
+            let (p, f) = run_variant(&engine, &root, case, variant, cflags);
+            passed += p;
+            failed += f;
+        }
+    }
+    Ok((passed, failed))
+}
+
+/// Builds one variant of a case with both linkers, runs both and prints a line for each;
+/// returns how many passed and failed.
+fn run_variant(
+    engine: &Engine,
+    root: &Path,
+    case: &Case,
+    variant: &str,
+    cflags: &[String],
+) -> (usize, usize) {
+    let (mut passed, mut failed) = (0, 0);
+    {
+        let out = root
+            .join("target/dynamic")
+            .join(&case.name)
+            .join(variant)
+            .join("wasm-ld");
+        let result = build_case(case, cflags, &out)
+            .and_then(|()| load_and_call(engine, &out, "main.wasm", &case.calls));
         // Then weld's libraries and main module, each byte-compared with wasm-ld's.
         let weld_out = out.with_file_name("weld");
         let weld_result = result.as_ref().map_err(Clone::clone).and_then(|_| {
-            build_case_weld(&case, &out, &weld_out)
-                .and_then(|()| load_and_call(&engine, &weld_out, "main.wasm", &case.calls))
+            build_case_weld(case, &out, &weld_out)
+                .and_then(|()| load_and_call(engine, &weld_out, "main.wasm", &case.calls))
         });
         for (linker, result) in [("wasm-ld-22", result), ("weld", weld_result)] {
-            let label = format!("dynamic {} ({linker})", case.name);
+            let label = if variant == "default" {
+                format!("dynamic {} ({linker})", case.name)
+            } else {
+                format!("dynamic {}/{variant} ({linker})", case.name)
+            };
             match result {
                 Ok(results) if results == case.expect => {
                     passed += 1;
@@ -579,5 +622,5 @@ pub fn run_cases() -> Result<(usize, usize), String> {
             }
         }
     }
-    Ok((passed, failed))
+    (passed, failed)
 }
