@@ -194,6 +194,11 @@ pub struct Symbol<'a> {
     pub forced_export: bool,
     /// Provided by a stub library: imported, though nothing else allows it undefined.
     pub forced_import: bool,
+    /// Left undefined with an archive member that defines it unloaded (only weak references
+    /// name it). wasm-ld replaces such a symbol at the end with a weak undefined one, of flags
+    /// `BINDING_WEAK` alone and, for a function, "called directly" (so a position-independent
+    /// module imports it).
+    pub demoted_lazy: bool,
 }
 
 impl Symbol<'_> {
@@ -402,6 +407,18 @@ pub fn resolve<'a>(
     }
     diags.check()?;
     let (command_exports, call_dtors) = r.command_exports;
+    // A symbol only weak references name, left in its archive, is replaced by wasm-ld with a
+    // weak undefined symbol of flags `BINDING_WEAK` alone: what a position-independent
+    // module's `dylink.0` import info records (and its visibility no longer hides it).
+    for id in r.weak_lazy.keys() {
+        let sym = &mut r.symbols[id.idx()];
+        if matches!(sym.def, Def::Undefined { .. }) {
+            sym.demoted_lazy = true;
+            if config.pic() {
+                sym.flags = SymFlags(SymFlags::WEAK);
+            }
+        }
+    }
     let mut needed: Vec<String> = Vec::new();
     for lib in &r.shared {
         if !needed.contains(&lib.needed_name) {
@@ -943,6 +960,7 @@ impl<'a> Resolver<'a, '_> {
             weak_refs_only: flags.weak(),
             forced_export: false,
             forced_import: false,
+            demoted_lazy: false,
         });
         id
     }

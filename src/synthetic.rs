@@ -358,10 +358,32 @@ fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
                 };
                 ins.i32_const(at as i32).global_get(base.get()).i32_add();
                 let id = res.sym(o, r.index);
+                // An 8-byte field of wasm32 takes the 32-bit value widened. wasm-ld-22 adds an
+                // `i64.const` to the i32 base there, which does not validate [weld].
+                let wide = matches!(
+                    r.ty,
+                    wasmparser::RelocationType::MemoryAddrI64
+                        | wasmparser::RelocationType::TableIndexI64
+                ) && !l.wasm64;
+                let value = |ins: &mut wasm_encoder::InstructionSink<'_>, base: u32, v: i64| {
+                    ins.global_get(base);
+                    if wide {
+                        ins.i64_extend_i32_u();
+                        if v != 0 {
+                            ins.i64_const(v).i64_add();
+                        }
+                    } else {
+                        ins.i32_const(v as i32).i32_add();
+                    }
+                };
                 if let Some(got) = l.got_import(id) {
-                    ins.global_get(got.get());
-                    if r.addend != 0 {
-                        ins.i32_const(r.addend as i32).i32_add();
+                    if wide {
+                        value(&mut ins, got.get(), r.addend);
+                    } else {
+                        ins.global_get(got.get());
+                        if r.addend != 0 {
+                            ins.i32_const(r.addend as i32).i32_add();
+                        }
                     }
                 } else if matches!(
                     r.ty,
@@ -372,9 +394,7 @@ fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
                         .and_then(|f| l.slot_of.get(&f))
                         .copied()
                         .unwrap_or(0);
-                    ins.global_get(table_base.get())
-                        .i32_const(slot as i32)
-                        .i32_add();
+                    value(&mut ins, table_base.get(), i64::from(slot));
                 } else {
                     let addr = l.sym_addr[id.idx()].unwrap_or(0) as i64 + r.addend;
                     let base = if res.symbols[id.idx()].flags.has(SymFlags::TLS) && l.passive {
@@ -382,9 +402,13 @@ fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
                     } else {
                         memory_base
                     };
-                    ins.global_get(base.get()).i32_const(addr as i32).i32_add();
+                    value(&mut ins, base.get(), addr);
                 }
-                ins.i32_store(store);
+                if wide {
+                    ins.i64_store(store);
+                } else {
+                    ins.i32_store(store);
+                }
             }
         }
     }

@@ -677,28 +677,33 @@ fn dylink_section(res: &Resolved<'_>, l: &Layout<'_>) -> CustomSection<'static> 
         data.push(3); // WASM_DYLINK_EXPORT_INFO
         info.encode(&mut data);
     }
-    // Weak imports: the imported functions, then the symbols reached through the GOT.
-    let mut weak: Vec<&str> = Vec::new();
+    // Weak imports, in symbol-table order (wasm-ld): the imported functions and the symbols
+    // reached through the GOT, under their import's module and name (`env` and the symbol's
+    // name unless an explicit import name says otherwise), with the symbol's flags.
+    let mut weak: FxHashMap<SymbolId, (&str, &str)> = FxHashMap::default();
     for imp in &l.func_imports {
-        let sym = &res.symbols[imp.symbol.idx()];
-        if sym.is_undefined_weak() {
-            weak.push(imp.field);
+        if res.symbols[imp.symbol.idx()].is_undefined_weak() {
+            weak.insert(imp.symbol, (imp.module, imp.field));
         }
     }
     for (imp, _) in &l.global_imports {
         let sym = &res.symbols[imp.symbol.idx()];
         let got = imp.module == "GOT.mem" || imp.module == "GOT.func";
-        if got && sym.is_undefined_weak() && !weak.contains(&sym.name) {
-            weak.push(sym.name);
+        if got && sym.is_undefined_weak() {
+            weak.entry(imp.symbol)
+                .or_insert_with(|| explicit_import(res, sym).unwrap_or(("env", sym.name)));
         }
     }
     if !weak.is_empty() {
         let mut info = Vec::new();
         (weak.len() as u32).encode(&mut info);
-        for name in weak {
-            "env".encode(&mut info);
+        for (i, sym) in res.symbols.iter().enumerate() {
+            let Some(&(module, name)) = weak.get(&SymbolId(i as u32)) else {
+                continue;
+            };
+            module.encode(&mut info);
             name.encode(&mut info);
-            (SymFlags::WEAK | SymFlags::UNDEFINED).encode(&mut info);
+            sym.flags.0.encode(&mut info);
         }
         data.push(4); // WASM_DYLINK_IMPORT_INFO
         info.encode(&mut data);
@@ -717,6 +722,28 @@ fn based(l: &Layout<'_>, base: GlobalIdx, offset: u64) -> ConstExpr {
         (0, _) => expr,
         (_, true) => expr.with_i64_const(offset as i64).with_i64_add(),
         (_, false) => expr.with_i32_const(offset as i32).with_i32_add(),
+    }
+}
+
+/// The module and name an undefined function symbol with an explicit import name was declared
+/// with.
+fn explicit_import<'a>(
+    res: &Resolved<'a>,
+    sym: &crate::resolve::Symbol<'a>,
+) -> Option<(&'a str, &'a str)> {
+    let Def::Undefined { obj, sym: si } = sym.def else {
+        return None;
+    };
+    if !sym.flags.has(SymFlags::EXPLICIT_NAME) {
+        return None;
+    }
+    let o = &res.objects[obj.idx()];
+    match o.symbols[si as usize].target {
+        SymbolTarget::Function(f) => o
+            .func_imports
+            .get(f as usize)
+            .map(|i| (i.import.module, i.import.field)),
+        _ => None,
     }
 }
 

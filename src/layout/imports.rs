@@ -78,9 +78,12 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
         let o = &res.objects[obj.idx()];
         // A weak undefined symbol is never imported by a static link (wasm-ld): it resolves to
         // null, and direct calls to a trap.
-        // A position-independent module imports them too: another module may define them.
-        let importable =
-            (config.relocatable || config.pic() || !sym.weak_refs_only) && importable(config, sym);
+        // A position-independent module imports them too: another module may define them;
+        // and it imports every function it calls and does not define (wasm-ld's
+        // `shouldImport`: strong ones without a definition are errors, reported by gc).
+        let pic_function = config.pic() && sym.kind == SymbolKind::Function;
+        let importable = (config.relocatable || config.pic() || !sym.weak_refs_only)
+            && (pic_function || importable(config, sym));
         match (sym.kind, o.symbols[si as usize].target) {
             (SymbolKind::Function, SymbolTarget::Function(_))
                 if config.pic() && !called.contains(&id) => {}
@@ -158,12 +161,29 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
     }
 }
 
-/// The symbols that live code calls directly.
-fn called_functions(res: &Resolved<'_>, live: &Live) -> rustc_hash::FxHashSet<SymbolId> {
+/// The symbols that code calls directly: any function of a loaded object, live or not, as
+/// wasm-ld marks symbols "called directly" when it reads an object; and the weak functions it
+/// demotes from lazy at the end, which it marks so too.
+fn called_functions(res: &Resolved<'_>, _live: &Live) -> rustc_hash::FxHashSet<SymbolId> {
     use wasmparser::RelocationType as R;
-    super::scan_relocs(res, live)
-        .filter(|(_, _, r)| matches!(r.ty, R::FunctionIndexLeb | R::FunctionIndexI32))
-        .map(|(o, _, r)| res.sym(o, r.index))
+    let demoted = res
+        .symbols
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.demoted_lazy && s.kind == SymbolKind::Function)
+        .map(|(i, _)| SymbolId(i as u32));
+    res.objects
+        .iter()
+        .enumerate()
+        .flat_map(|(o, obj)| {
+            obj.functions.iter().flat_map(move |f| {
+                obj.relocs[f.relocs.clone()]
+                    .iter()
+                    .filter(|r| matches!(r.ty, R::FunctionIndexLeb | R::FunctionIndexI32))
+                    .map(move |r| res.sym(ObjectId(o as u32), r.index))
+            })
+        })
+        .chain(demoted)
         .collect()
 }
 

@@ -381,12 +381,17 @@ pub(super) fn memory<'a>(
 /// Runs once every address is known; the segments are already in address order. `.tdata`
 /// joins them too: without shared memory there is one copy of it.
 fn combine_segments(l: &mut Layout<'_>) {
+    // A lone segment keeps its name (wasm-ld).
+    if l.segments.len() <= 1 {
+        return;
+    }
     let old = std::mem::take(&mut l.segments);
     let mut map = vec![0u32; old.len()];
     let mut combined: Option<usize> = None;
     let mut out: Vec<OutSegment<'_>> = Vec::with_capacity(old.len());
     for (k, seg) in old.into_iter().enumerate() {
-        let keep_apart = seg.bss;
+        // `.bss` written as zeroes (an imported memory without bulk memory) joins too.
+        let keep_apart = seg.bss && !l.bss_in_binary;
         match combined {
             Some(c) if !keep_apart => {
                 let target = &mut out[c];

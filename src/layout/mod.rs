@@ -503,6 +503,24 @@ fn absolute_relocations(res: &Resolved<'_>, live: &Live, diags: &mut Diagnostics
             ));
         }
     }
+    // Every relocation in data becomes code in `__wasm_apply_data_relocs`, which knows how to
+    // write addresses and table slots only (wasm-ld's words, and the file).
+    for (o, obj) in res.objects.iter().enumerate() {
+        for (s, seg) in obj.segments.iter().enumerate() {
+            if !live.segments[o][s] {
+                continue;
+            }
+            for r in &obj.relocs[seg.relocs.clone()] {
+                if !crate::synthetic::is_runtime_data_reloc(r.ty) {
+                    diags.error(format!(
+                        "{}: invalid runtime relocation type in data section: {}",
+                        obj.name,
+                        crate::reloc::name(r.ty)
+                    ));
+                }
+            }
+        }
+    }
 }
 
 /// Every relocation of the live functions and data segments, object by object, in wasm-ld's

@@ -14,7 +14,20 @@ use crate::model::*;
 use crate::oracle::{Chunk, Expect, FieldValue, Oracle};
 
 /// Spec entries the generator deliberately never produces, with the reason.
-pub const EXCLUDED: &[(&str, &str)] = &[];
+pub const EXCLUDED: &[(&str, &str)] = &[
+    (
+        "dylink subsection 2",
+        "WASM_DYLINK_NEEDED: a generated program is one module; tests/dynamic (the loader's cases) and tests/shared_libraries.rs link libraries that need others",
+    ),
+    (
+        "dylink subsection 3",
+        "WASM_DYLINK_EXPORT_INFO: only exported thread-local symbols have it, and PIC programs have no TLS (generate::pic_eligible); tests/shared_libraries.rs checks it",
+    ),
+    (
+        "dylink subsection 5",
+        "WASM_DYLINK_RUNTIME_PATH: wasm-ld-22 never writes it (--rpath is accepted and ignored), nor does weld",
+    ),
+];
 
 /// Entries the generator leaves out under `cfg` because they hit a known bug (weld's or
 /// wasm-ld-22's; `tests/known_bugs.rs` demonstrates each), besides [`EXCLUDED`].
@@ -78,6 +91,12 @@ pub const SITUATIONS: &[&str] = &[
     "wasm64 program with thread-local data",
     "wasm64 program linked with --shared-memory",
     "GOT entry of a thread-local symbol (global.get sym@GOT@TLS)",
+    "PIC program linked -pie and run through a loader",
+    "-pie: data address from the module's own GOT (GOT.data.internal, __wasm_apply_global_relocs)",
+    "-pie: table slot from the module's own GOT (GOT.func.internal)",
+    "-pie: weak undefined symbol through a GOT import (reads 0)",
+    "-pie: weak undefined function called through an import (traps)",
+    "-pie: addresses stored in data written by __wasm_apply_data_relocs",
 ];
 
 fn spec_dir() -> PathBuf {
@@ -119,6 +138,9 @@ pub fn spec_entries() -> Vec<(String, String)> {
         } else {
             out.push((format!("symbol kind {n}"), name));
         }
+    }
+    for (n, name) in table_rows("dynamic.md") {
+        out.push((format!("dylink subsection {n}"), name));
     }
     for (n, name) in table_rows("linking.md") {
         if n.starts_with("0x") {
@@ -173,6 +195,16 @@ impl Coverage {
         }
         for s in situations(p) {
             self.hit(s);
+        }
+        // A `-pie` link writes `dylink.0`: memory info always, import info for weak imports.
+        if p.pic {
+            self.hit("dylink subsection 1");
+            let weak_import = situations(p)
+                .iter()
+                .any(|s| *s == SITUATIONS[44] || *s == SITUATIONS[45]);
+            if weak_import {
+                self.hit("dylink subsection 4");
+            }
         }
     }
 
@@ -491,5 +523,52 @@ pub fn situations(p: &Program) -> Vec<&'static str> {
             }),
         SITUATIONS[40],
     );
+    // Position-independent programs, linked `-pie` too.
+    let defined = |s: Sym| or.target(s).is_some();
+    let own_data = |pr: &Probe| match *pr {
+        Probe::Load {
+            data,
+            via: AddrVia::MemArg | AddrVia::MemArg64 | AddrVia::Const | AddrVia::Const64,
+            ..
+        }
+        | Probe::DataIsNull { data } => defined(Sym::Data(data)),
+        Probe::LoadPtr { .. } | Probe::CallPtr { .. } | Probe::CtorLog { .. } => true,
+        _ => false,
+    };
+    let own_slot = |pr: &Probe| match *pr {
+        Probe::FuncIsNull { func }
+        | Probe::CallIndirect {
+            func, rel: false, ..
+        } => defined(Sym::Func(func)),
+        _ => false,
+    };
+    let weak_got = |pr: &Probe| match *pr {
+        Probe::Load {
+            data,
+            via: AddrVia::Const | AddrVia::Const64,
+            ..
+        }
+        | Probe::DataIsNull { data } => !defined(Sym::Data(data)),
+        Probe::FuncIsNull { func }
+        | Probe::CallIndirect {
+            func, rel: false, ..
+        } => !defined(Sym::Func(func)) && !is_host(Sym::Func(func)),
+        _ => false,
+    };
+    let weak_call = |pr: &Probe| match *pr {
+        Probe::Call { func, .. } => !defined(Sym::Func(func)) && !is_host(Sym::Func(func)),
+        _ => false,
+    };
+    let stored_addresses = p.objects.iter().enumerate().any(|(i, o)| {
+        o.segments.iter().enumerate().any(|(si, s)| {
+            or.live.contains(&Chunk::Segment(ObjId(i as u32), si)) && !s.relocs.is_empty()
+        })
+    });
+    add(p.pic, SITUATIONS[41]);
+    add(p.pic && any_probe(&own_data), SITUATIONS[42]);
+    add(p.pic && any_probe(&own_slot), SITUATIONS[43]);
+    add(p.pic && any_probe(&weak_got), SITUATIONS[44]);
+    add(p.pic && any_probe(&weak_call), SITUATIONS[45]);
+    add(p.pic && stored_addresses, SITUATIONS[46]);
     out
 }

@@ -1110,14 +1110,35 @@ impl BodyW<'_, '_, '_> {
         }
         self.memarg_raw(op, ty);
     }
-    /// A memory access whose address is already of the memory's type.
+    /// A memory access whose address is already of the memory's type. In PIC code a load
+    /// at a symbol's address adds its GOT entry to the address instead (`global.get sym@GOT;
+    /// i32.add`), and the offset is the addend alone.
     fn memarg_raw(&mut self, op: u8, ty: Option<(u8, DataId, u32)>) {
+        if self.cx.p.pic
+            && let Some((_, d, addend)) = ty
+        {
+            debug_assert!(op != I32_STORE8, "PIC stores are written by their callers");
+            self.got(Sym::Data(d));
+            self.i(Instruction::I32Add);
+            self.byte(op);
+            self.byte(0);
+            uleb(self.out, addend as u64);
+            return;
+        }
         self.byte(op);
         self.byte(0); // alignment hint 1: loads may be unaligned
         match ty {
             Some((t, d, addend)) => self.data_ref(t, d, addend),
             None => self.byte(0),
         }
+    }
+    /// `global.get sym@GOT` (`R_WASM_GLOBAL_INDEX_LEB` against a data or function symbol): the
+    /// GOT entry holding its address or table slot, as PIC code reaches a symbol (0 when it is
+    /// undefined and weak).
+    fn got(&mut self, s: Sym) {
+        let idx = self.sym(s);
+        self.byte(0x23);
+        self.reloc(reloc::GLOBAL_INDEX_LEB, idx, 0, 0);
     }
     fn call_indirect(&mut self, sig: Sig) {
         // The function table is 64-bit in wasm64.
@@ -1182,6 +1203,26 @@ fn encode_body(cx: &mut Ctx<'_>, f: &FuncDef) -> (Vec<u8>, Vec<Reloc>) {
                 w.i(Instruction::I64Add);
             }
         }
+        Body::Ctor { log_id, updates } if w.cx.p.pic => {
+            // The same through the log's GOT entry: stores cannot add it below their value.
+            let log = w.cx.p.log.expect("ctors come with a log");
+            let log_sym = Sym::Data(log);
+            w.got(log_sym);
+            w.got(log_sym);
+            w.memarg_raw(I32_LOAD8_U, None);
+            w.i(Instruction::I32Add);
+            w.i(Instruction::I32Const(*log_id as i32));
+            w.byte(I32_STORE8);
+            w.byte(0);
+            w.byte(1);
+            w.got(log_sym);
+            w.got(log_sym);
+            w.memarg_raw(I32_LOAD8_U, None);
+            w.i(Instruction::I32Const(1));
+            w.i(Instruction::I32Add);
+            w.memarg_raw(I32_STORE8, None);
+            global_updates(&mut w, updates);
+        }
         Body::Ctor { log_id, updates } => {
             let log = w.cx.p.log.expect("ctors come with a log");
             // log[1 + log[0]] = id; log[0] += 1
@@ -1197,29 +1238,7 @@ fn encode_body(cx: &mut Ctx<'_>, f: &FuncDef) -> (Vec<u8>, Vec<Reloc>) {
             w.i(Instruction::I32Const(1));
             w.i(Instruction::I32Add);
             w.memarg(I32_STORE8, Some((reloc::MEMORY_ADDR_LEB, log, 0)));
-            for &(g, k) in updates {
-                let gi = w.sym(Sym::Global(g));
-                let gv = w.cx.global_index[&g] as i64;
-                let ty = w.cx.p.globals[g.idx()].ty;
-                w.byte(0x23);
-                w.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
-                match ty {
-                    ValType::I32 => {
-                        w.i(Instruction::I32Const(3));
-                        w.i(Instruction::I32Mul);
-                        w.i(Instruction::I32Const(k as i32));
-                        w.i(Instruction::I32Add);
-                    }
-                    ValType::I64 => {
-                        w.i(Instruction::I64Const(3));
-                        w.i(Instruction::I64Mul);
-                        w.i(Instruction::I64Const(k));
-                        w.i(Instruction::I64Add);
-                    }
-                }
-                w.byte(0x24);
-                w.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
-            }
+            global_updates(&mut w, updates);
         }
         Body::Throw(t) => {
             w.i(Instruction::I32Const(0));
@@ -1232,6 +1251,33 @@ fn encode_body(cx: &mut Ctx<'_>, f: &FuncDef) -> (Vec<u8>, Vec<Reloc>) {
     w.i(Instruction::End);
     let relocs = w.relocs;
     (out, relocs)
+}
+
+/// A constructor's global updates: `g = g * 3 + k` for each.
+fn global_updates(w: &mut BodyW<'_, '_, '_>, updates: &[(GlobalId, i64)]) {
+    for &(g, k) in updates {
+        let gi = w.sym(Sym::Global(g));
+        let gv = w.cx.global_index[&g] as i64;
+        let ty = w.cx.p.globals[g.idx()].ty;
+        w.byte(0x23);
+        w.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
+        match ty {
+            ValType::I32 => {
+                w.i(Instruction::I32Const(3));
+                w.i(Instruction::I32Mul);
+                w.i(Instruction::I32Const(k as i32));
+                w.i(Instruction::I32Add);
+            }
+            ValType::I64 => {
+                w.i(Instruction::I64Const(3));
+                w.i(Instruction::I64Mul);
+                w.i(Instruction::I64Const(k));
+                w.i(Instruction::I64Add);
+            }
+        }
+        w.byte(0x24);
+        w.reloc(reloc::GLOBAL_INDEX_LEB, gi, gv, 0);
+    }
 }
 
 fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
@@ -1271,6 +1317,9 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                     w.i(Instruction::I64Add);
                 }
                 w.i(Instruction::I32WrapI64);
+            } else if prog.pic && !rel {
+                // PIC code takes the slot from the function's GOT entry.
+                w.got(Sym::Func(func));
             } else {
                 if wide {
                     w.byte(0x42);
@@ -1294,8 +1343,12 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
             });
         }
         Probe::FuncIsNull { func } => {
-            w.byte(0x41);
-            w.func_ref(reloc::TABLE_INDEX_SLEB, func);
+            if prog.pic {
+                w.got(Sym::Func(func));
+            } else {
+                w.byte(0x41);
+                w.func_ref(reloc::TABLE_INDEX_SLEB, func);
+            }
             w.i(Instruction::I32Eqz);
             w.i(Instruction::I64ExtendI32U);
         }
@@ -1396,6 +1449,16 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
                 w.i(Instruction::I32Add);
                 w.memarg(load_op(width), None);
             }
+            AddrVia::Const | AddrVia::Const64 if prog.pic => {
+                // The GOT entry is null-checked, then the offset goes in the memarg.
+                w.got(Sym::Data(data));
+                w.null_checked(tmp, |w| {
+                    w.i(Instruction::LocalGet(tmp));
+                    w.byte(load_op(width));
+                    w.byte(0);
+                    uleb(w.out, offset as u64);
+                });
+            }
             AddrVia::Const | AddrVia::Const64 => {
                 if via == AddrVia::Const {
                     w.byte(0x41);
@@ -1412,8 +1475,12 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
             }
         },
         Probe::DataIsNull { data } => {
-            w.byte(0x41);
-            w.data_ref(reloc::MEMORY_ADDR_SLEB, data, 0);
+            if prog.pic {
+                w.got(Sym::Data(data));
+            } else {
+                w.byte(0x41);
+                w.data_ref(reloc::MEMORY_ADDR_SLEB, data, 0);
+            }
             w.i(Instruction::I32Eqz);
             w.i(Instruction::I64ExtendI32U);
         }
@@ -1437,8 +1504,16 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
         }
         Probe::LoadLocrel { slot, offset } => {
             // P + *P is the target's address.
-            w.byte(0x41);
-            w.data_ref(reloc::MEMORY_ADDR_SLEB, slot, offset);
+            if prog.pic {
+                w.got(Sym::Data(slot));
+                if offset != 0 {
+                    w.i(Instruction::I32Const(offset as i32));
+                    w.i(Instruction::I32Add);
+                }
+            } else {
+                w.byte(0x41);
+                w.data_ref(reloc::MEMORY_ADDR_SLEB, slot, offset);
+            }
             w.i(Instruction::LocalTee(tmp));
             w.i(Instruction::LocalGet(tmp));
             w.memarg(I32_LOAD, None);

@@ -80,6 +80,8 @@ pub struct GenConfig {
     pub rel: bool,
     /// wasm64 programs.
     pub wasm64: bool,
+    /// Position-independent code, also linked `-pie` and run through a loader.
+    pub pic: bool,
 }
 
 impl Default for GenConfig {
@@ -94,6 +96,7 @@ impl Default for GenConfig {
             shared_memory: true,
             rel: true,
             wasm64: true,
+            pic: true,
         }
     }
 }
@@ -110,6 +113,7 @@ impl GenConfig {
         shared_memory: true,
         rel: true,
         wasm64: true,
+        pic: true,
     };
 }
 
@@ -121,6 +125,9 @@ struct Gen<'a, 'b> {
     defs: HashMap<Sym, Vec<(ObjId, Binding)>>,
     strong_refs: HashSet<(ObjId, Sym)>,
     segment_counter: u32,
+    /// The program is to be position-independent: chosen first, so that the generator leaves
+    /// out what [`pic_eligible`] rules out.
+    pic: bool,
 }
 
 /// The string pool: overlapping tails so that merging has something to do.
@@ -151,11 +158,13 @@ pub fn generate_with(u: &mut Unstructured<'_>, cfg: GenConfig) -> Program {
             pic_bases: None,
             shared_memory: false,
             wasm64: false,
+            pic: false,
         },
         n_cmd: 0,
         defs: HashMap::new(),
         strong_refs: HashSet::new(),
         segment_counter: 0,
+        pic: false,
     };
     g.run();
     g.p
@@ -174,6 +183,7 @@ impl<'a> Arbitrary<'a> for Program {
 
 impl Gen<'_, '_> {
     fn run(&mut self) {
+        self.pic = self.cfg.pic && self.s.chance(1, 3);
         self.n_cmd = self.s.int(1, 4) as usize;
         let n_mem = self.s.int(0, 3) as usize;
         for i in 0..self.n_cmd + n_mem {
@@ -258,7 +268,11 @@ impl Gen<'_, '_> {
         let with_segments: Vec<u32> = (0..self.n_cmd as u32)
             .filter(|&o| !self.p.objects[o as usize].segments.is_empty())
             .collect();
-        if self.cfg.absolute_symbols && !with_segments.is_empty() && self.s.chance(1, 3) {
+        if self.cfg.absolute_symbols
+            && !self.pic
+            && !with_segments.is_empty()
+            && self.s.chance(1, 3)
+        {
             let addr = 0x100 + 16 * self.s.int(0, 64);
             let d = self.new_data(DataKind::Abs(addr), 0, false, "abs");
             let o = ObjId(self.s.pick(&with_segments));
@@ -266,7 +280,7 @@ impl Gen<'_, '_> {
             self.p.objects[o.idx()].abs_datas.push((d, b));
             self.add_def(Sym::Data(d), o, b);
         }
-        if self.cfg.tls && self.s.chance(1, 3) {
+        if self.cfg.tls && !self.pic && self.s.chance(1, 3) {
             for _ in 0..self.s.int(1, 3) {
                 self.declare_tls_data();
             }
@@ -354,8 +368,9 @@ impl Gen<'_, '_> {
         for _ in 0..self.s.int(0, 2) {
             self.cli_export();
         }
-        self.p.shared_memory = self.cfg.shared_memory && self.s.chance(1, 4);
-        self.p.wasm64 = self.cfg.wasm64 && self.s.chance(1, 4);
+        self.p.shared_memory = self.cfg.shared_memory && !self.pic && self.s.chance(1, 4);
+        self.p.wasm64 = self.cfg.wasm64 && !self.pic && self.s.chance(1, 4);
+        self.p.pic = self.pic && pic_eligible(&self.p);
     }
 
     /// The linker's globals whose values the oracle does not model.
@@ -944,15 +959,19 @@ impl Gen<'_, '_> {
                     let target = self.s.pick(&cands);
                     let size = self.p.datas[target.idx()].size;
                     let addend = self.s.int(0, size - 1);
-                    let locrel = self.s.chance(1, 3);
+                    let locrel = !self.pic && self.s.chance(1, 3);
                     let weak = self.mode(o, Sym::Data(target), locrel);
                     match weak {
                         None => continue,
                         Some(_) if locrel => {
                             return Some(DataRelocKind::Locrel { target, addend });
                         }
-                        Some(_) => {
-                            let wide = self.s.chance(1, 2);
+                        Some(weak) => {
+                            // A load-time relocation adds the addend to a missing weak
+                            // symbol's 0, where a static link stores 0 (spec/dynamic.md): the
+                            // oracle models the static link.
+                            let addend = if self.pic && weak { 0 } else { addend };
+                            let wide = !self.pic && self.s.chance(1, 2);
                             return Some(DataRelocKind::MemAddr {
                                 target,
                                 addend,
@@ -977,7 +996,7 @@ impl Gen<'_, '_> {
                     if self.mode(o, Sym::Func(func), false).is_none() {
                         continue;
                     }
-                    let wide = self.s.chance(1, 2);
+                    let wide = !self.pic && self.s.chance(1, 2);
                     return Some(DataRelocKind::TableIndex { func, wide });
                 }
             }
@@ -1427,4 +1446,37 @@ impl Gen<'_, '_> {
             self.p.cli_exports.push(s);
         }
     }
+}
+
+/// Whether `p` can be written as position-independent code and linked `-pie`: a wasm32
+/// program without thread-local data or shared memory (whose PIC forms the runner's loader does
+/// not set up), without `ABSOLUTE` symbols (which have no place relative to `__memory_base`),
+/// without 8-byte pointers in data (wasm-ld-22 writes their load-time relocation with an
+/// `i64.add` of the i32 `__memory_base`, an invalid module) and without `LOCREL` fields (no
+/// load-time relocation writes them: "invalid runtime relocation type in data section"), and
+/// without weak references to data that only an archive member defines.
+pub fn pic_eligible(p: &Program) -> bool {
+    let wide_pointer = p.objects.iter().flat_map(|o| &o.segments).any(|s| {
+        s.relocs.iter().any(|r| {
+            matches!(
+                r.kind,
+                DataRelocKind::MemAddr { wide: true, .. }
+                    | DataRelocKind::TableIndex { wide: true, .. }
+                    | DataRelocKind::Locrel { .. }
+            )
+        })
+    });
+    let absolute = p.datas.iter().any(|d| matches!(d.kind, DataKind::Abs(_)))
+        || p.objects.iter().any(|o| !o.abs_datas.is_empty());
+    let tls = p.tls_base.is_some() || p.datas.iter().any(|d| d.kind == DataKind::Tls);
+    // A data symbol only weak references name, which an archive member defines: wasm-ld-22
+    // keeps it lazy and imports it as `GOT.func.NAME`, the wrong kind (weld writes
+    // `GOT.mem.NAME`; spec/dynamic.md).
+    let lazy_weak_data = p.objects.iter().flat_map(|o| &o.weak_refs).any(|s| {
+        matches!(s, Sym::Data(_))
+            && p.objects
+                .iter()
+                .any(|o| o.in_archive && o.definitions().iter().any(|(d, _)| d == s))
+    });
+    !p.wasm64 && !p.shared_memory && !tls && !absolute && !wide_pointer && !lazy_weak_data
 }

@@ -94,6 +94,10 @@ pub struct Program {
     /// wasm64 objects, linked with `-m wasm64`: a 64-bit memory and function table, i64
     /// addresses in loads, stores and `call_indirect`, i64 linker globals.
     pub wasm64: bool,
+    /// Position-independent code: addresses in code come from GOT entries (`global.get
+    /// sym@GOT`) or are `__memory_base`/`__table_base`-relative, never absolute; the runner
+    /// links such a program `-pie` as well and runs it through a loader (spec/dynamic.md).
+    pub pic: bool,
 }
 
 /// A function signature. Every function the model calls returns an `i64`.

@@ -11,7 +11,8 @@ use wasmparser::{
     ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef, Validator, WasmFeatures,
 };
 use wasmtime::{
-    Engine, Extern, Global, GlobalType, Instance, Linker, Module, Mutability, Store, Val,
+    Engine, Extern, Global, GlobalType, Instance, Linker, Memory, MemoryType, Module, Mutability,
+    Ref, RefType, Store, Table, TableType, Val,
 };
 
 use crate::encode::{ARCHIVE_NAME, encode};
@@ -372,8 +373,19 @@ impl Runner {
 
     /// Links `args` with weld in-process (`-o` is needed by the parser but nothing is written).
     pub fn weld(&self, args: &[String], threads: usize) -> Result<Vec<u8>, Failure> {
+        self.weld_as(args, threads, "/dev/null")
+    }
+
+    /// As [`Runner::weld`], naming the output `output` (the `name` section's module name
+    /// comes from it).
+    pub fn weld_as(
+        &self,
+        args: &[String],
+        threads: usize,
+        output: &str,
+    ) -> Result<Vec<u8>, Failure> {
         let mut args = args.to_vec();
-        args.extend(["-o".to_string(), "/dev/null".to_string()]);
+        args.extend(["-o".to_string(), output.to_string()]);
         let config = match weld::cli::parse(&args) {
             Ok(weld::cli::Command::Link(c)) => c,
             Ok(_) => return Err(fail(FailureKind::Harness, "weld: not a link command")),
@@ -430,61 +442,217 @@ impl Runner {
         let mut store = Store::new(&self.engine, ());
         let mut linker: Linker<()> = Linker::new(&self.engine);
         for imp in module.imports() {
-            let host_fn = p.funcs.iter().find_map(|f| match f.role {
-                FuncRole::Host { module, field }
-                    if module == imp.module() && field == imp.name() =>
-                {
-                    Some(field)
-                }
-                _ => None,
-            });
-            let host_global = p.globals.iter().find_map(|g| match g.host {
-                Some((m, f, v)) if m == imp.module() && f == imp.name() => Some(v),
-                _ => None,
-            });
-            if let Some(field) = host_fn {
-                let v = host_value(field);
-                linker
-                    .func_wrap(imp.module(), imp.name(), move || -> i64 { v })
-                    .map_err(|e| e.to_string())?;
-            } else if let Some(v) = host_global {
-                let g = Global::new(
-                    &mut store,
-                    GlobalType::new(wasmtime::ValType::I64, Mutability::Const),
-                    Val::I64(v),
-                )
-                .map_err(|e| e.to_string())?;
-                linker
-                    .define(&store, imp.module(), imp.name(), Extern::Global(g))
-                    .map_err(|e| e.to_string())?;
-            } else {
+            if !define_host(&mut linker, &mut store, p, &imp)? {
                 return Err(format!("unexpected import {}.{}", imp.module(), imp.name()));
             }
         }
         let instance: Instance = linker
             .instantiate(&mut store, &module)
             .map_err(|e| format!("instantiation: {e:#}"))?;
-        let ctors = instance
-            .get_typed_func::<(), ()>(&mut store, "__wasm_call_ctors")
-            .map_err(|e| format!("__wasm_call_ctors: {e:#}"))?;
-        ctors
-            .call(&mut store, ())
-            .map_err(|e| format!("__wasm_call_ctors trapped: {e:#}"))?;
-        let mut out = Vec::new();
-        for (f, _) in p.checks() {
-            let name = &p.funcs[f.idx()].name;
-            let func = instance
-                .get_typed_func::<(), i64>(&mut store, name)
-                .map_err(|e| format!("{name}: {e:#}"))?;
-            let r = match func.call(&mut store, ()) {
-                Ok(v) => Outcome::Value(v),
-                Err(_) => Outcome::Trap,
-            };
-            out.push((name.clone(), r));
-        }
-        Ok(out)
+        run_checks(&mut store, &instance, p)
     }
 
+    /// Runs a `-pie` module as a dynamic loader runs a main module without libraries
+    /// (DynamicLinking.md): a 64 KiB stack at the bottom of a memory the loader makes, the data
+    /// at `__memory_base` above it, table slots from `__table_base` 1; `GOT.mem`/`GOT.func` imports
+    /// (only undefined weak symbols come through the GOT of one module) read 0 and a called
+    /// weak function nobody defines traps; then `__wasm_apply_data_relocs`, the constructors
+    /// and each check function.
+    fn execute_pie(
+        &self,
+        bytes: &[u8],
+        p: &Program,
+        or: &Oracle,
+    ) -> Result<Vec<(String, Outcome)>, String> {
+        let module = Module::new(&self.engine, bytes).map_err(|e| format!("wasmtime: {e:#}"))?;
+        let (mut mem_size, mut mem_align, mut table_size) = (0u32, 0u32, 0u32);
+        for payload in Parser::new(0).parse_all(bytes) {
+            if let Payload::CustomSection(c) = payload.map_err(|e| e.to_string())?
+                && let KnownCustom::Dylink0(r) = c.as_known()
+            {
+                for sub in r {
+                    match sub.map_err(|e| e.to_string())? {
+                        wasmparser::Dylink0Subsection::MemInfo(m) => {
+                            (mem_size, mem_align, table_size) =
+                                (m.memory_size, m.memory_alignment, m.table_size);
+                        }
+                        _ => {}
+                    }
+                }
+            }
+        }
+        let got_funcs = module
+            .imports()
+            .filter(|i| i.module() == "GOT.func")
+            .count() as u32;
+        // The 64 KiB stack first and the data above it, as the static link lays them out
+        // (the oracle knows `__stack_pointer`'s first value).
+        let stack_top = 65536u32;
+        let memory_base = stack_top.next_multiple_of(1 << mem_align.min(16));
+        let table_base = 1u32;
+        let mut store = Store::new(&self.engine, ());
+        let pages = u64::from(memory_base + mem_size).div_ceil(65536) + 1;
+        let memory = Memory::new(&mut store, MemoryType::new(pages as u32, None))
+            .map_err(|e| e.to_string())?;
+        // The module's own slots, then one per host function whose address it takes.
+        let table = Table::new(
+            &mut store,
+            TableType::new(RefType::FUNCREF, table_base + table_size + got_funcs, None),
+            Ref::Func(None),
+        )
+        .map_err(|e| e.to_string())?;
+        let mut next_slot = table_base + table_size;
+        let host_imported = |name: &str| {
+            p.funcs.iter().enumerate().find_map(|(i, f)| match f.role {
+                FuncRole::Host { field, .. }
+                    if f.name == name && or.imported.contains(&Sym::Func(FuncId(i as u32))) =>
+                {
+                    Some(field)
+                }
+                _ => None,
+            })
+        };
+        let mut linker: Linker<()> = Linker::new(&self.engine);
+        let i32_global = |store: &mut Store<()>, mutability, v: u32| {
+            Global::new(
+                store,
+                GlobalType::new(wasmtime::ValType::I32, mutability),
+                Val::I32(v as i32),
+            )
+            .map_err(|e| e.to_string())
+        };
+        for imp in module.imports() {
+            let ext = match (imp.module(), imp.name()) {
+                ("env", "memory") => Extern::Memory(memory),
+                ("env", "__indirect_function_table") => Extern::Table(table),
+                ("env", "__stack_pointer") => {
+                    Extern::Global(i32_global(&mut store, Mutability::Var, stack_top)?)
+                }
+                ("env", "__memory_base") => {
+                    Extern::Global(i32_global(&mut store, Mutability::Const, memory_base)?)
+                }
+                ("env", "__table_base") => {
+                    Extern::Global(i32_global(&mut store, Mutability::Const, table_base)?)
+                }
+                // A host function the static link imports: a slot holding it. One that only
+                // weak references name reads 0, as the static link leaves it.
+                ("GOT.func", name) if host_imported(name).is_some() => {
+                    let field = host_imported(name).unwrap_or_default();
+                    let v = host_value(field);
+                    let func = wasmtime::Func::wrap(&mut store, move || -> i64 { v });
+                    table
+                        .set(&mut store, u64::from(next_slot), Ref::Func(Some(func)))
+                        .map_err(|e| e.to_string())?;
+                    next_slot += 1;
+                    Extern::Global(i32_global(&mut store, Mutability::Var, next_slot - 1)?)
+                }
+                ("GOT.mem" | "GOT.func", _) => {
+                    Extern::Global(i32_global(&mut store, Mutability::Var, 0)?)
+                }
+                _ => {
+                    // Host functions the static link does not import are missing here too.
+                    let unimported_host = p.funcs.iter().enumerate().any(|(i, f)| {
+                        matches!(f.role, FuncRole::Host { module, field }
+                            if module == imp.module() && field == imp.name())
+                            && !or.imported.contains(&Sym::Func(FuncId(i as u32)))
+                    });
+                    if !unimported_host && define_host(&mut linker, &mut store, p, &imp)? {
+                        continue;
+                    }
+                    let wasmtime::ExternType::Func(ty) = imp.ty() else {
+                        return Err(format!("unexpected import {}.{}", imp.module(), imp.name()));
+                    };
+                    let name = format!("{}.{}", imp.module(), imp.name());
+                    Extern::Func(wasmtime::Func::new(&mut store, ty, move |_, _, _| {
+                        Err(wasmtime::Error::msg(format!("{name} is not defined")))
+                    }))
+                }
+            };
+            linker
+                .define(&store, imp.module(), imp.name(), ext)
+                .map_err(|e| e.to_string())?;
+        }
+        let instance: Instance = linker
+            .instantiate(&mut store, &module)
+            .map_err(|e| format!("instantiation: {e:#}"))?;
+        if let Ok(apply) = instance.get_typed_func::<(), ()>(&mut store, "__wasm_apply_data_relocs")
+        {
+            apply
+                .call(&mut store, ())
+                .map_err(|e| format!("__wasm_apply_data_relocs trapped: {e:#}"))?;
+        }
+        run_checks(&mut store, &instance, p)
+    }
+}
+
+/// Defines `imp` in `linker` if it is one of the host's functions or globals; returns whether
+/// it was.
+fn define_host(
+    linker: &mut Linker<()>,
+    store: &mut Store<()>,
+    p: &Program,
+    imp: &wasmtime::ImportType<'_>,
+) -> Result<bool, String> {
+    let host_fn = p.funcs.iter().find_map(|f| match f.role {
+        FuncRole::Host { module, field } if module == imp.module() && field == imp.name() => {
+            Some(field)
+        }
+        _ => None,
+    });
+    let host_global = p.globals.iter().find_map(|g| match g.host {
+        Some((m, f, v)) if m == imp.module() && f == imp.name() => Some(v),
+        _ => None,
+    });
+    if let Some(field) = host_fn {
+        let v = host_value(field);
+        linker
+            .func_wrap(imp.module(), imp.name(), move || -> i64 { v })
+            .map_err(|e| e.to_string())?;
+    } else if let Some(v) = host_global {
+        let g = Global::new(
+            &mut *store,
+            GlobalType::new(wasmtime::ValType::I64, Mutability::Const),
+            Val::I64(v),
+        )
+        .map_err(|e| e.to_string())?;
+        linker
+            .define(&*store, imp.module(), imp.name(), Extern::Global(g))
+            .map_err(|e| e.to_string())?;
+    } else {
+        return Ok(false);
+    }
+    Ok(true)
+}
+
+/// Runs the constructors, then each check function of `p`.
+fn run_checks(
+    store: &mut Store<()>,
+    instance: &Instance,
+    p: &Program,
+) -> Result<Vec<(String, Outcome)>, String> {
+    let mut store = store;
+    let ctors = instance
+        .get_typed_func::<(), ()>(&mut store, "__wasm_call_ctors")
+        .map_err(|e| format!("__wasm_call_ctors: {e:#}"))?;
+    ctors
+        .call(&mut store, ())
+        .map_err(|e| format!("__wasm_call_ctors trapped: {e:#}"))?;
+    let mut out = Vec::new();
+    for (f, _) in p.checks() {
+        let name = &p.funcs[f.idx()].name;
+        let func = instance
+            .get_typed_func::<(), i64>(&mut store, name)
+            .map_err(|e| format!("{name}: {e:#}"))?;
+        let r = match func.call(&mut store, ()) {
+            Ok(v) => Outcome::Value(v),
+            Err(_) => Outcome::Trap,
+        };
+        out.push((name.clone(), r));
+    }
+    Ok(out)
+}
+
+impl Runner {
     /// Checks a linked module against the oracle: structure, then execution.
     pub fn verify(
         &self,
@@ -701,6 +869,87 @@ impl Runner {
         Ok(())
     }
 
+    /// A position-independent program linked `-pie` (with an imported memory, so that the
+    /// loader can place the data anywhere) must run as the static link does under the
+    /// loader of [`Runner::execute_pie`], and, when wasm-ld-22 is run, have its bytes.
+    fn check_pie(
+        &self,
+        p: &Program,
+        or: &Oracle,
+        dir: &Path,
+        args: &[String],
+        checks: &[(String, Outcome)],
+        use_ld: bool,
+    ) -> Result<(), Failure> {
+        let mut pie_args: Vec<String> = ["--experimental-pic", "-pie", "--import-memory"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        pie_args.extend(args.iter().cloned());
+        let shown = || format!("-pie arguments: {}", pie_args.join(" "));
+        // Named as wasm-ld's output is, for the module name.
+        let reference_path = dir.join("ref-pie.wasm");
+        let bytes = self
+            .weld_as(&pie_args, 4, &reference_path.display().to_string())
+            .map_err(|mut f| {
+                f.message = format!("{}\n{}", f.message, shown());
+                f
+            })?;
+        validate(&bytes).map_err(|e| {
+            fail(
+                FailureKind::Invalid,
+                format!("weld's -pie output is invalid: {e}\n{}", shown()),
+            )
+        })?;
+        let got = self.execute_pie(&bytes, p, or).map_err(|e| {
+            fail(
+                FailureKind::Mismatch,
+                format!(
+                    "weld's -pie output fails under the loader: {e}\n{}",
+                    shown()
+                ),
+            )
+        })?;
+        if got != checks {
+            return Err(fail(
+                FailureKind::Mismatch,
+                format!(
+                    "weld's -pie output gave {got:?}, the static link {checks:?}\n{}",
+                    shown()
+                ),
+            ));
+        }
+        if use_ld {
+            let reference = self.wasm_ld(&pie_args, &reference_path).map_err(|e| {
+                fail(
+                    FailureKind::WasmLd,
+                    format!(
+                        "wasm-ld-22 fails on -pie where weld links: {e}\n{}",
+                        shown()
+                    ),
+                )
+            })?;
+            if reference != bytes {
+                keep_for_debugging(dir, &[("weld-pie.wasm", &bytes)]);
+                let at = reference
+                    .iter()
+                    .zip(&bytes)
+                    .position(|(a, b)| a != b)
+                    .unwrap_or(reference.len().min(bytes.len()));
+                return Err(fail(
+                    FailureKind::WasmLd,
+                    format!(
+                        "weld's -pie output differs from wasm-ld-22's from byte {at:#x} ({} and {} bytes)\n{}",
+                        bytes.len(),
+                        reference.len(),
+                        shown()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     fn verify_throws(&self, bytes: &[u8], throws: &[ThrowExpect]) -> Result<(), String> {
         let info = OutInfo::parse(bytes)?;
         for t in throws {
@@ -868,10 +1117,31 @@ impl Runner {
         if opts.relocatable && n_cmd >= 1 {
             self.check_relocatable(p, &or, dir.path(), &args, &checks, use_ld)?;
         }
+        if p.pic {
+            self.check_pie(p, &or, dir.path(), &args, &checks, use_ld)?;
+        }
         Ok(Report {
             checks,
             compared_with_wasm_ld: use_ld,
             oracle: or,
         })
+    }
+}
+
+/// With `WELD_GEN_KEEP=DIR`, copies a failing check's inputs and wasm-ld's outputs from `dir`
+/// into DIR, with `extra` files (weld's outputs) beside them, to rerun the links by hand.
+fn keep_for_debugging(dir: &Path, extra: &[(&str, &[u8])]) {
+    let Some(keep) = std::env::var_os("WELD_GEN_KEEP") else {
+        return;
+    };
+    let keep = PathBuf::from(keep);
+    let _ = std::fs::create_dir_all(&keep);
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for e in entries.flatten() {
+            let _ = std::fs::copy(e.path(), keep.join(e.file_name()));
+        }
+    }
+    for (name, bytes) in extra {
+        let _ = std::fs::write(keep.join(name), bytes);
     }
 }
