@@ -448,14 +448,10 @@ pub fn parse(args: &[String]) -> Result<Command> {
     if !c.stack_size.is_multiple_of(16) {
         return Err(Error::msg("stack size must be 16-byte aligned"));
     }
-    // Outside a position-independent output wasm-ld's dynamic imports make
-    // `GOT.func`/`GOT.mem` imports, a `__wasm_apply_data_relocs` function and a `dylink.0`
-    // section in an ordinary executable, which weld does not do yet.
-    if c.unresolved == UnresolvedPolicy::ImportDynamic && !c.pic() {
-        return Err(Error::msg(
-            "--unresolved-symbols=import-dynamic is not supported yet without -shared or -pie \
-             (dynamic linking: GOT imports and a dylink.0 section)",
-        ));
+    if c.unresolved == UnresolvedPolicy::ImportDynamic && !c.pic() && !experimental_pic {
+        c.warnings.push(
+            "dynamic imports are not yet stable (--unresolved-symbols=import-dynamic)".into(),
+        );
     }
     if c.shared && c.pie {
         return Err(Error::msg("-shared and -pie may not be used together"));

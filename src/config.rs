@@ -218,6 +218,13 @@ impl Config {
         self.shared || self.pie
     }
 
+    /// Whether undefined symbols may be left to a dynamic loader: a position-independent
+    /// output, or `--unresolved-symbols=import-dynamic` (which gives even a fixed-address
+    /// executable GOT imports and a `dylink.0` section, as wasm-ld does).
+    pub fn dynamic_imports(&self) -> bool {
+        self.pic() || self.unresolved == UnresolvedPolicy::ImportDynamic
+    }
+
     /// Whether the map is weld's JSON map: `-Map` with a `.json` name, or `--map-format=json`.
     pub fn map_is_json(&self) -> bool {
         self.map_file

@@ -115,6 +115,14 @@ impl Diagnostics {
         !self.errors.is_empty()
     }
 
+    /// `e`, with the warnings given so far put before its own (they were printed first).
+    pub fn attach(&mut self, mut e: Error) -> Error {
+        let mut warnings = std::mem::take(&mut self.warnings);
+        warnings.append(&mut e.warnings);
+        e.warnings = warnings;
+        e
+    }
+
     /// Fails with every recorded error, if there was any.
     pub fn check(&mut self) -> Result<()> {
         if self.errors.is_empty() {

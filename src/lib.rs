@@ -210,11 +210,12 @@ fn link_with(config: &Config, sink: Option<&std::fs::File>) -> Result<(Vec<u8>, 
         match input::classify(file.bytes()) {
             FileKind::Wasm => match input::SharedLibrary::parse(&file.path, file.bytes())? {
                 Some(lib) if config.pic() => items.push(LoadItem::Shared(lib)),
+                // wasm-ld's words: only a position-independent output can import from it.
                 Some(_) => {
-                    return Err(Error::file(
-                        &file.path,
-                        "a shared library as an input is supported only with -shared or -pie yet",
-                    ));
+                    return Err(Error::msg(format!(
+                        "attempted static link of dynamic object {}",
+                        file.path
+                    )));
                 }
                 None => items.push(LoadItem::Object {
                     name: &file.path,
@@ -253,7 +254,7 @@ fn link_with(config: &Config, sink: Option<&std::fs::File>) -> Result<(Vec<u8>, 
 
     // Feature conflicts are reported before anything is laid out.
     tracer.phase("layout");
-    let allowed = features::allowed(config, &res, &live)?;
+    let allowed = features::allowed(config, &res, &live).map_err(|e| diags.attach(e))?;
     let layout = layout::layout(config, &res, &live, &allowed, &mut diags);
     features::check_mutable_globals(config, &res, &layout, &allowed, &mut diags);
     let messages = if config.print_gc_sections {

@@ -3,7 +3,7 @@
 
 use wasm_encoder::{Function, MemArg};
 
-use crate::layout::{FuncIdx, Layout, OutFunc, OutGlobal, TypeIdx, func_type_of};
+use crate::layout::{FuncIdx, GlobalIdx, Layout, OutFunc, OutGlobal, TypeIdx, func_type_of};
 use crate::model::{SymFlags, SymbolKind};
 use crate::resolve::Resolved;
 
@@ -324,9 +324,13 @@ pub fn is_runtime_data_reloc(ty: wasmparser::RelocationType) -> bool {
 /// base plus the address, offset or slot.
 fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
     let mut f = Function::new([]);
-    let Some((memory_base, table_base)) = l.bases else {
+    // A fixed-address module (dynamic imports without PIC) has no bases: it writes only the
+    // values of its GOT imports, at their absolute places.
+    let pic = l.bases.is_some();
+    if tls && !pic {
         return finish(f);
-    };
+    }
+    let (memory_base, table_base) = l.bases.unwrap_or((GlobalIdx::new(0), GlobalIdx::new(0)));
     let tls_base = l.tls_base_global.unwrap_or(memory_base);
     let store = MemArg {
         offset: 0,
@@ -348,7 +352,8 @@ fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
             let obj = &res.objects[o.idx()];
             let input = &obj.segments[s as usize];
             for r in &obj.relocs[input.relocs.clone()] {
-                if !is_runtime_data_reloc(r.ty) {
+                let id = res.sym(o, r.index);
+                if !is_runtime_data_reloc(r.ty) || (!pic && l.got_import(id).is_none()) {
                     continue;
                 }
                 let (at, base) = if tls {
@@ -356,8 +361,10 @@ fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
                 } else {
                     (seg.addr + off + r.offset as u64, memory_base)
                 };
-                ins.i32_const(at as i32).global_get(base.get()).i32_add();
-                let id = res.sym(o, r.index);
+                ins.i32_const(at as i32);
+                if pic {
+                    ins.global_get(base.get()).i32_add();
+                }
                 // An 8-byte field of wasm32 takes the 32-bit value widened. wasm-ld-22 adds an
                 // `i64.const` to the i32 base there, which does not validate [weld].
                 let wide = matches!(

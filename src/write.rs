@@ -111,7 +111,7 @@ pub fn write(
     out.extend_from_slice(b"\0asm\x01\0\0\0");
 
     // A shared library's `dylink.0` comes first (DynamicLinking.md).
-    if config.pic() {
+    if config.dynamic_imports() {
         push_section(&mut out, &dylink_section(res, l));
     }
 

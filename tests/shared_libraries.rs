@@ -176,3 +176,192 @@ fn non_pic_objects_in_a_shared_library_fail_as_in_wasm_ld() {
     let args = vec!["--experimental-pic".to_string(), "-shared".into(), obj];
     assert_eq!(same_as_wasm_ld(&s, "absolute", &args), Ok(false));
 }
+
+/// Thread-local data in a library and a main module: exported with `dylink.0` export info,
+/// in the one `.data` without shared memory; with it, passive segments, a position-independent
+/// `__wasm_init_memory` and `__wasm_apply_tls_relocs` (spec/dynamic.md).
+const TLS: &str = r#"
+#define EXPORT __attribute__((visibility("default")))
+static _Thread_local int tl_counter = 3;
+EXPORT _Thread_local int tl_pub = 7;
+_Thread_local int tl_bss;
+static int plain = 9;
+_Thread_local int *tl_ptr = &plain;
+EXPORT int tls_use(void) { tl_counter++; tl_bss += 2; return tl_counter + tl_pub + tl_bss + *tl_ptr; }
+EXPORT int *tls_addr(void) { return &tl_pub; }
+"#;
+
+#[test]
+fn thread_local_data_in_position_independent_modules_matches_wasm_ld() {
+    let s = Scratch::new();
+    let obj = s
+        .compile("tls", TLS, &["-fPIC", "-matomics", "-mbulk-memory"])
+        .display()
+        .to_string();
+    let rows: &[(&str, &[&str])] = &[
+        ("shared", &["-shared"]),
+        ("shared_export_all", &["-shared", "--export-all"]),
+        ("shared_memory", &["-shared", "--shared-memory"]),
+        ("pie", &["-pie", "--no-entry", "--export-dynamic"]),
+        (
+            "pie_shared_memory",
+            &[
+                "-pie",
+                "--no-entry",
+                "--shared-memory",
+                "--import-memory",
+                "--export-all",
+            ],
+        ),
+    ];
+    let failures = compare_rows(
+        &s,
+        &["--experimental-pic"],
+        rows,
+        |_| obj.clone(),
+        |_| false,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn extended_constant_expressions_place_data_and_got_entries_as_wasm_ld() {
+    let s = Scratch::new();
+    let obj = s
+        .compile("lib", LIB, &["-fPIC", "-mextended-const"])
+        .display()
+        .to_string();
+    let dynamic = "--unresolved-symbols=import-dynamic";
+    let rows: &[(&str, &[&str])] = &[
+        ("shared", &["-shared", dynamic]),
+        ("bsymbolic", &["-shared", "-Bsymbolic", dynamic]),
+        ("pie", &["-pie", "--no-entry", "--export-dynamic", dynamic]),
+    ];
+    let failures = compare_rows(
+        &s,
+        &["--experimental-pic"],
+        rows,
+        |_| obj.clone(),
+        |_| false,
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// An 8-byte pointer in data of a wasm32 PIE: wasm-ld-22 adds an `i64.const` to the i32
+/// `__memory_base` (the module does not validate); weld widens the base first [weld].
+#[test]
+fn eight_byte_pointers_in_pic_data_are_relocated_validly() {
+    let s = Scratch::new();
+    let obj = s.assemble(
+        "wide",
+        ".globl _start\n_start:\n  .functype _start () -> ()\n  end_function\n\
+         .section .data.target,\"\",@\n.globl target\ntarget:\n  .int32 7\n  .size target, 4\n\
+         .section .data.ptr,\"\",@\n.globl ptr\nptr:\n  .int64 target+2\n  .size ptr, 8\n",
+        &[],
+    );
+    let out = s.path("wide.wasm");
+    let args: Vec<String> = ["--experimental-pic", "-pie", "--export=ptr"]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([
+            obj.display().to_string(),
+            "-o".into(),
+            out.display().to_string(),
+        ])
+        .collect();
+    let o = weld(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let bytes = std::fs::read(&out).unwrap();
+    wasmparser::Validator::new().validate_all(&bytes).unwrap();
+    let theirs = s.path("wide-ld.wasm");
+    let mut ld_args = args.clone();
+    *ld_args.last_mut().unwrap() = theirs.display().to_string();
+    assert_eq!(wasm_ld(&ld_args).status.code(), Some(0));
+    let ld_bytes = std::fs::read(&theirs).unwrap();
+    assert!(
+        wasmparser::Validator::new()
+            .validate_all(&ld_bytes)
+            .is_err(),
+        "wasm-ld-22 now writes a valid module: weld may follow it again"
+    );
+}
+
+/// `--unresolved-symbols=import-dynamic` in a fixed-address executable: undefined functions
+/// imported, undefined data through `GOT.mem` imports written into data by
+/// `__wasm_apply_data_relocs`, a missing weak function still a stub of the module's own,
+/// `dylink.0` with no memory of its own; non-PIC code that needs an undefined symbol's address
+/// is an error per relocation; and a `.so` input without `-shared`/`-pie` is refused.
+#[test]
+fn dynamic_imports_in_an_executable_match_wasm_ld() {
+    let s = Scratch::new();
+    let pic = s.compile("lib", LIB, &["-fPIC"]).display().to_string();
+    let non_pic = s.compile("lib_nopic", LIB, &[]).display().to_string();
+    let dynamic = "--unresolved-symbols=import-dynamic";
+    let rows: &[(&str, &[&str])] = &[
+        ("pic", &["--no-entry", dynamic]),
+        // Without the warning.
+        (
+            "pic_experimental",
+            &["--no-entry", "--experimental-pic", dynamic],
+        ),
+        (
+            "pic_export_dynamic",
+            &["--no-entry", "--export-dynamic", dynamic],
+        ),
+        (
+            "pic_import_memory",
+            &["--no-entry", "--import-memory", dynamic],
+        ),
+        ("pic_export_all", &["--no-entry", "--export-all", dynamic]),
+        ("non_pic", &["--no-entry", dynamic]),
+        (
+            "non_pic_export_dynamic",
+            &["--no-entry", "--export-dynamic", dynamic],
+        ),
+    ];
+    let failures = compare_rows(
+        &s,
+        &[],
+        rows,
+        |what| {
+            if what.starts_with("pic") {
+                pic.clone()
+            } else {
+                non_pic.clone()
+            }
+        },
+        |what| what == "non_pic_export_dynamic",
+    );
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // A shared library input needs a position-independent output.
+    let lib = s.path("libx.so");
+    let args = |out: &str| -> Vec<String> {
+        vec![
+            "--experimental-pic".into(),
+            "-shared".into(),
+            pic.clone(),
+            dynamic.into(),
+            "-o".into(),
+            out.into(),
+        ]
+    };
+    assert_eq!(
+        wasm_ld(&args(&lib.display().to_string())).status.code(),
+        Some(0)
+    );
+    let main = s.compile("main", "int main_fn(void) { return 1; }", &[]);
+    let static_args = vec![
+        "--no-entry".to_string(),
+        main.display().to_string(),
+        lib.display().to_string(),
+        "-o".into(),
+        s.path("static.wasm").display().to_string(),
+    ];
+    let (ours, theirs) = (weld(&static_args), wasm_ld(&static_args));
+    assert_eq!(
+        (ours.status.code(), theirs.status.code()),
+        (Some(1), Some(1))
+    );
+    assert!(stderr(&ours).contains("attempted static link of dynamic object"));
+    assert!(stderr(&theirs).contains("attempted static link of dynamic object"));
+}

@@ -177,14 +177,18 @@ pub(super) fn functions<'a>(
     }
     // A position-independent module's stored addresses are written at load time; with shared
     // memory, those in `.tdata` by each thread (`__wasm_apply_tls_relocs`).
-    let runtime_data_relocs = config.pic()
+    // A fixed-address module with dynamic imports writes only the addresses of symbols it
+    // imports through the GOT.
+    let runtime_data_relocs = config.dynamic_imports()
         && res.objects.iter().enumerate().any(|(o, obj)| {
             obj.segments.iter().enumerate().any(|(s, seg)| {
                 live.segments[o][s]
                     && !(l.passive && seg.is_tls())
-                    && obj.relocs[seg.relocs.clone()]
-                        .iter()
-                        .any(|r| crate::synthetic::is_runtime_data_reloc(r.ty))
+                    && obj.relocs[seg.relocs.clone()].iter().any(|r| {
+                        crate::synthetic::is_runtime_data_reloc(r.ty)
+                            && (config.pic()
+                                || l.got_import(res.sym(ObjectId(o as u32), r.index)).is_some())
+                    })
             })
         });
     if runtime_data_relocs {

@@ -156,7 +156,7 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
             _ => {}
         }
     }
-    if config.pic() {
+    if config.dynamic_imports() {
         got_imports(config, res, live, l);
     }
 }
@@ -193,8 +193,14 @@ fn called_functions(res: &Resolved<'_>, _live: &Live) -> rustc_hash::FxHashSet<S
 /// bind here (wasm-ld's `requiresGOTAccess`).
 pub(crate) fn through_got(config: &Config, sym: &crate::resolve::Symbol<'_>) -> bool {
     let binds_definitions = config.bsymbolic || !config.shared;
-    let bound_here = sym.local || sym.flags.hidden() || (binds_definitions && sym.is_defined());
-    config.pic() && !bound_here && matches!(sym.kind, SymbolKind::Data | SymbolKind::Function)
+    // Outside PIC a missing weak function is a trap stub of the module's own (wasm-ld
+    // replaces it before relocations are scanned).
+    let stub = !config.pic() && sym.kind == SymbolKind::Function && sym.is_undefined_weak();
+    let bound_here =
+        sym.local || sym.flags.hidden() || stub || (binds_definitions && sym.is_defined());
+    config.dynamic_imports()
+        && !bound_here
+        && matches!(sym.kind, SymbolKind::Data | SymbolKind::Function)
 }
 
 /// The GOT imports of a shared library, in relocation scan order (wasm-ld): for `global.get`

@@ -210,8 +210,9 @@ pub(super) fn memory<'a>(
         l.stack_pointer = place_stack(&mut ptr);
     }
     // What a shared library's `dylink.0` asks the loader for.
+    // (A fixed-address module with dynamic imports asks for no memory of its own.)
     l.dylink_memory = (
-        data_end,
+        if config.pic() { data_end } else { 0 },
         segs.iter().map(|s| s.align_log2).max().unwrap_or(0),
     );
     // The heap starts 16-byte aligned only when the link defines `__heap_base` (wasm-ld);

@@ -465,8 +465,8 @@ pub fn layout<'a>(
         .map(|o| vec![None; o.types.len()])
         .collect();
 
-    if config.pic() {
-        absolute_relocations(res, live, diags);
+    if config.dynamic_imports() {
+        absolute_relocations(config, res, live, diags);
     }
     imports::imports(config, res, live, &mut l);
     functions::functions(config, res, live, features, &mut l, diags);
@@ -481,9 +481,20 @@ pub fn layout<'a>(
 
 /// A shared library is placed at load time: relocations that need an absolute address or slot
 /// in code are errors, in relocation scan order (wasm-ld's words).
-fn absolute_relocations(res: &Resolved<'_>, live: &Live, diags: &mut Diagnostics) {
+fn absolute_relocations(config: &Config, res: &Resolved<'_>, live: &Live, diags: &mut Diagnostics) {
     use wasmparser::RelocationType as R;
+    // A fixed-address executable with dynamic imports places its own symbols at link time:
+    // only what is left to the loader needs the GOT there.
+    let at_load_time = |id: SymbolId| {
+        config.pic() || {
+            let sym = &res.symbols[id.idx()];
+            !sym.is_defined() && imports::through_got(config, sym)
+        }
+    };
     for (o, obj, r) in scan_relocs(res, live) {
+        if !at_load_time(res.sym(o, r.index)) {
+            continue;
+        }
         let absolute = matches!(
             r.ty,
             R::TableIndexSleb
@@ -511,7 +522,8 @@ fn absolute_relocations(res: &Resolved<'_>, live: &Live, diags: &mut Diagnostics
                 continue;
             }
             for r in &obj.relocs[seg.relocs.clone()] {
-                if !crate::synthetic::is_runtime_data_reloc(r.ty) {
+                let id = res.sym(ObjectId(o as u32), r.index);
+                if at_load_time(id) && !crate::synthetic::is_runtime_data_reloc(r.ty) {
                     diags.error(format!(
                         "{}: invalid runtime relocation type in data section: {}",
                         obj.name,

@@ -254,6 +254,9 @@ struct Ctx<'p> {
     types: Vec<(Vec<WVal>, Vec<WVal>)>,
     /// Symbol index of `__indirect_function_table` (when imported).
     ift: Option<u32>,
+    /// The global index of each symbol's GOT import (`GOT.mem.NAME`/`GOT.func.NAME`), as clang
+    /// writes them for `global.get sym@GOT`.
+    got_index: BTreeMap<Sym, u32>,
 }
 
 impl Ctx<'_> {
@@ -327,6 +330,7 @@ pub fn encode_object(
         data_addr: BTreeMap::new(),
         types: Vec::new(),
         ift: None,
+        got_index: BTreeMap::new(),
     };
     let refs = o.references(p);
     let undefined: Vec<Sym> = refs.iter().copied().filter(|s| !o.defines(*s)).collect();
@@ -446,6 +450,26 @@ pub fn encode_object(
             global_import_syms.push((g, field != d.name));
             n_global_imports += 1;
         }
+    }
+    // One GOT import per symbol the code reads the address of with `global.get sym@GOT`: no
+    // symbol names them (the relocations name the data or function symbol).
+    for s in got_symbols(p, o) {
+        let (module, name) = match s {
+            Sym::Data(d) => ("GOT.mem", p.datas[d.idx()].name.as_str()),
+            Sym::Func(f) => ("GOT.func", p.funcs[f.idx()].name.as_str()),
+            _ => continue,
+        };
+        imports.import(
+            module,
+            name,
+            GlobalType {
+                val_type: if p.wasm64 { WVal::I64 } else { WVal::I32 },
+                mutable: true,
+                shared: false,
+            },
+        );
+        cx.got_index.insert(s, n_global_imports);
+        n_global_imports += 1;
     }
     let mut n_tag_imports = 0u32;
     let mut tag_import_syms = Vec::new();
@@ -1137,8 +1161,9 @@ impl BodyW<'_, '_, '_> {
     /// undefined and weak).
     fn got(&mut self, s: Sym) {
         let idx = self.sym(s);
+        let v = self.cx.got_index.get(&s).copied().unwrap_or(0) as i64;
         self.byte(0x23);
-        self.reloc(reloc::GLOBAL_INDEX_LEB, idx, 0, 0);
+        self.reloc(reloc::GLOBAL_INDEX_LEB, idx, v, 0);
     }
     fn call_indirect(&mut self, sig: Sig) {
         // The function table is 64-bit in wasm64.
@@ -1280,6 +1305,60 @@ fn global_updates(w: &mut BodyW<'_, '_, '_>, updates: &[(GlobalId, i64)]) {
     }
 }
 
+/// The symbols object `o`'s code reaches through `global.get sym@GOT`, in order of first use
+/// (as [`encode_probe`] and the constructors write them).
+fn got_symbols(p: &Program, o: &Object) -> Vec<Sym> {
+    let mut out: Vec<Sym> = Vec::new();
+    let mut add = |s: Sym| {
+        if !out.contains(&s) {
+            out.push(s);
+        }
+    };
+    for f in &o.funcs {
+        match &f.body {
+            Body::Ctor { .. } if p.pic => {
+                if let Some(log) = p.log {
+                    add(Sym::Data(log));
+                }
+            }
+            Body::Value { probes, .. } => {
+                for pr in probes {
+                    match *pr {
+                        Probe::Load {
+                            data,
+                            via: AddrVia::TlsGot,
+                            ..
+                        } if !p.shared_memory => add(Sym::Data(data)),
+                        _ if !p.pic => {}
+                        Probe::FuncIsNull { func }
+                        | Probe::CallIndirect {
+                            func, rel: false, ..
+                        } => add(Sym::Func(func)),
+                        Probe::Load {
+                            data,
+                            via:
+                                AddrVia::Const | AddrVia::Const64 | AddrVia::MemArg | AddrVia::MemArg64,
+                            ..
+                        }
+                        | Probe::DataIsNull { data } => add(Sym::Data(data)),
+                        Probe::LoadPtr { slot, .. }
+                        | Probe::CallPtr { slot, .. }
+                        | Probe::LoadLocrel { slot, .. } => add(Sym::Data(slot)),
+                        Probe::CtorLog { .. } => {
+                            if let Some(log) = p.log {
+                                add(Sym::Data(log));
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
     let prog = w.cx.p;
     match *p {
@@ -1410,9 +1489,7 @@ fn encode_probe(w: &mut BodyW<'_, '_, '_>, p: &Probe, tmp: u32) {
             // `__wasm_init_memory` sets `__tls_base` but not the GOT): there the probe reads
             // through `__tls_base` instead. tests/threads.rs checks that link structurally.
             AddrVia::TlsGot if !prog.shared_memory => {
-                let di = w.sym(Sym::Data(data));
-                w.byte(0x23);
-                w.reloc(reloc::GLOBAL_INDEX_LEB, di, 0, 0);
+                w.got(Sym::Data(data));
                 // The entry is an address of the memory's type; the offset goes in the memarg.
                 w.byte(load_op(width));
                 w.byte(0);

@@ -471,12 +471,11 @@ impl Runner {
                 && let KnownCustom::Dylink0(r) = c.as_known()
             {
                 for sub in r {
-                    match sub.map_err(|e| e.to_string())? {
-                        wasmparser::Dylink0Subsection::MemInfo(m) => {
-                            (mem_size, mem_align, table_size) =
-                                (m.memory_size, m.memory_alignment, m.table_size);
-                        }
-                        _ => {}
+                    if let wasmparser::Dylink0Subsection::MemInfo(m) =
+                        sub.map_err(|e| e.to_string())?
+                    {
+                        (mem_size, mem_align, table_size) =
+                            (m.memory_size, m.memory_alignment, m.table_size);
                     }
                 }
             }

@@ -34,6 +34,7 @@ fn program(n_objects: usize) -> Program {
         pic_bases: None,
         shared_memory: false,
         wasm64: false,
+        pic: false,
     }
 }
 
