@@ -229,18 +229,19 @@ fn apply_global_tls_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
         if sym.kind != SymbolKind::Data || !sym.flags.has(SymFlags::TLS) {
             continue;
         }
-        let index = (l.global_imports.len() + k) as u32;
-        let mut ins = f.instructions();
-        ins.global_get(base.get());
-        ptr(&mut ins, l, l.sym_addr[id.idx()].unwrap_or(0));
-        if l.wasm64 {
-            ins.i64_add();
-        } else {
-            ins.i32_add();
-        }
-        ins.global_set(index);
+        let value = l.sym_addr[id.idx()].unwrap_or(0);
+        set_got_global(&mut f, l, k, base, value);
     }
     finish(f)
+}
+
+/// `global.get BASE; ptr.const VALUE; ptr.add; global.set G` for the `k`th defined global.
+fn set_got_global(f: &mut Function, l: &Layout<'_>, k: usize, base: GlobalIdx, value: u64) {
+    let mut ins = f.instructions();
+    ins.global_get(base.get());
+    ptr(&mut ins, l, value);
+    add(&mut ins, l);
+    ins.global_set((l.global_imports.len() + k) as u32);
 }
 
 /// `__wasm_apply_global_relocs`: each of a position-independent module's own GOT globals =
@@ -268,16 +269,7 @@ fn apply_global_relocs(l: &Layout<'_>, res: &Resolved<'_>) -> Vec<u8> {
         } else {
             (memory_base, l.sym_addr[id.idx()].unwrap_or(0))
         };
-        let index = (l.global_imports.len() + k) as u32;
-        let mut ins = f.instructions();
-        ins.global_get(base.get());
-        ptr(&mut ins, l, value);
-        if l.wasm64 {
-            ins.i64_add();
-        } else {
-            ins.i32_add();
-        }
-        ins.global_set(index);
+        set_got_global(&mut f, l, k, base, value);
     }
     finish(f)
 }
