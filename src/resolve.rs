@@ -199,6 +199,9 @@ pub struct Symbol<'a> {
     /// `BINDING_WEAK` alone and, for a function, "called directly" (so a position-independent
     /// module imports it).
     pub demoted_lazy: bool,
+    /// Exported by a shared library input (`.so`): defined elsewhere, so not an undefined
+    /// symbol to a loader (wasm-ld's `SharedData`/`SharedFunction`).
+    pub in_shared_library: bool,
 }
 
 impl Symbol<'_> {
@@ -583,6 +586,7 @@ impl<'a> Resolver<'a, '_> {
                     && matches!(self.symbols[id.idx()].def, Def::Undefined { .. })
                 {
                     self.symbols[id.idx()].forced_import = true;
+                    self.symbols[id.idx()].in_shared_library = true;
                 }
             }
         }
@@ -961,6 +965,7 @@ impl<'a> Resolver<'a, '_> {
             forced_export: false,
             forced_import: false,
             demoted_lazy: false,
+            in_shared_library: false,
         });
         id
     }

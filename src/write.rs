@@ -681,15 +681,18 @@ fn dylink_section(res: &Resolved<'_>, l: &Layout<'_>) -> CustomSection<'static> 
     // reached through the GOT, under their import's module and name (`env` and the symbol's
     // name unless an explicit import name says otherwise), with the symbol's flags.
     let mut weak: FxHashMap<SymbolId, (&str, &str)> = FxHashMap::default();
+    // (A symbol a `.so` input exports is defined there, not undefined.)
+    let undefined_weak =
+        |s: &crate::resolve::Symbol<'_>| s.is_undefined_weak() && !s.in_shared_library;
     for imp in &l.func_imports {
-        if res.symbols[imp.symbol.idx()].is_undefined_weak() {
+        if undefined_weak(&res.symbols[imp.symbol.idx()]) {
             weak.insert(imp.symbol, (imp.module, imp.field));
         }
     }
     for (imp, _) in &l.global_imports {
         let sym = &res.symbols[imp.symbol.idx()];
         let got = imp.module == "GOT.mem" || imp.module == "GOT.func";
-        if got && sym.is_undefined_weak() {
+        if got && undefined_weak(sym) {
             weak.entry(imp.symbol)
                 .or_insert_with(|| explicit_import(res, sym).unwrap_or(("env", sym.name)));
         }
