@@ -353,35 +353,40 @@ fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
                 } else {
                     (seg.addr + off + r.offset as u64, memory_base)
                 };
-                ins.i32_const(at as i32);
+                // Addresses have the link's width (i64 in wasm64).
+                ptr(&mut ins, l, at);
                 if pic {
-                    ins.global_get(base.get()).i32_add();
+                    ins.global_get(base.get());
+                    add(&mut ins, l);
                 }
-                // An 8-byte field of wasm32 takes the 32-bit value widened. wasm-ld-22 adds an
-                // `i64.const` to the i32 base there, which does not validate [weld].
-                let wide = matches!(
+                let wide_field = matches!(
                     r.ty,
                     wasmparser::RelocationType::MemoryAddrI64
                         | wasmparser::RelocationType::TableIndexI64
-                ) && !l.wasm64;
+                );
+                // An 8-byte field of wasm32 takes the 32-bit value widened. wasm-ld-22 adds an
+                // `i64.const` to the i32 base there, which does not validate [weld].
+                let widen = wide_field && !l.wasm64;
                 let value = |ins: &mut wasm_encoder::InstructionSink<'_>, base: u32, v: i64| {
                     ins.global_get(base);
-                    if wide {
+                    if widen {
                         ins.i64_extend_i32_u();
                         if v != 0 {
                             ins.i64_const(v).i64_add();
                         }
                     } else {
-                        ins.i32_const(v as i32).i32_add();
+                        ptr(ins, l, v as u64);
+                        add(ins, l);
                     }
                 };
                 if let Some(got) = l.got_import(id) {
-                    if wide {
+                    if widen {
                         value(&mut ins, got.get(), r.addend);
                     } else {
                         ins.global_get(got.get());
                         if r.addend != 0 {
-                            ins.i32_const(r.addend as i32).i32_add();
+                            ptr(&mut ins, l, r.addend as u64);
+                            add(&mut ins, l);
                         }
                     }
                 } else if matches!(
@@ -403,9 +408,13 @@ fn relocation_code(l: &Layout<'_>, res: &Resolved<'_>, tls: bool) -> Vec<u8> {
                     };
                     value(&mut ins, base.get(), addr);
                 }
-                if wide {
+                if wide_field {
                     ins.i64_store(store);
                 } else {
+                    // A 4-byte field of wasm64 takes the address truncated [weld].
+                    if l.wasm64 {
+                        ins.i32_wrap_i64();
+                    }
                     ins.i32_store(store);
                 }
             }

@@ -1365,8 +1365,11 @@ impl<'a> Ctx<'_, 'a> {
                 } else if let Some(&import) = l.preempted_calls.get(&id) {
                     import.get() as i64
                 } else {
+                    // A position-independent module imports only the functions it calls:
+                    // another reference (a custom section's) to one it does not is to a
+                    // symbol wasm-ld never marked live, and gets the addend.
                     let Some(f) = l.sym_func[id.idx()] else {
-                        return if undefined && tombstone == 0 {
+                        return if undefined && tombstone == 0 && !self.config.pic() {
                             Err(format!("undefined function {} has no index", sym.name))
                         } else {
                             Ok(dead)
@@ -1513,7 +1516,18 @@ impl<'a> Ctx<'_, 'a> {
         }
         let mut globals = NameMap::new();
         for (i, (imp, _)) in l.global_imports.iter().enumerate() {
-            globals.append(i as u32, res.symbols[imp.symbol.idx()].name);
+            // wasm-ld names an import by its symbol's global: for a shared library's weak
+            // global, also imported, that is the definition's index (named twice).
+            let at = match l.sym_global[imp.symbol.idx()] {
+                Some(g)
+                    if res.symbols[imp.symbol.idx()].kind == SymbolKind::Global
+                        && res.symbols[imp.symbol.idx()].is_defined() =>
+                {
+                    g.get()
+                }
+                _ => i as u32,
+            };
+            globals.append(at, res.symbols[imp.symbol.idx()].name);
         }
         let gn = l.global_imports.len() as u32;
         for (i, g) in l.globals.iter().enumerate() {

@@ -29,7 +29,6 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
             && sym.flags.weak()
             && !sym.flags.hidden()
             && !sym.local
-            && called.contains(&id)
             && let Def::Defined { obj, sym: si } = sym.def
             && let SymbolTarget::Function(f) = res.objects[obj.idx()].symbols[si as usize].target
         {
@@ -44,6 +43,37 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
                 field: sym.name,
                 symbol: id,
             });
+            continue;
+        }
+        // So is a weak global definition, though code keeps using the definition (wasm-ld
+        // numbers the symbol's references by its definition).
+        if config.shared
+            && live.symbols[i]
+            && sym.kind == SymbolKind::Global
+            && sym.flags.weak()
+            && !sym.flags.hidden()
+            && !sym.local
+            && let Def::Defined { obj, sym: si } = sym.def
+            && let SymbolTarget::Global(g) = res.objects[obj.idx()].symbols[si as usize].target
+        {
+            let o = &res.objects[obj.idx()];
+            let Some(ty) = (g as usize)
+                .checked_sub(o.global_imports.len())
+                .and_then(|d| o.globals.get(d))
+                .map(|d| d.ty)
+            else {
+                continue;
+            };
+            l.imports
+                .push(ImportRef::Global(l.global_imports.len() as u32));
+            l.global_imports.push((
+                OutImport {
+                    module: "env",
+                    field: sym.name,
+                    symbol: id,
+                },
+                ty,
+            ));
             continue;
         }
         if live.symbols[i] && sym.def == Def::Synthetic(Synthetic::EnvImport) {
@@ -85,8 +115,9 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
         let importable = (config.relocatable || config.pic() || !sym.weak_refs_only)
             && (pic_function || importable(config, sym));
         match (sym.kind, o.symbols[si as usize].target) {
+            // (A function a shared library input defines is imported once anything uses it.)
             (SymbolKind::Function, SymbolTarget::Function(_))
-                if config.pic() && !called.contains(&id) => {}
+                if config.pic() && !called.contains(&id) && !sym.in_shared_library => {}
             (SymbolKind::Function, SymbolTarget::Function(f)) if importable => {
                 let imp = &o.func_imports[f as usize];
                 let field = if sym.flags.has(SymFlags::EXPLICIT_NAME) {

@@ -16,10 +16,6 @@ use crate::oracle::{Chunk, Expect, FieldValue, Oracle};
 /// Spec entries the generator deliberately never produces, with the reason.
 pub const EXCLUDED: &[(&str, &str)] = &[
     (
-        "dylink subsection 2",
-        "WASM_DYLINK_NEEDED: a generated program is one module; tests/dynamic (the loader's cases) and tests/shared_libraries.rs link libraries that need others",
-    ),
-    (
         "dylink subsection 3",
         "WASM_DYLINK_EXPORT_INFO: only exported thread-local symbols have it, and PIC programs have no TLS (generate::pic_eligible); tests/shared_libraries.rs checks it",
     ),
@@ -97,6 +93,10 @@ pub const SITUATIONS: &[&str] = &[
     "-pie: weak undefined symbol through a GOT import (reads 0)",
     "-pie: weak undefined function called through an import (traps)",
     "-pie: addresses stored in data written by __wasm_apply_data_relocs",
+    "PIC program split into a -pie main module and a -shared library it needs",
+    "split: the library uses a name the main module defines",
+    "split: the main module uses a name the library defines",
+    "split: the library has constructors (a loader runs them first)",
 ];
 
 fn spec_dir() -> PathBuf {
@@ -204,6 +204,10 @@ impl Coverage {
                 .any(|s| *s == SITUATIONS[44] || *s == SITUATIONS[45]);
             if weak_import {
                 self.hit("dylink subsection 4");
+            }
+            // Split, the main module names the library it needs.
+            if !Oracle::new(p).side_module_objects(p).is_empty() {
+                self.hit("dylink subsection 2");
             }
         }
     }
@@ -570,5 +574,29 @@ pub fn situations(p: &Program) -> Vec<&'static str> {
     add(p.pic && any_probe(&weak_got), SITUATIONS[44]);
     add(p.pic && any_probe(&weak_call), SITUATIONS[45]);
     add(p.pic && stored_addresses, SITUATIONS[46]);
+    // Split into modules: names used across the split, each way.
+    let moved = or.side_module_objects(p);
+    let in_lib = |i: usize| moved.contains(&ObjId(i as u32));
+    let across = |from_lib: bool| {
+        p.objects.iter().enumerate().any(|(i, o)| {
+            !o.in_archive
+                && in_lib(i) == from_lib
+                && o.references(p).iter().any(|&s| {
+                    !o.defines(s)
+                        && p.objects.iter().enumerate().any(|(j, d)| {
+                            !d.in_archive
+                                && in_lib(j) != from_lib
+                                && d.definitions().iter().any(|&(ds, b)| ds == s && !b.local)
+                        })
+                })
+        })
+    };
+    add(!moved.is_empty(), SITUATIONS[47]);
+    add(!moved.is_empty() && across(true), SITUATIONS[48]);
+    add(!moved.is_empty() && across(false), SITUATIONS[49]);
+    add(
+        moved.iter().any(|o| !p.objects[o.idx()].ctors.is_empty()),
+        SITUATIONS[50],
+    );
     out
 }

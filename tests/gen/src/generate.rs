@@ -128,6 +128,14 @@ struct Gen<'a, 'b> {
     /// The program is to be position-independent: chosen first, so that the generator leaves
     /// out what [`pic_eligible`] rules out.
     pic: bool,
+    /// In some PIC programs, the last command-line object, which the runner's split check
+    /// can move into a shared library ([`Oracle::side_module_objects`]): names it shares with
+    /// other objects are ones modules can share (no hidden name, global, table or tag, no
+    /// name an archive member defines, no second definition, no relative address across),
+    /// and its constructors run first.
+    ///
+    /// [`Oracle::side_module_objects`]: crate::oracle::Oracle::side_module_objects
+    library: Option<ObjId>,
 }
 
 /// The string pool: overlapping tails so that merging has something to do.
@@ -165,6 +173,7 @@ pub fn generate_with(u: &mut Unstructured<'_>, cfg: GenConfig) -> Program {
         strong_refs: HashSet::new(),
         segment_counter: 0,
         pic: false,
+        library: None,
     };
     g.run();
     g.p
@@ -185,6 +194,9 @@ impl Gen<'_, '_> {
     fn run(&mut self) {
         self.pic = self.cfg.pic && self.s.chance(1, 3);
         self.n_cmd = self.s.int(1, 4) as usize;
+        if self.pic && self.n_cmd >= 2 && self.s.chance(1, 2) {
+            self.library = Some(ObjId(self.n_cmd as u32 - 1));
+        }
         let n_mem = self.s.int(0, 3) as usize;
         for i in 0..self.n_cmd + n_mem {
             self.p
@@ -332,7 +344,8 @@ impl Gen<'_, '_> {
         let n_checks = self.s.int(1, 5);
         for _ in 0..n_checks {
             let o = self.cmd_obj();
-            let hidden = self.s.chance(1, 4);
+            // The runner calls a check function by its export.
+            let hidden = Some(o) != self.library && self.s.chance(1, 4);
             let f = self.new_func("check_", Sig::Nullary, FuncRole::Check, hidden);
             let b = Binding {
                 exported: !hidden && self.s.chance(1, 3),
@@ -473,6 +486,10 @@ impl Gen<'_, '_> {
             }
             _ => vec![(self.cmd_obj(), strong)],
         };
+        // The library object defines its names alone.
+        if out.len() > 1 {
+            out.retain(|&(o, _)| Some(o) != self.library);
+        }
         // EXPORTED and NO_STRIP only on names with a single definition, so that which
         // definition's flags count never matters.
         if out.len() == 1 {
@@ -484,7 +501,9 @@ impl Gen<'_, '_> {
     }
 
     fn declare_log(&mut self) {
-        let d = self.new_data(DataKind::Log, 16, true, "ctor_log");
+        // The library's constructors write it from the other module.
+        let hidden = self.library.is_none();
+        let d = self.new_data(DataKind::Log, 16, hidden, "ctor_log");
         let o = ObjId(0);
         let b = Binding::default();
         self.p.objects[0].segments.push(Segment {
@@ -522,7 +541,12 @@ impl Gen<'_, '_> {
             host: None,
             linker: false,
         });
-        for (o, b) in self.place() {
+        for (o, mut b) in self.place() {
+            // A library's weak global is imported too, and wasm-ld-22 names it twice in the
+            // name section, which it then rejects reading the library (spec/dynamic.md).
+            if Some(o) == self.library {
+                b.weak = false;
+            }
             let init = self.s.i64();
             self.p.objects[o.idx()].globals.push(GlobalDef {
                 global: g,
@@ -730,6 +754,9 @@ impl Gen<'_, '_> {
         };
         for k in 0..copies {
             let o = ObjId((first + k) % self.n_cmd as u32);
+            if Some(o) == self.library {
+                continue;
+            }
             let obj = &mut self.p.objects[o.idx()];
             obj.funcs.push(FuncDef {
                 func: f,
@@ -781,7 +808,10 @@ impl Gen<'_, '_> {
             self.p.objects[o.idx()].tags.push((t, b));
             self.add_def(Sym::Tag(t), o, b);
             // One thrower in some command-line object (maybe another one: a tag import).
-            let u = self.cmd_obj();
+            let mut u = self.cmd_obj();
+            if self.crosses(o, u) {
+                u = o;
+            }
             let f = self.new_func("throw", Sig::Thrower, FuncRole::Thrower, true);
             self.p.objects[u.idx()].funcs.push(FuncDef {
                 func: f,
@@ -802,6 +832,9 @@ impl Gen<'_, '_> {
         // their own, unique in the program.
         let priority = if in_member {
             1000 + n
+        } else if Some(o) == self.library {
+            // Before every other: a loader runs the library's constructors first.
+            50
         } else {
             self.s.pick(&[100, 200, 200, 65535])
         };
@@ -857,8 +890,44 @@ impl Gen<'_, '_> {
     fn visible(&self, o: ObjId, sym: Sym) -> bool {
         match self.defs_of(sym).iter().find(|(_, b)| b.local) {
             Some(&(d, _)) => d == o,
-            None => true,
+            None => !self.crosses_split(o, sym),
         }
+    }
+
+    /// Whether objects `a` and `b` would be in different modules when the library object is
+    /// moved.
+    fn crosses(&self, a: ObjId, b: ObjId) -> bool {
+        self.library.is_some_and(|l| (a == l) != (b == l))
+    }
+
+    /// Whether `o` using `sym` would be a use across modules that modules cannot share
+    /// (see [`Gen::library`]).
+    fn crosses_split(&self, o: ObjId, sym: Sym) -> bool {
+        let Some(lib) = self.library else {
+            return false;
+        };
+        let defs = self.defs_of(sym);
+        let across = defs.iter().any(|&(d, _)| self.crosses(o, d));
+        let internal = match sym {
+            Sym::Global(g) => !self.is_host(Sym::Global(g)),
+            Sym::Table(_) | Sym::Tag(_) => true,
+            Sym::Func(_) | Sym::Data(_) => self.p.hidden(sym),
+        };
+        let from_member = o == lib
+            && defs
+                .iter()
+                .any(|&(d, _)| self.p.objects[d.idx()].in_archive);
+        (across && internal) || from_member
+    }
+
+    /// Whether a `__memory_base`/`__table_base`-relative address of `sym` taken in `o` could
+    /// reach into the other module, or, in the library, a name another module could preempt
+    /// (a shared library reaches those through the GOT: compilers use relative addresses
+    /// only for names bound in the module, hidden or local).
+    fn rel_crosses(&self, o: ObjId, sym: Sym) -> bool {
+        let defs = self.defs_of(sym);
+        let preemptible = !self.p.hidden(sym) && defs.iter().any(|(_, b)| !b.local);
+        defs.iter().any(|&(d, _)| self.crosses(o, d)) || (Some(o) == self.library && preemptible)
     }
 
     fn is_host(&self, sym: Sym) -> bool {
@@ -1092,6 +1161,7 @@ impl Gen<'_, '_> {
                     // Nor host functions: wasm-ld rejects a relative address of an import.
                     let rel = !weak
                         && !self.is_host(Sym::Func(func))
+                        && !self.rel_crosses(o, Sym::Func(func))
                         && self.p.pic_bases.is_some()
                         && self.s.chance(1, 3);
                     if rel {
@@ -1135,7 +1205,7 @@ impl Gen<'_, '_> {
                     AddrVia::Const,
                     AddrVia::Const64,
                 ];
-                if self.p.pic_bases.is_some() {
+                if self.p.pic_bases.is_some() && !self.rel_crosses(o, Sym::Data(data)) {
                     vias.extend([AddrVia::MemRel, AddrVia::MemRel64]);
                 }
                 let via = self.s.pick(&vias);
@@ -1339,7 +1409,24 @@ impl Gen<'_, '_> {
         }
     }
 
+    /// A custom-section field for object `o`, never naming something across the split: a
+    /// custom section's relocation against a name a shared library input defines crashes
+    /// wasm-ld-22 (spec/dynamic.md).
     fn custom_field(&mut self, o: ObjId, only_offsets: bool) -> Option<CustomField> {
+        let field = self.any_custom_field(o, only_offsets)?;
+        let sym = match field {
+            CustomField::FuncOffset { func, .. } | CustomField::FuncIndex { func } => {
+                Sym::Func(func)
+            }
+            CustomField::GlobalIndex { global } => Sym::Global(global),
+            CustomField::MemAddr { data, .. } => Sym::Data(data),
+            CustomField::Bytes(_) | CustomField::SectionOffset { .. } => return Some(field),
+        };
+        let across = self.defs_of(sym).iter().any(|&(d, _)| self.crosses(o, d));
+        (!across).then_some(field)
+    }
+
+    fn any_custom_field(&mut self, o: ObjId, only_offsets: bool) -> Option<CustomField> {
         let kind = if only_offsets { 0 } else { self.s.int(0, 5) };
         match kind {
             0 | 1 => {

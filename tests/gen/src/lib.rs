@@ -8,6 +8,8 @@
 //! - [`oracle`]: resolution, gc, constructor order and check values, predicted without linking.
 //! - [`run`]: link with weld in-process (and wasm-ld-22), validate, run in wasmtime, compare
 //!   ([`run::check_program`]).
+//! - [`loader`]: a dynamic loader (DynamicLinking.md) for `-pie` main modules and their
+//!   shared libraries.
 //! - [`coverage`]: which spec entries (relocation types, symbol kinds and flags, …) and link
 //!   situations a set of programs exercises.
 //!
@@ -35,6 +37,7 @@
 pub mod coverage;
 pub mod encode;
 pub mod generate;
+pub mod loader;
 pub mod model;
 pub mod oracle;
 pub mod reduce;

@@ -523,6 +523,167 @@ impl Oracle {
         self.ctor_order = ctors;
     }
 
+    /// The command-line objects of a PIC program that the runner moves into a shared library
+    /// (linked `-shared`; the `-pie` main module keeps the other objects and the archive and
+    /// needs it), in order: only objects whose move cannot change what the checks see
+    /// (spec/dynamic.md, "Generated programs").
+    ///
+    /// Objects that must share a module are grouped, and a group moves whole:
+    ///
+    /// - every object that defines or uses a name not exported across modules (hidden
+    ///   functions and data, globals, tables, tags);
+    /// - every object that defines a name defined more than once (so that each module's
+    ///   weak/strong choice is the static link's), and every copy of a COMDAT group;
+    /// - an object taking a `__memory_base`/`__table_base`-relative address and the name's
+    ///   definers (those addresses reach only the module's own names).
+    ///
+    /// A group stays in the main module if it has the first command-line object, the ctor log,
+    /// a weak global that is not hidden, an archive member or an object using a name a member
+    /// defines (the main module's link would not extract it for the library), a hidden check
+    /// function or `--export` name, or a relative address of a name another module could
+    /// preempt. And the moved constructors must be the first to run statically: a loader runs
+    /// the library's before the main module's.
+    pub fn side_module_objects(&self, p: &Program) -> Vec<ObjId> {
+        // The main module exports everything (`--export-dynamic`), which keeps alive an
+        // extracted member nothing live uses statically: its constructors would run.
+        let dead_ctors = p
+            .objects
+            .iter()
+            .enumerate()
+            .any(|(i, o)| self.loaded[i] && !self.live_obj[i] && !o.ctors.is_empty());
+        if !p.pic || dead_ctors {
+            return Vec::new();
+        }
+        let n = p.objects.len();
+        let internal = |s: Sym| match s {
+            Sym::Global(g) => p.globals[g.idx()].host.is_none() && !p.globals[g.idx()].linker,
+            Sym::Table(_) | Sym::Tag(_) => true,
+            Sym::Func(_) | Sym::Data(_) => p.hidden(s),
+        };
+        // Non-local definers of each name, and each object's uses.
+        let mut definers: HashMap<Sym, Vec<usize>> = HashMap::new();
+        for (i, o) in p.objects.iter().enumerate() {
+            for (s, b) in o.definitions() {
+                if !b.local {
+                    definers.entry(s).or_default().push(i);
+                }
+            }
+        }
+        let refs: Vec<Vec<Sym>> = p.objects.iter().map(|o| o.references(p)).collect();
+        let mut group: Vec<usize> = (0..n).collect();
+        fn root(group: &mut [usize], mut i: usize) -> usize {
+            while group[i] != i {
+                group[i] = group[group[i]];
+                i = group[i];
+            }
+            i
+        }
+        let mut join = |a: usize, b: usize| {
+            let (ra, rb) = (root(&mut group, a), root(&mut group, b));
+            group[ra.max(rb)] = ra.min(rb);
+        };
+        for (&s, ds) in &definers {
+            if ds.len() > 1 || internal(s) {
+                for w in ds.windows(2) {
+                    join(w[0], w[1]);
+                }
+            }
+        }
+        let mut rel_preemptible = Vec::new();
+        for (i, o) in p.objects.iter().enumerate() {
+            let rel = o.funcs.iter().flat_map(|f| match &f.body {
+                Body::Value { probes, .. } => probes.as_slice(),
+                _ => &[],
+            });
+            let rel: Vec<Sym> = rel
+                .filter_map(|pr| match *pr {
+                    Probe::CallIndirect {
+                        func, rel: true, ..
+                    } => Some(Sym::Func(func)),
+                    Probe::Load {
+                        data,
+                        via: AddrVia::MemRel | AddrVia::MemRel64,
+                        ..
+                    } => Some(Sym::Data(data)),
+                    _ => None,
+                })
+                .collect();
+            for &s in refs[i].iter().filter(|&&s| internal(s)).chain(&rel) {
+                for &d in definers.get(&s).into_iter().flatten() {
+                    join(i, d);
+                }
+            }
+            if rel
+                .iter()
+                .any(|&s| !p.hidden(s) && definers.contains_key(&s))
+            {
+                rel_preemptible.push(i);
+            }
+            for c in &o.comdats {
+                for (j, q) in p.objects.iter().enumerate() {
+                    if q.comdats.iter().any(|e| e.name == c.name) {
+                        join(i, j);
+                    }
+                }
+            }
+        }
+        // Groups that stay in the main module.
+        let mut pinned = vec![false; n];
+        pinned[root(&mut group, 0)] = true;
+        for i in rel_preemptible {
+            let r = root(&mut group, i);
+            pinned[r] = true;
+        }
+        for (i, o) in p.objects.iter().enumerate() {
+            let from_archive = |s: &Sym| {
+                definers
+                    .get(s)
+                    .is_some_and(|ds| ds.iter().any(|&d| p.objects[d].in_archive))
+            };
+            let hidden_export = o.definitions().iter().any(|&(s, b)| {
+                !b.local
+                    && p.hidden(s)
+                    && (p.cli_exports.contains(&s)
+                        || matches!(s, Sym::Func(f) if p.funcs[f.idx()].role == FuncRole::Check))
+            });
+            // wasm-ld-22 names a library's weak global twice, and then rejects the library
+            // as an input (spec/dynamic.md).
+            let weak_global = o
+                .globals
+                .iter()
+                .any(|g| g.binding.weak && !g.binding.local && !p.hidden(Sym::Global(g.global)));
+            if o.in_archive
+                || weak_global
+                || p.log.is_some_and(|l| o.defines(Sym::Data(l)))
+                || refs[i].iter().any(from_archive)
+                || hidden_export
+            {
+                let r = root(&mut group, i);
+                pinned[r] = true;
+            }
+        }
+        let mut moved: BTreeSet<usize> = (0..n).filter(|&i| !pinned[root(&mut group, i)]).collect();
+        // Constructors: drop groups until the moved constructors are a prefix of the order.
+        loop {
+            let prefix = self
+                .ctor_order
+                .iter()
+                .take_while(|(o, _, _)| moved.contains(&o.idx()))
+                .count();
+            let late = moved.iter().copied().find(|&i| {
+                p.objects[i].ctors.iter().any(|&(_, f)| {
+                    !self.ctor_order[..prefix]
+                        .iter()
+                        .any(|&(co, cf, _)| co.idx() == i && cf == f)
+                })
+            });
+            let Some(late) = late else { break };
+            let r = root(&mut group, late);
+            moved.retain(|&i| root(&mut group, i) != r);
+        }
+        moved.into_iter().map(|i| ObjId(i as u32)).collect()
+    }
+
     /// Whether the function `f` has an address/target (a definition, or a host import).
     fn func_target(&self, p: &Program, f: FuncId) -> Option<FuncTarget> {
         if let FuncRole::Host { field, .. } = p.funcs[f.idx()].role {

@@ -11,11 +11,11 @@ use wasmparser::{
     ExternalKind, KnownCustom, Name, Operator, Parser, Payload, TypeRef, Validator, WasmFeatures,
 };
 use wasmtime::{
-    Engine, Extern, Global, GlobalType, Instance, Linker, Memory, MemoryType, Module, Mutability,
-    Ref, RefType, Store, Table, TableType, Val,
+    Engine, Extern, Global, GlobalType, Instance, Linker, Module, Mutability, Store, Val,
 };
 
 use crate::encode::{ARCHIVE_NAME, encode};
+use crate::loader;
 use crate::model::*;
 use crate::oracle::{Expect, FieldValue, Oracle, Outcome, ThrowExpect, host_value};
 
@@ -452,136 +452,79 @@ impl Runner {
         run_checks(&mut store, &instance, p)
     }
 
-    /// Runs a `-pie` module as a dynamic loader runs a main module without libraries
-    /// (DynamicLinking.md): a 64 KiB stack at the bottom of a memory the loader makes, the data
-    /// at `__memory_base` above it, table slots from `__table_base` 1; `GOT.mem`/`GOT.func` imports
-    /// (only undefined weak symbols come through the GOT of one module) read 0 and a called
-    /// weak function nobody defines traps; then `__wasm_apply_data_relocs`, the constructors
-    /// and each check function.
-    fn execute_pie(
+    /// Runs position-independent modules (`modules` by file name, the `-pie` main module
+    /// first, then the libraries it names) under the [`loader`](crate::loader): a 64 KiB stack
+    /// at the bottom of a memory the loader makes, as the static layout has it, each module's
+    /// data above it and its table slots from 1; the host's functions and globals as the
+    /// static link sees them (a host function the static link does not import is missing:
+    /// its `GOT.func` entry reads 0 and a call traps); then each check function.
+    fn execute_dynamic(
         &self,
-        bytes: &[u8],
+        modules: &[(&str, &[u8])],
         p: &Program,
         or: &Oracle,
     ) -> Result<Vec<(String, Outcome)>, String> {
-        let module = Module::new(&self.engine, bytes).map_err(|e| format!("wasmtime: {e:#}"))?;
-        let (mut mem_size, mut mem_align, mut table_size) = (0u32, 0u32, 0u32);
-        for payload in Parser::new(0).parse_all(bytes) {
-            if let Payload::CustomSection(c) = payload.map_err(|e| e.to_string())?
-                && let KnownCustom::Dylink0(r) = c.as_known()
-            {
-                for sub in r {
-                    if let wasmparser::Dylink0Subsection::MemInfo(m) =
-                        sub.map_err(|e| e.to_string())?
-                    {
-                        (mem_size, mem_align, table_size) =
-                            (m.memory_size, m.memory_alignment, m.table_size);
-                    }
-                }
-            }
-        }
-        let got_funcs = module
-            .imports()
-            .filter(|i| i.module() == "GOT.func")
-            .count() as u32;
-        // The 64 KiB stack first and the data above it, as the static link lays them out
-        // (the oracle knows `__stack_pointer`'s first value).
-        let stack_top = 65536u32;
-        let memory_base = stack_top.next_multiple_of(1 << mem_align.min(16));
-        let table_base = 1u32;
         let mut store = Store::new(&self.engine, ());
-        let pages = u64::from(memory_base + mem_size).div_ceil(65536) + 1;
-        let memory = Memory::new(&mut store, MemoryType::new(pages as u32, None))
-            .map_err(|e| e.to_string())?;
-        // The module's own slots, then one per host function whose address it takes.
-        let table = Table::new(
-            &mut store,
-            TableType::new(RefType::FUNCREF, table_base + table_size + got_funcs, None),
-            Ref::Func(None),
-        )
-        .map_err(|e| e.to_string())?;
-        let mut next_slot = table_base + table_size;
-        let host_imported = |name: &str| {
-            p.funcs.iter().enumerate().find_map(|(i, f)| match f.role {
-                FuncRole::Host { field, .. }
-                    if f.name == name && or.imported.contains(&Sym::Func(FuncId(i as u32))) =>
-                {
-                    Some(field)
-                }
-                _ => None,
+        let host = host_imports(&mut store, p, or)?;
+        // A `dylink.0` needed entry is the path the main module's link was given.
+        let read = |name: &str| {
+            let file = Path::new(name).file_name().unwrap_or_default();
+            modules
+                .iter()
+                .find(|(n, _)| Path::new(n).file_name() == Some(file))
+                .map(|(_, b)| b.to_vec())
+                .ok_or_else(|| format!("no module {name}"))
+        };
+        let main = modules.first().ok_or("no main module")?.0;
+        let loaded = loader::load(&mut store, main, &read, host)?;
+        call_checks(&mut store, p, |store, name| {
+            loader::find_func(store, &loaded, name)
+        })
+    }
+}
+
+/// The host's functions and globals for the [`loader`](crate::loader): a host function the
+/// static link imports returns its value (and gets a table slot for `GOT.func`); one it does
+/// not import (only weak references name it) traps when called, and its `GOT.func` entry reads
+/// 0.
+fn host_imports(
+    store: &mut Store<()>,
+    p: &Program,
+    or: &Oracle,
+) -> Result<loader::HostImports, String> {
+    let mut host = loader::HostImports::default();
+    for (i, f) in p.funcs.iter().enumerate() {
+        let FuncRole::Host { module, field } = f.role else {
+            continue;
+        };
+        let func = if or.imported.contains(&Sym::Func(FuncId(i as u32))) {
+            let v = host_value(field);
+            let func = wasmtime::Func::wrap(&mut *store, move || -> i64 { v });
+            host.functions.push((f.name.clone(), func));
+            func
+        } else {
+            host.null_if_undefined.insert(f.name.clone());
+            let name = format!("{module}.{field}");
+            wasmtime::Func::wrap(&mut *store, move || -> wasmtime::Result<i64> {
+                Err(wasmtime::Error::msg(format!("{name} is not defined")))
             })
         };
-        let mut linker: Linker<()> = Linker::new(&self.engine);
-        let i32_global = |store: &mut Store<()>, mutability, v: u32| {
-            Global::new(
-                store,
-                GlobalType::new(wasmtime::ValType::I32, mutability),
-                Val::I32(v as i32),
-            )
-            .map_err(|e| e.to_string())
-        };
-        for imp in module.imports() {
-            let ext = match (imp.module(), imp.name()) {
-                ("env", "memory") => Extern::Memory(memory),
-                ("env", "__indirect_function_table") => Extern::Table(table),
-                ("env", "__stack_pointer") => {
-                    Extern::Global(i32_global(&mut store, Mutability::Var, stack_top)?)
-                }
-                ("env", "__memory_base") => {
-                    Extern::Global(i32_global(&mut store, Mutability::Const, memory_base)?)
-                }
-                ("env", "__table_base") => {
-                    Extern::Global(i32_global(&mut store, Mutability::Const, table_base)?)
-                }
-                // A host function the static link imports: a slot holding it. One that only
-                // weak references name reads 0, as the static link leaves it.
-                ("GOT.func", name) if host_imported(name).is_some() => {
-                    let field = host_imported(name).unwrap_or_default();
-                    let v = host_value(field);
-                    let func = wasmtime::Func::wrap(&mut store, move || -> i64 { v });
-                    table
-                        .set(&mut store, u64::from(next_slot), Ref::Func(Some(func)))
-                        .map_err(|e| e.to_string())?;
-                    next_slot += 1;
-                    Extern::Global(i32_global(&mut store, Mutability::Var, next_slot - 1)?)
-                }
-                ("GOT.mem" | "GOT.func", _) => {
-                    Extern::Global(i32_global(&mut store, Mutability::Var, 0)?)
-                }
-                _ => {
-                    // Host functions the static link does not import are missing here too.
-                    let unimported_host = p.funcs.iter().enumerate().any(|(i, f)| {
-                        matches!(f.role, FuncRole::Host { module, field }
-                            if module == imp.module() && field == imp.name())
-                            && !or.imported.contains(&Sym::Func(FuncId(i as u32)))
-                    });
-                    if !unimported_host && define_host(&mut linker, &mut store, p, &imp)? {
-                        continue;
-                    }
-                    let wasmtime::ExternType::Func(ty) = imp.ty() else {
-                        return Err(format!("unexpected import {}.{}", imp.module(), imp.name()));
-                    };
-                    let name = format!("{}.{}", imp.module(), imp.name());
-                    Extern::Func(wasmtime::Func::new(&mut store, ty, move |_, _, _| {
-                        Err(wasmtime::Error::msg(format!("{name} is not defined")))
-                    }))
-                }
-            };
-            linker
-                .define(&store, imp.module(), imp.name(), ext)
-                .map_err(|e| e.to_string())?;
-        }
-        let instance: Instance = linker
-            .instantiate(&mut store, &module)
-            .map_err(|e| format!("instantiation: {e:#}"))?;
-        if let Ok(apply) = instance.get_typed_func::<(), ()>(&mut store, "__wasm_apply_data_relocs")
-        {
-            apply
-                .call(&mut store, ())
-                .map_err(|e| format!("__wasm_apply_data_relocs trapped: {e:#}"))?;
-        }
-        run_checks(&mut store, &instance, p)
+        host.externs
+            .insert((module.to_string(), field.to_string()), func.into());
     }
+    for g in &p.globals {
+        if let Some((module, field, v)) = g.host {
+            let global = Global::new(
+                &mut *store,
+                GlobalType::new(wasmtime::ValType::I64, Mutability::Const),
+                Val::I64(v),
+            )
+            .map_err(|e| e.to_string())?;
+            host.externs
+                .insert((module.to_string(), field.to_string()), global.into());
+        }
+    }
+    Ok(host)
 }
 
 /// Defines `imp` in `linker` if it is one of the host's functions or globals; returns whether
@@ -629,20 +572,29 @@ fn run_checks(
     instance: &Instance,
     p: &Program,
 ) -> Result<Vec<(String, Outcome)>, String> {
-    let mut store = store;
     let ctors = instance
-        .get_typed_func::<(), ()>(&mut store, "__wasm_call_ctors")
+        .get_typed_func::<(), ()>(&mut *store, "__wasm_call_ctors")
         .map_err(|e| format!("__wasm_call_ctors: {e:#}"))?;
     ctors
-        .call(&mut store, ())
+        .call(&mut *store, ())
         .map_err(|e| format!("__wasm_call_ctors trapped: {e:#}"))?;
+    call_checks(store, p, |store, name| instance.get_func(store, name))
+}
+
+/// Calls each check function of `p`, found by `find`.
+fn call_checks(
+    store: &mut Store<()>,
+    p: &Program,
+    find: impl Fn(&mut Store<()>, &str) -> Option<wasmtime::Func>,
+) -> Result<Vec<(String, Outcome)>, String> {
     let mut out = Vec::new();
     for (f, _) in p.checks() {
         let name = &p.funcs[f.idx()].name;
-        let func = instance
-            .get_typed_func::<(), i64>(&mut store, name)
+        let func = find(&mut *store, name)
+            .ok_or_else(|| format!("{name} is not exported"))?
+            .typed::<(), i64>(&*store)
             .map_err(|e| format!("{name}: {e:#}"))?;
-        let r = match func.call(&mut store, ()) {
+        let r = match func.call(&mut *store, ()) {
             Ok(v) => Outcome::Value(v),
             Err(_) => Outcome::Trap,
         };
@@ -870,7 +822,7 @@ impl Runner {
 
     /// A position-independent program linked `-pie` (with an imported memory, so that the
     /// loader can place the data anywhere) must run as the static link does under the
-    /// loader of [`Runner::execute_pie`], and, when wasm-ld-22 is run, have its bytes.
+    /// loader of [`Runner::execute_dynamic`], and, when wasm-ld-22 is run, have its bytes.
     fn check_pie(
         &self,
         p: &Program,
@@ -900,15 +852,17 @@ impl Runner {
                 format!("weld's -pie output is invalid: {e}\n{}", shown()),
             )
         })?;
-        let got = self.execute_pie(&bytes, p, or).map_err(|e| {
-            fail(
-                FailureKind::Mismatch,
-                format!(
-                    "weld's -pie output fails under the loader: {e}\n{}",
-                    shown()
-                ),
-            )
-        })?;
+        let got = self
+            .execute_dynamic(&[("main.wasm", &bytes)], p, or)
+            .map_err(|e| {
+                fail(
+                    FailureKind::Mismatch,
+                    format!(
+                        "weld's -pie output fails under the loader: {e}\n{}",
+                        shown()
+                    ),
+                )
+            })?;
         if got != checks {
             return Err(fail(
                 FailureKind::Mismatch,
@@ -945,6 +899,130 @@ impl Runner {
                     ),
                 ));
             }
+        }
+        Ok(())
+    }
+
+    /// A PIC program split into modules ([`Program::side_module_objects`] linked `-shared`
+    /// into `libside.so`, the rest `-pie` against it) must run as the static link does under
+    /// the loader, and, when wasm-ld-22 is run, each module must have its bytes.
+    fn check_split(
+        &self,
+        p: &Program,
+        or: &Oracle,
+        dir: &Path,
+        args: &[String],
+        checks: &[(String, Outcome)],
+        use_ld: bool,
+    ) -> Result<(), Failure> {
+        let moved = or.side_module_objects(p);
+        if moved.is_empty() {
+            return Ok(());
+        }
+        let path = |o: ObjId| dir.join(&p.objects[o.idx()].file).display().to_string();
+        let moved_paths: Vec<String> = moved.iter().map(|&o| path(o)).collect();
+        let moved_names: Vec<&str> = moved
+            .iter()
+            .flat_map(|&o| p.objects[o.idx()].definitions())
+            .filter(|(_, b)| !b.local)
+            .map(|(s, _)| p.name(s))
+            .collect();
+        let strings = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let side = dir.join("libside.so");
+        let mut side_args = strings(&[
+            "--experimental-pic",
+            "-shared",
+            "--unresolved-symbols=import-dynamic",
+        ]);
+        side_args.extend(moved_paths.iter().cloned());
+        // The main module exports what the library uses of it, and names its exports only.
+        let mut main_args = strings(&[
+            "--experimental-pic",
+            "-pie",
+            "--import-memory",
+            "--export-dynamic",
+        ]);
+        main_args.extend(args.iter().cloned().filter(|a| {
+            !moved_paths.contains(a)
+                && !a
+                    .strip_prefix("--export=")
+                    .is_some_and(|n| moved_names.contains(&n))
+        }));
+        main_args.push(side.display().to_string());
+        let shown = || {
+            format!(
+                "library arguments: {}\nmain module arguments: {}",
+                side_args.join(" "),
+                main_args.join(" ")
+            )
+        };
+        let with_args = |mut f: Failure| {
+            keep_for_debugging(dir, &[]);
+            f.message = format!("{}\n{}", f.message, shown());
+            f
+        };
+        let side_bytes = self
+            .weld_as(&side_args, 4, &side.display().to_string())
+            .map_err(with_args)?;
+        let main_path = dir.join("ref-split.wasm");
+        // The main module's link reads the library: wasm-ld's when it runs (weld's must have
+        // its bytes), else weld's.
+        if use_ld {
+            let reference = self.wasm_ld(&side_args, &side).map_err(|e| {
+                fail(
+                    FailureKind::WasmLd,
+                    format!("wasm-ld-22 fails on the library where weld links: {e}"),
+                )
+            });
+            compare_with_reference(dir, "libside.so", &side_bytes, reference).map_err(with_args)?;
+        } else {
+            std::fs::write(&side, &side_bytes)
+                .map_err(|e| fail(FailureKind::Harness, format!("{}: {e}", side.display())))?;
+        }
+        let main_bytes = self
+            .weld_as(&main_args, 4, &main_path.display().to_string())
+            .map_err(with_args)?;
+        if use_ld {
+            let reference = self.wasm_ld(&main_args, &main_path).map_err(|e| {
+                fail(
+                    FailureKind::WasmLd,
+                    format!("wasm-ld-22 fails on the main module where weld links: {e}"),
+                )
+            });
+            compare_with_reference(dir, "main.wasm", &main_bytes, reference).map_err(with_args)?;
+        }
+        for (what, bytes) in [("library", &side_bytes), ("main module", &main_bytes)] {
+            validate(bytes).map_err(|e| {
+                with_args(fail(
+                    FailureKind::Invalid,
+                    format!("weld's split {what} is invalid: {e}"),
+                ))
+            })?;
+        }
+        let got = self
+            .execute_dynamic(
+                &[("main.wasm", &main_bytes), ("libside.so", &side_bytes)],
+                p,
+                or,
+            )
+            .map_err(|e| {
+                with_args(fail(
+                    FailureKind::Mismatch,
+                    format!("weld's split modules fail under the loader: {e}"),
+                ))
+            })?;
+        if got != checks {
+            keep_for_debugging(
+                dir,
+                &[
+                    ("weld-libside.so", &side_bytes),
+                    ("weld-main.wasm", &main_bytes),
+                ],
+            );
+            return Err(with_args(fail(
+                FailureKind::Mismatch,
+                format!("weld's split modules gave {got:?}, the static link {checks:?}"),
+            )));
         }
         Ok(())
     }
@@ -1118,6 +1196,7 @@ impl Runner {
         }
         if p.pic {
             self.check_pie(p, &or, dir.path(), &args, &checks, use_ld)?;
+            self.check_split(p, &or, dir.path(), &args, &checks, use_ld)?;
         }
         Ok(Report {
             checks,
@@ -1125,6 +1204,33 @@ impl Runner {
             oracle: or,
         })
     }
+}
+
+/// Requires weld's `bytes` for module `what` to equal wasm-ld-22's `reference`.
+fn compare_with_reference(
+    dir: &Path,
+    what: &str,
+    bytes: &[u8],
+    reference: Result<Vec<u8>, Failure>,
+) -> Result<(), Failure> {
+    let reference = reference?;
+    if reference != bytes {
+        keep_for_debugging(dir, &[(&format!("weld-{what}"), bytes)]);
+        let at = reference
+            .iter()
+            .zip(bytes)
+            .position(|(a, b)| a != b)
+            .unwrap_or(reference.len().min(bytes.len()));
+        return Err(fail(
+            FailureKind::WasmLd,
+            format!(
+                "weld's {what} differs from wasm-ld-22's from byte {at:#x} ({} and {} bytes)",
+                bytes.len(),
+                reference.len(),
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// With `WELD_GEN_KEEP=DIR`, copies a failing check's inputs and wasm-ld's outputs from `dir`
