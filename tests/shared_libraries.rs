@@ -222,6 +222,56 @@ fn thread_local_data_in_position_independent_modules_matches_wasm_ld() {
         |_| false,
     );
     assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Another module's thread-local symbol: a `.so` input's exports are plain data to both
+    // linkers, so a TLS relocation against one is wasm-ld's error, and no output is written.
+    let flags = ["-fPIC", "-matomics", "-mbulk-memory"];
+    let lib = s.path("libtls.so").display().to_string();
+    let lib_args: Vec<String> = [
+        "--experimental-pic",
+        "-shared",
+        "--shared-memory",
+        &obj,
+        "-o",
+        &lib,
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    assert_eq!(wasm_ld(&lib_args).status.code(), Some(0));
+    // Declared hidden, the compiler reaches it `__tls_base`-relative (`R_WASM_MEMORY_ADDR_TLS_SLEB`)
+    // rather than through a `GOT.mem` import.
+    let main = s.compile(
+        "tls_main",
+        "extern __attribute__((visibility(\"hidden\"))) _Thread_local int tl_pub;\n\
+         int read_it(void) { return tl_pub; }",
+        &flags,
+    );
+    let out = s.path("tls_main.wasm");
+    let main_args: Vec<String> = [
+        "--experimental-pic",
+        "-pie",
+        "--no-entry",
+        "--shared-memory",
+        "--import-memory",
+        "--export=read_it",
+        &main.display().to_string(),
+        &lib,
+        "-o",
+        &out.display().to_string(),
+    ]
+    .iter()
+    .map(|a| a.to_string())
+    .collect();
+    let (ours, theirs) = (weld(&main_args), wasm_ld(&main_args));
+    let message =
+        "relocation R_WASM_MEMORY_ADDR_TLS_SLEB cannot be used against non-TLS symbol `tl_pub`";
+    assert_eq!(
+        (ours.status.code(), theirs.status.code()),
+        (Some(1), Some(1))
+    );
+    assert!(stderr(&theirs).contains(message), "{}", stderr(&theirs));
+    assert!(stderr(&ours).contains(message), "{}", stderr(&ours));
+    assert!(!out.exists());
 }
 
 #[test]

@@ -504,8 +504,17 @@ fn absolute_relocations(config: &Config, res: &Resolved<'_>, live: &Live, diags:
                 | R::MemoryAddrSleb64
                 | R::MemoryAddrLeb64
         );
+        let sym = &res.symbols[res.sym(o, r.index).idx()];
+        // A `.so` input's exports are plain data to the linker, even thread-local ones.
+        if matches!(r.ty, R::MemoryAddrTlsSleb | R::MemoryAddrTlsSleb64) && sym.in_shared_library {
+            diags.error(format!(
+                "{}: relocation {} cannot be used against non-TLS symbol `{}`",
+                obj.name,
+                crate::reloc::name(r.ty),
+                sym.name
+            ));
+        }
         if absolute {
-            let sym = &res.symbols[res.sym(o, r.index).idx()];
             diags.error(format!(
                 "{}: relocation {} cannot be used against symbol `{}`; recompile with -fPIC",
                 obj.name,

@@ -75,6 +75,10 @@ struct Case {
     /// `variant = NAME CFLAG...`: the case again with these compiler options (the plain
     /// build always runs, as variant `default`).
     variants: Vec<(String, Vec<String>)>,
+    /// `cflags = FLAG...`: compiler options of every build of the case.
+    cflags: Vec<String>,
+    /// `main = -FLAG...`: extra link options of the main module.
+    main_flags: Vec<String>,
 }
 
 fn read_case(dir: &Path) -> Result<Case, String> {
@@ -91,6 +95,8 @@ fn read_case(dir: &Path) -> Result<Case, String> {
         calls: Vec::new(),
         expect: Vec::new(),
         variants: vec![("default".to_string(), Vec::new())],
+        cflags: Vec::new(),
+        main_flags: Vec::new(),
     };
     for line in text.lines() {
         let line = line.split('#').next().unwrap_or("").trim();
@@ -109,6 +115,8 @@ fn read_case(dir: &Path) -> Result<Case, String> {
                 case.libs.push((lib.clone(), deps.to_vec()));
             }
             "call" => case.calls.extend(words),
+            "cflags" => case.cflags.extend(words),
+            "main" => case.main_flags.extend(words),
             "variant" => {
                 let (variant, flags) = words
                     .split_first()
@@ -131,6 +139,7 @@ fn build_case(case: &Case, cflags: &[String], out: &Path) -> Result<(), String> 
         let obj = out.join(format!("{src}.o"));
         let mut cmd = Command::new(toolchain::Compiler::Clang22.clang());
         cmd.args(["--target=wasm32-unknown-unknown", "-fPIC", "-O1", "-c"])
+            .args(&case.cflags)
             .args(cflags)
             .arg(case.dir.join(format!("{src}.c")))
             .arg("-o")
@@ -139,19 +148,30 @@ fn build_case(case: &Case, cflags: &[String], out: &Path) -> Result<(), String> 
         Ok(obj)
     };
     let pic = ["--experimental-pic"];
+    let machine = machine(cflags);
     compile("main")?;
     for (lib, deps) in &case.libs {
         let obj = compile(lib)?;
         let mut cmd = Command::new(toolchain::WASM_LD);
         cmd.args(pic)
+            .args(machine)
             .args(["-shared", "--unresolved-symbols=import-dynamic"])
             .arg(&obj);
         lib_inputs(&mut cmd, deps, out);
         cmd.arg("-o").arg(out.join(format!("{lib}.so")));
         run_captured(&mut cmd).map_err(|e| format!("{}: linking {lib}.so: {e}", case.name))?;
     }
-    link_main(Path::new(toolchain::WASM_LD), case, out, out)
+    link_main(Path::new(toolchain::WASM_LD), case, machine, out, out)
         .map_err(|e| format!("{}: linking main.wasm: {e}", case.name))
+}
+
+/// The linkers' `-m` option for objects compiled with `cflags` (a variant may target wasm64).
+fn machine(cflags: &[String]) -> &'static [&'static str] {
+    if cflags.iter().any(|f| f.starts_with("--target=wasm64")) {
+        &["-m", "wasm64"]
+    } else {
+        &[]
+    }
 }
 
 /// Adds a library's dependencies (`.so` files in `dir`) and extra options to its link.
@@ -167,9 +187,17 @@ fn lib_inputs(cmd: &mut Command, deps: &[String], dir: &Path) {
 
 /// Links `main.o` of `from` `-pie` against the case's libraries in `out`, into
 /// `out/main.wasm`.
-fn link_main(linker: &Path, case: &Case, from: &Path, out: &Path) -> Result<(), String> {
+fn link_main(
+    linker: &Path,
+    case: &Case,
+    machine: &[&str],
+    from: &Path,
+    out: &Path,
+) -> Result<(), String> {
     let mut cmd = Command::new(linker);
     cmd.arg("--experimental-pic")
+        .args(machine)
+        .args(&case.main_flags)
         // Without an entry point nothing calls the main module's constructors: exported, the
         // loader calls them as it does a library's.
         .args([
@@ -188,7 +216,8 @@ fn link_main(linker: &Path, case: &Case, from: &Path, out: &Path) -> Result<(), 
 
 /// Links the case's libraries and main module with weld from the objects `build_case`
 /// compiled into `from`, into `out`, and checks that each has wasm-ld's bytes.
-fn build_case_weld(case: &Case, from: &Path, out: &Path) -> Result<(), String> {
+fn build_case_weld(case: &Case, cflags: &[String], from: &Path, out: &Path) -> Result<(), String> {
+    let machine = machine(cflags);
     std::fs::create_dir_all(out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     for (lib, deps) in &case.libs {
         let mut cmd = Command::new(toolchain::weld_path());
@@ -197,6 +226,7 @@ fn build_case_weld(case: &Case, from: &Path, out: &Path) -> Result<(), String> {
             "-shared",
             "--unresolved-symbols=import-dynamic",
         ])
+        .args(machine)
         .arg(from.join(format!("{lib}.o")));
         lib_inputs(&mut cmd, deps, out);
         let so = out.join(format!("{lib}.so"));
@@ -204,7 +234,7 @@ fn build_case_weld(case: &Case, from: &Path, out: &Path) -> Result<(), String> {
         run_captured(&mut cmd).map_err(|e| format!("weld linking {lib}.so: {e}"))?;
         same_bytes(&from.join(format!("{lib}.so")), &so)?;
     }
-    link_main(&toolchain::weld_path(), case, from, out)
+    link_main(&toolchain::weld_path(), case, machine, from, out)
         .map_err(|e| format!("weld linking main.wasm: {e}"))?;
     same_bytes(&from.join("main.wasm"), &out.join("main.wasm"))
 }
@@ -244,7 +274,12 @@ pub fn run_cases() -> Result<(usize, usize), String> {
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    let engine = Engine::default();
+    // Shared memories (the threads case) and 64-bit memories and tables (wasm64 variants).
+    let mut config = wasmtime::Config::new();
+    config.wasm_threads(true);
+    config.shared_memory(true);
+    config.wasm_memory64(true);
+    let engine = Engine::new(&config).map_err(|e| format!("creating wasmtime engine: {e}"))?;
     let (mut passed, mut failed) = (0, 0);
     let cases: Vec<Case> = dirs
         .iter()
@@ -281,7 +316,7 @@ fn run_variant(
         // Then weld's libraries and main module, each byte-compared with wasm-ld's.
         let weld_out = out.with_file_name("weld");
         let weld_result = result.as_ref().map_err(Clone::clone).and_then(|_| {
-            build_case_weld(case, &out, &weld_out)
+            build_case_weld(case, cflags, &out, &weld_out)
                 .and_then(|()| load_and_call(engine, &weld_out, "main.wasm", &case.calls))
         });
         for (linker, result) in [("wasm-ld-22", result), ("weld", weld_result)] {

@@ -7,7 +7,7 @@
 //! names, recursively:
 //!
 //! - one memory and one function table for all modules: the main module's own memory when it
-//!   defines one, else one the loader makes; the table is the loader's, and its slot 0 stays
+//!   defines one, else one the loader makes (shared, when the modules import a shared memory); the table is the loader's, and its slot 0 stays
 //!   null so that no function's address is 0;
 //! - a 64 KiB shadow stack at the bottom of memory (`env.__stack_pointer` starts at its top;
 //!   when the main module defines the memory, at the top of the modules' data instead), then
@@ -32,8 +32,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
 use wasmtime::{
-    Extern, Func, Global, GlobalType, Instance, Memory, MemoryType, Module, Mutability, Ref,
-    RefType, Store, Table, TableType, Val, ValType,
+    Extern, Func, Global, GlobalType, Instance, Memory, MemoryType, MemoryTypeBuilder, Module,
+    Mutability, Ref, RefType, SharedMemory, Store, Table, TableType, Val, ValType,
 };
 
 /// What one module's `dylink.0` section says.
@@ -150,19 +150,26 @@ pub fn load(
 
     let resolved: Arc<Mutex<HashMap<String, Func>>> =
         Arc::new(Mutex::new(host.functions.into_iter().collect()));
-    let table = Table::new(
-        &mut *store,
-        TableType::new(RefType::FUNCREF, 1, None),
-        Ref::Func(None),
-    )
-    .map_err(|e| e.to_string())?;
-    let mut memory: Option<Memory> = None;
-    let stack_pointer = Global::new(
-        &mut *store,
-        GlobalType::new(ValType::I32, Mutability::Var),
-        Val::I32(STACK_SIZE as i32),
-    )
-    .map_err(|e| e.to_string())?;
+    // wasm64 modules (`-m wasm64`) have a 64-bit memory and table and i64 addresses.
+    let wide = match order.first() {
+        Some((name, bytes, _)) => Module::new(&engine, bytes)
+            .map_err(|e| format!("{name}: {e}"))?
+            .imports()
+            .any(|i| {
+                i.name() == "__memory_base"
+                    && matches!(i.ty(), wasmtime::ExternType::Global(g) if g.content().is_i64())
+            }),
+        None => false,
+    };
+    let addr = Addr { wide };
+    let table_type = if wide {
+        TableType::new64(RefType::FUNCREF, 1, None)
+    } else {
+        TableType::new(RefType::FUNCREF, 1, None)
+    };
+    let table = Table::new(&mut *store, table_type, Ref::Func(None)).map_err(|e| e.to_string())?;
+    let mut memory: Option<SharedOrNot> = None;
+    let stack_pointer = addr.global(store, Mutability::Var, STACK_SIZE.into())?;
     // The stack goes first, under the data, unless the main module defines the memory: its
     // initial size has no room for a stack, so the data starts low and the stack goes last.
     let main_defines_memory = match order.first() {
@@ -197,13 +204,35 @@ pub fn load(
             .any(|e| matches!(e.ty(), wasmtime::ExternType::Memory(_)));
         if memory.is_none() && !defines_memory {
             let pages = u64::from(next_base.div_ceil(65536)) + 16;
-            memory = Some(
-                Memory::new(&mut *store, MemoryType::new(pages as u32, None))
-                    .map_err(|e| e.to_string())?,
-            );
+            // A shared memory (threads) as the module imports it, with its maximum.
+            let shared = module.imports().find_map(|i| match i.ty() {
+                wasmtime::ExternType::Memory(m) if m.is_shared() => Some(m.maximum()),
+                _ => None,
+            });
+            memory = Some(match shared {
+                Some(max) => {
+                    let ty = MemoryTypeBuilder::new()
+                        .min(pages)
+                        .max(max)
+                        .shared(true)
+                        .memory64(wide)
+                        .build()
+                        .map_err(|e| e.to_string())?;
+                    SharedOrNot::Shared(SharedMemory::new(&engine, ty).map_err(|e| e.to_string())?)
+                }
+                None => {
+                    let ty = if wide {
+                        MemoryType::new64(pages, None)
+                    } else {
+                        MemoryType::new(pages as u32, None)
+                    };
+                    SharedOrNot::Plain(Memory::new(&mut *store, ty).map_err(|e| e.to_string())?)
+                }
+            });
         }
-        if let Some(m) = memory {
-            grow_to(store, m, next_base).map_err(|e| format!("{name}: {e}"))?;
+        if let Some(m) = &memory {
+            m.grow_to(store, next_base)
+                .map_err(|e| format!("{name}: {e}"))?;
         }
         let mut imports: Vec<Extern> = Vec::new();
         for import in module.imports() {
@@ -214,15 +243,19 @@ pub fn load(
             }
             let ext: Extern = match (m, f, import.ty()) {
                 ("env", "memory", _) => memory
+                    .as_ref()
                     .ok_or_else(|| format!("{name} imports memory before any module defines it"))?
-                    .into(),
+                    .to_extern(),
                 ("env", "__indirect_function_table", _) => table.into(),
-                ("env", "__memory_base", _) => const_i32(store, memory_base)?.into(),
-                ("env", "__table_base", _) => const_i32(store, table_base)?.into(),
+                ("env", "__memory_base", _) => addr
+                    .global(store, Mutability::Const, memory_base.into())?
+                    .into(),
+                ("env", "__table_base", _) => addr
+                    .global(store, Mutability::Const, table_base.into())?
+                    .into(),
                 ("env", "__stack_pointer", _) => stack_pointer.into(),
                 ("GOT.mem" | "GOT.func", symbol, _) => {
-                    let ty = GlobalType::new(ValType::I32, Mutability::Var);
-                    let g = Global::new(&mut *store, ty, Val::I32(0)).map_err(|e| e.to_string())?;
+                    let g = addr.global(store, Mutability::Var, 0)?;
                     let weak = info.weak.contains(&("env".to_string(), symbol.to_string()))
                         || host.null_if_undefined.contains(symbol);
                     let kind = m.trim_start_matches("GOT.").to_string();
@@ -268,9 +301,17 @@ pub fn load(
         let instance = Instance::new(&mut *store, &module, &imports)
             .map_err(|e| format!("{name}: cannot instantiate: {e}"))?;
         if memory.is_none() {
-            memory = instance.get_memory(&mut *store, "memory");
-            let m = memory.ok_or_else(|| format!("{name}: no memory"))?;
-            grow_to(store, m, next_base).map_err(|e| format!("{name}: {e}"))?;
+            memory = match instance.get_memory(&mut *store, "memory") {
+                Some(m) => Some(SharedOrNot::Plain(m)),
+                None => instance
+                    .get_shared_memory(&mut *store, "memory")
+                    .map(SharedOrNot::Shared),
+            };
+            let m = memory
+                .as_ref()
+                .ok_or_else(|| format!("{name}: no memory"))?;
+            m.grow_to(store, next_base)
+                .map_err(|e| format!("{name}: {e}"))?;
         }
         // The first module to export a function defines it (the main module first).
         let exports: Vec<(String, Func)> = instance
@@ -295,10 +336,9 @@ pub fn load(
 
     if main_defines_memory {
         let top = align(next_base, 4) + STACK_SIZE;
-        let m = memory.ok_or("no memory")?;
-        grow_to(store, m, top)?;
+        memory.as_ref().ok_or("no memory")?.grow_to(store, top)?;
         stack_pointer
-            .set(&mut *store, Val::I32(top as i32))
+            .set(&mut *store, addr.val(top.into()))
             .map_err(|e| e.to_string())?;
     }
 
@@ -311,17 +351,20 @@ pub fn load(
                     let slot = table
                         .grow(&mut *store, 1, Ref::Func(Some(f)))
                         .map_err(|e| e.to_string())?;
-                    Some(slot as i32)
+                    Some(slot)
                 }
                 None => None,
             }
         } else {
             let mut found = None;
             for l in &loaded {
-                if let Some(g) = l.instance.get_global(&mut *store, symbol)
-                    && let Val::I32(v) = g.get(&mut *store)
-                {
-                    found = Some(l.memory_base as i32 + v);
+                if let Some(g) = l.instance.get_global(&mut *store, symbol) {
+                    let offset = match g.get(&mut *store) {
+                        Val::I32(v) => v as u32 as u64,
+                        Val::I64(v) => v as u64,
+                        _ => continue,
+                    };
+                    found = Some(u64::from(l.memory_base) + offset);
                     break;
                 }
             }
@@ -333,7 +376,7 @@ pub fn load(
             None => return Err(format!("GOT.{kind}.{symbol}: no module defines {symbol}")),
         };
         global
-            .set(&mut *store, Val::I32(value))
+            .set(&mut *store, addr.val(value))
             .map_err(|e| e.to_string())?;
     }
 
@@ -381,21 +424,67 @@ pub fn load(
     Ok(loaded)
 }
 
-/// Grows `memory` to hold `end` bytes.
-fn grow_to(store: &mut Store<()>, memory: Memory, end: u32) -> Result<(), String> {
-    let want = u64::from(end).div_ceil(65536);
-    let have = memory.size(&*store);
-    if want > have {
-        memory
-            .grow(&mut *store, want - have)
-            .map_err(|e| format!("cannot grow memory: {e}"))?;
-    }
-    Ok(())
+/// The one memory: a plain one, or a shared one when the modules use threads.
+enum SharedOrNot {
+    Plain(Memory),
+    Shared(SharedMemory),
 }
 
-fn const_i32(store: &mut Store<()>, v: u32) -> Result<Global, String> {
-    let ty = GlobalType::new(ValType::I32, Mutability::Const);
-    Global::new(store, ty, Val::I32(v as i32)).map_err(|e| e.to_string())
+impl SharedOrNot {
+    /// Grows the memory to hold `end` bytes.
+    fn grow_to(&self, store: &mut Store<()>, end: u32) -> Result<(), String> {
+        let want = u64::from(end).div_ceil(65536);
+        let have = match self {
+            SharedOrNot::Plain(m) => m.size(&*store),
+            SharedOrNot::Shared(m) => m.size(),
+        };
+        if want > have {
+            let grown = match self {
+                SharedOrNot::Plain(m) => m.grow(&mut *store, want - have),
+                SharedOrNot::Shared(m) => m.grow(want - have),
+            };
+            grown.map_err(|e| format!("cannot grow memory: {e}"))?;
+        }
+        Ok(())
+    }
+
+    fn to_extern(&self) -> Extern {
+        match self {
+            SharedOrNot::Plain(m) => (*m).into(),
+            SharedOrNot::Shared(m) => m.clone().into(),
+        }
+    }
+}
+
+/// Addresses, table slots and offsets as the modules' globals hold them: i32, or i64 for
+/// wasm64.
+#[derive(Clone, Copy)]
+struct Addr {
+    wide: bool,
+}
+
+impl Addr {
+    fn val(self, v: u64) -> Val {
+        if self.wide {
+            Val::I64(v as i64)
+        } else {
+            Val::I32(v as i32)
+        }
+    }
+
+    fn global(
+        self,
+        store: &mut Store<()>,
+        mutability: Mutability,
+        v: u64,
+    ) -> Result<Global, String> {
+        let ty = if self.wide {
+            ValType::I64
+        } else {
+            ValType::I32
+        };
+        Global::new(store, GlobalType::new(ty, mutability), self.val(v)).map_err(|e| e.to_string())
+    }
 }
 
 /// The first module of `loaded` (load order) that exports a function `name`.
