@@ -15,8 +15,9 @@
 //!   `env.__memory_base`, and its `tablesize` slots at `env.__table_base`;
 //! - `GOT.mem.NAME` and `GOT.func.NAME` are mutable globals the loader makes and fills once
 //!   every module is instantiated: the address of the data symbol a module exports (its
-//!   exported global plus that module's memory base), or a new table slot holding the
-//!   function a module exports (or the host provides); a weak import (`dylink.0` import info)
+//!   exported global plus that module's memory base), or the table slot of the function a
+//!   module exports (or the host provides): the slot a module's own elements gave it, or one
+//!   new slot shared by every entry for it, so that a function has one address; a weak import (`dylink.0` import info)
 //!   that nothing defines reads 0;
 //! - a global import from `env` is the global of that name an earlier module exports, or a
 //!   placeholder (a library imports its own weak globals, which its code does not read);
@@ -342,15 +343,35 @@ pub fn load(
             .map_err(|e| e.to_string())?;
     }
 
+    // A function has one address in all modules: a `GOT.func` entry reuses the slot a module's
+    // own elements already gave the function, or the one an earlier entry made (as emscripten's
+    // loader does). Functions are told apart by their raw funcref, which is the same for every
+    // reference to one function of one instance.
+    let mut slot_of: HashMap<usize, u64> = HashMap::new();
+    for slot in 0..table.size(&*store) {
+        if let Some(Ref::Func(Some(f))) = table.get(&mut *store, slot) {
+            slot_of
+                .entry(f.to_raw(&mut *store) as usize)
+                .or_insert(slot);
+        }
+    }
     // The GOT: data addresses and function slots, from the first module that exports each.
     for (kind, symbol, global, weak) in &got {
         let value = if kind == "func" {
             let f = resolved.lock().unwrap().get(symbol).copied();
             match f {
                 Some(f) => {
-                    let slot = table
-                        .grow(&mut *store, 1, Ref::Func(Some(f)))
-                        .map_err(|e| e.to_string())?;
+                    let key = f.to_raw(&mut *store) as usize;
+                    let slot = match slot_of.get(&key) {
+                        Some(&slot) => slot,
+                        None => {
+                            let slot = table
+                                .grow(&mut *store, 1, Ref::Func(Some(f)))
+                                .map_err(|e| e.to_string())?;
+                            slot_of.insert(key, slot);
+                            slot
+                        }
+                    };
                     Some(slot)
                 }
                 None => None,
