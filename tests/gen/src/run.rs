@@ -942,12 +942,16 @@ impl Runner {
             "--import-memory",
             "--export-dynamic",
         ]);
-        main_args.extend(args.iter().cloned().filter(|a| {
-            !moved_paths.contains(a)
-                && !a
-                    .strip_prefix("--export=")
-                    .is_some_and(|n| moved_names.contains(&n))
-        }));
+        main_args.extend(
+            args.iter()
+                .filter(|a| {
+                    !moved_paths.contains(a)
+                        && !a
+                            .strip_prefix("--export=")
+                            .is_some_and(|n| moved_names.contains(&n))
+                })
+                .cloned(),
+        );
         main_args.push(side.display().to_string());
         let shown = || {
             format!(
