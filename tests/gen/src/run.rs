@@ -729,18 +729,17 @@ impl Runner {
         Err(errors.join("\n"))
     }
 
-    /// Checks the tag link: every thrower's `throw` names its tag's output index.
     /// `weld -r` of the first half of the command-line objects (at least one), then the final
     /// link of that object with the rest, must give the one-step link's results.
-    fn check_relocatable(
-        &self,
-        p: &Program,
-        or: &Oracle,
-        dir: &Path,
-        args: &[String],
-        checks: &[(String, Outcome)],
-        use_ld: bool,
-    ) -> Result<(), Failure> {
+    fn check_relocatable(&self, link: &StaticLink<'_>) -> Result<(), Failure> {
+        let StaticLink {
+            p,
+            or,
+            dir,
+            args,
+            checks,
+            use_ld,
+        } = *link;
         let objects: Vec<String> = p
             .objects
             .iter()
@@ -823,15 +822,15 @@ impl Runner {
     /// A position-independent program linked `-pie` (with an imported memory, so that the
     /// loader can place the data anywhere) must run as the static link does under the
     /// loader of [`Runner::execute_dynamic`], and, when wasm-ld-22 is run, have its bytes.
-    fn check_pie(
-        &self,
-        p: &Program,
-        or: &Oracle,
-        dir: &Path,
-        args: &[String],
-        checks: &[(String, Outcome)],
-        use_ld: bool,
-    ) -> Result<(), Failure> {
+    fn check_pie(&self, link: &StaticLink<'_>) -> Result<(), Failure> {
+        let StaticLink {
+            p,
+            or,
+            dir,
+            args,
+            checks,
+            use_ld,
+        } = *link;
         let mut pie_args: Vec<String> = ["--experimental-pic", "-pie", "--import-memory"]
             .iter()
             .map(|s| s.to_string())
@@ -903,18 +902,18 @@ impl Runner {
         Ok(())
     }
 
-    /// A PIC program split into modules ([`Program::side_module_objects`] linked `-shared`
+    /// A PIC program split into modules ([`Oracle::side_module_objects`] linked `-shared`
     /// into `libside.so`, the rest `-pie` against it) must run as the static link does under
     /// the loader, and, when wasm-ld-22 is run, each module must have its bytes.
-    fn check_split(
-        &self,
-        p: &Program,
-        or: &Oracle,
-        dir: &Path,
-        args: &[String],
-        checks: &[(String, Outcome)],
-        use_ld: bool,
-    ) -> Result<(), Failure> {
+    fn check_split(&self, link: &StaticLink<'_>) -> Result<(), Failure> {
+        let StaticLink {
+            p,
+            or,
+            dir,
+            args,
+            checks,
+            use_ld,
+        } = *link;
         let moved = or.side_module_objects(p);
         if moved.is_empty() {
             return Ok(());
@@ -1031,6 +1030,7 @@ impl Runner {
         Ok(())
     }
 
+    /// Checks the tag link: every thrower's `throw` names its tag's output index.
     fn verify_throws(&self, bytes: &[u8], throws: &[ThrowExpect]) -> Result<(), String> {
         let info = OutInfo::parse(bytes)?;
         for t in throws {
@@ -1195,12 +1195,20 @@ impl Runner {
                 ));
             }
         }
+        let link = StaticLink {
+            p,
+            or: &or,
+            dir: dir.path(),
+            args: &args,
+            checks: &checks,
+            use_ld,
+        };
         if opts.relocatable && n_cmd >= 1 {
-            self.check_relocatable(p, &or, dir.path(), &args, &checks, use_ld)?;
+            self.check_relocatable(&link)?;
         }
         if p.pic {
-            self.check_pie(p, &or, dir.path(), &args, &checks, use_ld)?;
-            self.check_split(p, &or, dir.path(), &args, &checks, use_ld)?;
+            self.check_pie(&link)?;
+            self.check_split(&link)?;
         }
         Ok(Report {
             checks,
@@ -1235,6 +1243,21 @@ fn compare_with_reference(
         ));
     }
     Ok(())
+}
+
+/// A program's static link, which the other links of it are checked against.
+#[derive(Clone, Copy)]
+struct StaticLink<'a> {
+    p: &'a Program,
+    or: &'a Oracle,
+    /// The directory holding the inputs.
+    dir: &'a Path,
+    /// The static link's arguments.
+    args: &'a [String],
+    /// What its check functions gave.
+    checks: &'a [(String, Outcome)],
+    /// Whether wasm-ld-22 is run too.
+    use_ld: bool,
 }
 
 /// With `WELD_GEN_KEEP=DIR`, copies a failing check's inputs and wasm-ld's outputs from `dir`
