@@ -12,6 +12,7 @@ pub mod cli;
 pub mod compress;
 pub mod config;
 pub mod demangle;
+pub mod diff;
 pub mod error;
 pub mod features;
 pub mod gc;

@@ -28,6 +28,11 @@ fn main() -> ExitCode {
             }
         }
     }
+    // `weld diff A.wasm B.wasm`: the semantic diff of two linked modules (spec/diff.md), unless
+    // a file named `diff` is there to be linked.
+    if args.first().is_some_and(|a| a == "diff") && !std::path::Path::new("diff").exists() {
+        return diff(&prog, &args[1..]);
+    }
     let mut config = match cli::parse(&args) {
         Ok(Command::Link(c)) => c,
         Ok(Command::Version) => {
@@ -77,6 +82,33 @@ fn main() -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+/// `weld diff A B`: prints the differences in meaning, one per line; exit status 0 when there
+/// are none, 1 when there are, 2 when a module cannot be read (as diff(1)).
+fn diff(prog: &str, args: &[String]) -> ExitCode {
+    let [a, b] = args else {
+        eprintln!("{prog}: error: usage: {prog} diff A.wasm B.wasm");
+        return ExitCode::from(2);
+    };
+    let read = |path: &String| {
+        let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        weld::diff::Summary::read(&bytes).map_err(|e| format!("{path}: {e}"))
+    };
+    let result = read(a).and_then(|x| Ok(weld::diff::diff_summaries(&x, &read(b)?)));
+    match result {
+        Ok(lines) if lines.is_empty() => ExitCode::SUCCESS,
+        Ok(lines) => {
+            for line in lines {
+                println!("{line}");
+            }
+            ExitCode::from(1)
+        }
+        Err(e) => {
+            eprintln!("{prog}: error: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn version() -> String {

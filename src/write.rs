@@ -1365,11 +1365,11 @@ impl<'a> Ctx<'_, 'a> {
                 } else if let Some(&import) = l.preempted_calls.get(&id) {
                     import.get() as i64
                 } else {
-                    // A position-independent module imports only the functions it calls:
-                    // another reference (a custom section's) to one it does not is to a
-                    // symbol wasm-ld never marked live, and gets the addend.
+                    // An undefined function nothing live uses (a position-independent module
+                    // imports only those it calls) gets the addend, as wasm-ld writes for a
+                    // symbol it never marked live.
                     let Some(f) = l.sym_func[id.idx()] else {
-                        return if undefined && tombstone == 0 && !self.config.pic() {
+                        return if undefined && tombstone == 0 && l.live_symbols[id.idx()] {
                             Err(format!("undefined function {} has no index", sym.name))
                         } else {
                             Ok(dead)
@@ -1414,7 +1414,9 @@ impl<'a> Ctx<'_, 'a> {
                             v
                         }
                     }
-                    None if undefined => 0,
+                    // Undefined: 0, unless nothing live uses it (a custom section's reference
+                    // to a symbol another module defines): the addend or tombstone (wasm-ld).
+                    None if undefined && (custom.is_none() || l.live_symbols[id.idx()]) => 0,
                     None => dead,
                 }
             }

@@ -292,6 +292,9 @@ pub struct Layout<'a> {
     /// A shared library's weak definitions that another module may override: calls go to
     /// their import.
     pub preempted_calls: FxHashMap<SymbolId, FuncIdx>,
+    /// Per symbol: live (gc's `Live::symbols`). A relocation against a symbol nothing live
+    /// uses, from a custom section, gets the tombstone or the addend (wasm-ld).
+    pub live_symbols: Vec<bool>,
     /// A shared library's imported `__memory_base` and `__table_base`, which its data and
     /// element segments are placed at.
     pub bases: Option<(GlobalIdx, GlobalIdx)>,
@@ -458,6 +461,7 @@ pub fn layout<'a>(
         bases: None,
         apply_data_relocs: None,
         preempted_calls: FxHashMap::default(),
+        live_symbols: live.symbols.clone(),
     };
     l.obj_types = res
         .objects

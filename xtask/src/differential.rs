@@ -350,7 +350,12 @@ fn run_job(
     let diff = ours.diff(&reference);
     if !diff.is_empty() {
         save_outcomes(dir, &reference, &ours);
-        return Err(format!("{diff}  linked by: {linked_by}"));
+        let meaning = if same {
+            String::new()
+        } else {
+            explain(&ref_bytes, &weld_bytes)
+        };
+        return Err(format!("{diff}  linked by: {linked_by}{meaning}"));
     }
     // weld's promise is wasm-ld-22's bytes, not only its behaviour: a difference that does
     // not show when run (an unused stub, a name) fails too.
@@ -394,12 +399,37 @@ pub fn first_difference(reference: &[u8], ours: &[u8]) -> String {
         "no section".to_string()
     };
     format!(
-        "first at offset {at:#x} (wasm-ld: {}, {} bytes; weld: {}, {} bytes)",
+        "first at offset {at:#x} (wasm-ld: {}, {} bytes; weld: {}, {} bytes){}",
         section(reference),
         reference.len(),
         section(ours),
-        ours.len()
+        ours.len(),
+        explain(reference, ours)
     )
+}
+
+/// How two modules differ in meaning (`weld diff`, spec/diff.md), as indented lines: what a
+/// failing comparison reports besides the offsets.
+pub fn explain(reference: &[u8], ours: &[u8]) -> String {
+    /// Enough lines to act on; the rest are counted.
+    const SHOWN: usize = 20;
+    match weld::diff::diff(reference, ours) {
+        Ok(lines) if lines.is_empty() => {
+            "\n    by meaning: no difference (the encodings differ)".to_string()
+        }
+        Ok(lines) => {
+            let mut out = String::from("\n    by meaning (wasm-ld's, then weld's):");
+            for line in lines.iter().take(SHOWN) {
+                out.push_str("\n      ");
+                out.push_str(line);
+            }
+            if lines.len() > SHOWN {
+                out.push_str(&format!("\n      … and {} more", lines.len() - SHOWN));
+            }
+            out
+        }
+        Err(e) => format!("\n    by meaning: cannot compare: {e}"),
+    }
 }
 
 /// A variant, linked by both linkers.

@@ -875,29 +875,13 @@ impl Runner {
             let reference = self.wasm_ld(&pie_args, &reference_path).map_err(|e| {
                 fail(
                     FailureKind::WasmLd,
-                    format!(
-                        "wasm-ld-22 fails on -pie where weld links: {e}\n{}",
-                        shown()
-                    ),
+                    format!("wasm-ld-22 fails on -pie where weld links: {e}"),
                 )
+            });
+            compare_with_reference(dir, "pie.wasm", &bytes, reference).map_err(|mut f| {
+                f.message = format!("{}\n{}", f.message, shown());
+                f
             })?;
-            if reference != bytes {
-                keep_for_debugging(dir, &[("weld-pie.wasm", &bytes)]);
-                let at = reference
-                    .iter()
-                    .zip(&bytes)
-                    .position(|(a, b)| a != b)
-                    .unwrap_or(reference.len().min(bytes.len()));
-                return Err(fail(
-                    FailureKind::WasmLd,
-                    format!(
-                        "weld's -pie output differs from wasm-ld-22's from byte {at:#x} ({} and {} bytes)\n{}",
-                        bytes.len(),
-                        reference.len(),
-                        shown()
-                    ),
-                ));
-            }
         }
         Ok(())
     }
@@ -1233,10 +1217,19 @@ fn compare_with_reference(
             .zip(bytes)
             .position(|(a, b)| a != b)
             .unwrap_or(reference.len().min(bytes.len()));
+        // What the difference means (`weld diff`), as far as it can tell.
+        let meaning = match weld::diff::diff(&reference, bytes) {
+            Ok(lines) if lines.is_empty() => " (by meaning: none)".to_string(),
+            Ok(lines) => format!(
+                "; by meaning (wasm-ld-22's, then weld's):\n  {}",
+                lines.join("\n  ")
+            ),
+            Err(e) => format!(" (by meaning: {e})"),
+        };
         return Err(fail(
             FailureKind::WasmLd,
             format!(
-                "weld's {what} differs from wasm-ld-22's from byte {at:#x} ({} and {} bytes)",
+                "weld's {what} differs from wasm-ld-22's from byte {at:#x} ({} and {} bytes){meaning}",
                 bytes.len(),
                 reference.len(),
             ),
