@@ -535,7 +535,9 @@ impl Oracle {
     /// - every object that defines a name defined more than once (so that each module's
     ///   weak/strong choice is the static link's), and every copy of a COMDAT group;
     /// - an object taking a `__memory_base`/`__table_base`-relative address and the name's
-    ///   definers (those addresses reach only the module's own names).
+    ///   definers (those addresses reach only the module's own names);
+    /// - an object whose custom sections name something, and its definers (wasm-ld-22 crashes
+    ///   on such a relocation against another module's name).
     ///
     /// A group stays in the main module if it has the first command-line object, the ctor log,
     /// a weak global that is not hidden, an archive member or an object using a name a member
@@ -618,6 +620,21 @@ impl Oracle {
                 .any(|&s| !p.hidden(s) && definers.contains_key(&s))
             {
                 rel_preemptible.push(i);
+            }
+            // A custom section's relocation against a name another module defines crashes
+            // wasm-ld-22 (spec/dynamic.md): custom sections stay with what they name.
+            for f in o.customs.iter().flat_map(|c| &c.fields) {
+                let s = match *f {
+                    CustomField::FuncOffset { func, .. } | CustomField::FuncIndex { func } => {
+                        Sym::Func(func)
+                    }
+                    CustomField::GlobalIndex { global } => Sym::Global(global),
+                    CustomField::MemAddr { data, .. } => Sym::Data(data),
+                    CustomField::Bytes(_) | CustomField::SectionOffset { .. } => continue,
+                };
+                for &d in definers.get(&s).into_iter().flatten() {
+                    join(i, d);
+                }
             }
             for c in &o.comdats {
                 for (j, q) in p.objects.iter().enumerate() {
