@@ -119,12 +119,47 @@ impl Default for Runner {
     }
 }
 
-/// Whether wasm-ld-22 can be run.
+/// The environment variable that names the reference linker's executable, overriding the
+/// search of [`wasm_ld_path`].
+pub const WASM_LD_ENV: &str = "WELD_WASM_LD";
+
+/// The directory, next to a fuzz target's executable, that holds a bundled wasm-ld-22 (its
+/// binary, libraries and dynamic loader, with a `wasm-ld` wrapper script): fuzzing services
+/// run targets in an image that has only the build's output directory
+/// (`.clusterfuzzlite/build.sh` makes the bundle).
+pub const WASM_LD_BUNDLE: &str = "wasm-ld-22";
+
+/// The wasm-ld-22 to run, if one can be run: `$WELD_WASM_LD`, else a bundle next to the
+/// running executable ([`WASM_LD_BUNDLE`]`/wasm-ld`), else `wasm-ld-22` on the `PATH`.
+pub fn wasm_ld_path() -> Option<PathBuf> {
+    static FOUND: OnceLock<Option<PathBuf>> = OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let runs = |p: &Path| {
+                Command::new(p)
+                    .arg("--version")
+                    .output()
+                    .is_ok_and(|o| o.status.success())
+            };
+            if let Some(p) = std::env::var_os(WASM_LD_ENV) {
+                // Named explicitly: no fallback, so a wrong name is not silently replaced.
+                let p = PathBuf::from(p);
+                return runs(&p).then_some(p);
+            }
+            let bundled = std::env::current_exe()
+                .ok()
+                .and_then(|exe| Some(exe.parent()?.join(WASM_LD_BUNDLE).join("wasm-ld")));
+            bundled
+                .into_iter()
+                .chain([PathBuf::from(WASM_LD)])
+                .find(|p| runs(p))
+        })
+        .clone()
+}
+
+/// Whether wasm-ld-22 can be run ([`wasm_ld_path`]).
 pub fn wasm_ld_available() -> bool {
-    Command::new(WASM_LD)
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
+    wasm_ld_path().is_some()
 }
 
 /// Checks a program with a shared [`Runner`] (for fuzz targets and tests).
@@ -367,7 +402,7 @@ impl Runner {
                 config.wasm_memory64(true);
                 Engine::new(&config).expect("a wasmtime engine")
             },
-            wasm_ld: wasm_ld_available().then(|| PathBuf::from(WASM_LD)),
+            wasm_ld: wasm_ld_path(),
         }
     }
 
