@@ -1,6 +1,7 @@
-#!/bin/bash -eu
+#!/bin/bash
 # ClusterFuzzLite / OSS-Fuzz build: the three cargo-fuzz targets, their seed corpora and
 # options, and the bundled reference linker for `differential`.
+set -eu
 cd "$SRC/weld"
 
 # The builder image's nightly needs nothing more; RUSTC_BOOTSTRAP lets a stable toolchain
@@ -15,11 +16,19 @@ done
 # Seeds. parse: the objects and archives shipped in the repository (outputs of the generator,
 # compiled by clang-22). The model targets read any bytes as a program; their seeds are the
 # inputs kept as regression tests, and the same objects.
-zip -qj "$OUT/parse_seed_corpus.zip" tests/fixtures/generated/*/*.o tests/fixtures/generated/*/*.a
-for t in link_model differential; do
-  zip -qj "$OUT/${t}_seed_corpus.zip" tests/gen/regressions/*.bin \
-    tests/fixtures/generated/*/*.o
+seeds=$(mktemp -d)
+for f in tests/fixtures/generated/*/*.o tests/fixtures/generated/*/*.a; do
+  # Every program directory has an o0.o: the directory makes the names unique.
+  cp "$f" "$seeds/$(basename "$(dirname "$f")")-$(basename "$f")"
 done
+rm -f "$OUT/parse_seed_corpus.zip"
+(cd "$seeds" && zip -q "$OUT/parse_seed_corpus.zip" ./*)
+cp tests/gen/regressions/*.bin "$seeds/"
+for t in link_model differential; do
+  rm -f "$OUT/${t}_seed_corpus.zip"
+  (cd "$seeds" && zip -q "$OUT/${t}_seed_corpus.zip" ./*)
+done
+rm -rf "$seeds"
 
 # libFuzzer options: the limits `cargo xtask fuzz` uses (a link of a generated program can
 # take a few seconds under ASan; wasmtime reserves address space, not memory).

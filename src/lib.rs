@@ -99,6 +99,11 @@ fn is_special(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| !m.file_type().is_file())
 }
 
+/// The most alignment padding (zero bytes between input segments) weld writes into the data
+/// segments of one output: 64 MiB. More is an error (spec/layout.md), so that a hostile
+/// alignment cannot make weld allocate gigabytes for a small input.
+pub const MAX_DATA_PADDING: u64 = 64 << 20;
+
 /// Links in memory and returns the module bytes, without writing a file.
 ///
 /// With `--cache-dir`, an identical earlier link's output is returned instead of linking, and
@@ -341,21 +346,58 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
     persist(tmp, path)
 }
 
-/// A temporary file in `path`'s directory, deleted unless [`persist`]ed.
+/// A temporary file in `path`'s directory, deleted unless [`persist`]ed, named
+/// `.NAME.weld-XXXXXX.tmp` for an output `NAME` and locked for as long as this process has it
+/// open. A link that was killed leaves its file behind; the next link of the same output
+/// removes every such file that no process holds (see [`remove_stale_temporaries`]).
 fn temporary_beside(path: &Path) -> Result<tempfile::NamedTempFile> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
-    tempfile::Builder::new()
-        .prefix(".weld-")
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    let prefix = format!(".{name}.weld-");
+    remove_stale_temporaries(dir, &prefix);
+    let tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(TEMPORARY_SUFFIX)
         .tempfile_in(dir)
         .map_err(|e| {
             Error::file(
                 &path.display().to_string(),
                 format_args!("cannot create output: {e}"),
             )
-        })
+        })?;
+    // An advisory lock, released by the kernel however this process ends: it tells the next
+    // link that the file is in use. A file system without locks only loses the cleanup.
+    let _ = tmp.as_file().try_lock();
+    Ok(tmp)
+}
+
+const TEMPORARY_SUFFIX: &str = ".tmp";
+
+/// Removes the temporary files of earlier links of the same output (`dir/PREFIX*.tmp`) that
+/// no process holds locked: their links were killed before renaming them into place. A link
+/// between creating its file and locking it (a few system calls) could lose its file to a
+/// concurrent link of the same output; it then fails with "cannot write output", as two
+/// links writing one file at once would fail anyway.
+fn remove_stale_temporaries(dir: &Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if !name.starts_with(prefix) || !name.ends_with(TEMPORARY_SUFFIX) {
+            continue;
+        }
+        let Ok(f) = std::fs::File::open(e.path()) else {
+            continue;
+        };
+        if f.try_lock().is_ok() {
+            let _ = std::fs::remove_file(e.path());
+        }
+    }
 }
 
 /// Renames a finished temporary file to `path`.

@@ -9,10 +9,10 @@ use std::collections::BTreeSet;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use wasm_encoder::{
-    ConstExpr, CustomSection, DataSection, ElementSection, Elements, EntityType, ExportKind,
-    ExportSection, FunctionSection, GlobalSection, ImportSection, MemorySection, MemoryType,
-    NameMap, NameSection, ProducersField, ProducersSection, RefType, TableSection, TableType,
-    TagKind, TagSection, TagType, TypeSection, ValType,
+    ConstExpr, CustomSection, ElementSection, Elements, EntityType, ExportKind, ExportSection,
+    FunctionSection, GlobalSection, ImportSection, MemorySection, MemoryType, NameMap, NameSection,
+    ProducersField, ProducersSection, RefType, TableSection, TableType, TagKind, TagSection,
+    TagType, TypeSection, ValType,
 };
 use wasmparser::{BinaryReader, FunctionBody, RelocationType};
 
@@ -471,41 +471,58 @@ pub fn write(
     let mut data_section = None;
     if !emitted.is_empty() {
         data_section = Some(out.sections());
-        let mut data = DataSection::new();
-        let mut at = leb_len(emitted.len() as u64) as u64;
-        let mut k = 0;
+        // Written in place rather than through wasm-encoder's `DataSection`: each segment's
+        // bytes are built in the output buffer itself, so a large segment is held once.
+        use wasm_encoder::Encode;
+        let heads: Vec<Vec<u8>> = emitted
+            .iter()
+            .map(|seg| {
+                let mut head = Vec::new();
+                if l.passive {
+                    // Flags 1 (passive), then the size.
+                    head.push(1);
+                } else {
+                    // Flags 0 (active, memory 0), the address expression, then the size.
+                    head.push(0);
+                    match l.bases {
+                        // A position-independent module's data lies at its memory base.
+                        Some((memory_base, _)) => based(l, memory_base, seg.addr),
+                        None => ptr_const(l, seg.addr),
+                    }
+                    .encode(&mut head);
+                }
+                (seg.size as u32).encode(&mut head);
+                head
+            })
+            .collect();
+        let count_len = leb_len(emitted.len() as u64) as u64;
+        let payload_len = count_len
+            + heads
+                .iter()
+                .zip(&emitted)
+                .map(|(h, seg)| h.len() as u64 + seg.size)
+                .sum::<u64>();
+        // Exactly: growth by doubling would hold twice a large data section.
+        let rest: usize = res.objects.iter().map(|o| o.bytes.len()).sum();
+        out.reserve_exact(payload_len as usize + 16 + rest);
+        out.push(11);
+        (payload_len as u32).encode(&mut out);
+        (emitted.len() as u32).encode(&mut out);
+        let mut at = count_len;
+        let mut heads = heads.into_iter();
         for (i, seg) in l.segments.iter().enumerate() {
             if seg.bss && !l.bss_in_binary {
                 continue;
             }
-            let bytes = ctx.segment_bytes(seg)?;
-            use wasm_encoder::Encode;
-            let expr = match l.bases {
-                // A position-independent module's data lies at its memory base.
-                Some((memory_base, _)) => based(l, memory_base, seg.addr),
-                None => ptr_const(l, seg.addr),
-            };
-            let mut head = Vec::new();
-            if l.passive {
-                // Flags 1 (passive), then the size.
-                head.push(1);
-            } else {
-                // Flags 0 (active, memory 0), `i32.const addr` `end`, then the size.
-                head.push(0);
-                expr.encode(&mut head);
-            }
-            (bytes.len() as u32).encode(&mut head);
+            let head = heads.next().expect("a head per emitted segment");
             segment_offsets[i] = Some(at + head.len() as u64);
-            at += (head.len() + bytes.len()) as u64;
-            if l.passive {
-                data.passive(bytes);
-            } else {
-                data.active(0, &expr, bytes);
-            }
-            k += 1;
+            at += head.len() as u64 + seg.size;
+            out.extend_from_slice(&head);
+            let start = out.len();
+            out.resize(start + seg.size as usize, 0);
+            ctx.fill_segment(seg, &mut out[start..])?;
         }
-        debug_assert_eq!(k, emitted.len());
-        push_section(&mut out, &data);
+        debug_assert!(heads.next().is_none());
     }
     // Only custom sections follow, which the validator does not look into.
     out.flush(&mut ctx.checker)?;
@@ -1092,9 +1109,9 @@ impl<'a> Ctx<'_, 'a> {
         out.extend_from_slice(&payload);
     }
 
-    /// The bytes of an output data segment, relocated.
-    fn segment_bytes(&self, seg: &crate::layout::OutSegment<'a>) -> Result<Vec<u8>> {
-        let mut bytes = vec![0u8; seg.size as usize];
+    /// Writes an output data segment's bytes, relocated, into `bytes` (zeroed, `seg.size`
+    /// long).
+    fn fill_segment(&self, seg: &crate::layout::OutSegment<'a>, bytes: &mut [u8]) -> Result<()> {
         for &(o, s, off) in &seg.pieces {
             if o == crate::layout::MERGED_STRINGS {
                 // `s` is where this block starts in `merged`; it runs to the next block
@@ -1125,7 +1142,7 @@ impl<'a> Ctx<'_, 'a> {
                 })?;
             }
         }
-        Ok(bytes)
+        Ok(())
     }
 
     /// Custom sections of the inputs, concatenated by name in order of first appearance, with

@@ -430,3 +430,46 @@ fn combine_segments(l: &mut Layout<'_>) {
     }
     l.segments = out;
 }
+
+/// Reports an error when the data segments written out would carry more than
+/// [`crate::MAX_DATA_PADDING`] bytes of alignment padding: a hostile alignment in one small
+/// object could otherwise make weld allocate (and write) up to 4 GiB of zeroes [weld; wasm-ld
+/// writes them]. Padding between output segments is address space, not bytes, and is free.
+pub(super) fn check_padding(res: &Resolved<'_>, l: &Layout<'_>, diags: &mut Diagnostics) {
+    for seg in &l.segments {
+        if seg.bss && !l.bss_in_binary {
+            continue;
+        }
+        let content: u64 = seg.merged.len() as u64
+            + seg
+                .pieces
+                .iter()
+                .filter(|p| p.0 != MERGED_STRINGS)
+                .map(|p| res.objects[p.0.idx()].segments[p.1 as usize].data.len() as u64)
+                .sum::<u64>();
+        let padding = seg.size.saturating_sub(content);
+        if padding <= crate::MAX_DATA_PADDING {
+            continue;
+        }
+        // The piece with the largest alignment is the likely cause: name it.
+        let culprit = seg
+            .pieces
+            .iter()
+            .filter(|p| p.0 != MERGED_STRINGS)
+            .max_by_key(|p| res.objects[p.0.idx()].segments[p.1 as usize].align_log2);
+        let because = culprit.map_or(String::new(), |p| {
+            let obj = &res.objects[p.0.idx()];
+            let input = &obj.segments[p.1 as usize];
+            format!(
+                " ({}: segment {} is aligned to 2^{})",
+                obj.name, input.name, input.align_log2
+            )
+        });
+        diags.error(format!(
+            "data segment {} needs {padding} bytes of alignment padding; weld writes at most \
+             {}{because}",
+            seg.name,
+            crate::MAX_DATA_PADDING
+        ));
+    }
+}

@@ -479,6 +479,7 @@ pub fn layout<'a>(
     tables::tables(config, res, live, &mut l);
     types::order_types(res, &mut l, &reloc_types);
     memory::memory(config, res, live, &mut l, diags);
+    memory::check_padding(res, &l, diags);
     exports::exports(config, res, features, &mut l);
     l
 }

@@ -221,11 +221,13 @@ pub fn run_suite(opts: &SuiteOpts) -> Result<Summary, String> {
         shown.push((&job.case.name, key, label));
     }
     println!(
-        "\ndifferential: {} variants in {}, {} byte-identical to wasm-ld \
+        "\ndifferential: {} variants in {}, {} byte-identical to wasm-ld and to weld's own \
+         {} more links (--threads 1, 2, 8, default) \
          (summed over threads: compile {}, link {}, run {})",
         jobs.len(),
         util::secs(start.elapsed()),
         identical.load(Ordering::Relaxed),
+        DETERMINISM_RUNS.len(),
         phases.compile.show(),
         phases.link.show(),
         phases.run.show(),
@@ -366,6 +368,9 @@ fn run_job(
             first_difference(&ref_bytes, &weld_bytes)
         ));
     }
+    let t = Instant::now();
+    deterministic(weld, dir, outs.weld, &linked, &weld_bytes)?;
+    phases.link.add(t);
     // No `weld -r` round trip for Rust cases: rustc drives their link, and
     // most of their code comes in rlibs (archives), not in objects of the case.
     if let Some(build) = &linked.c_build {
@@ -374,6 +379,52 @@ fn run_job(
         phases.link.add(t);
     }
     Ok(same)
+}
+
+/// The runs of weld, beyond the first, whose outputs must be byte-identical to it: three
+/// thread counts and one more default run (issue 12: 5 runs, `--threads` 1, 2 and 8).
+const DETERMINISM_RUNS: &[(&str, Option<&str>)] = &[
+    ("threads-1", Some("--threads=1")),
+    ("threads-2", Some("--threads=2")),
+    ("threads-8", Some("--threads=8")),
+    ("again", None),
+];
+
+/// Links the variant again as [`DETERMINISM_RUNS`] says, each into a file of the first
+/// output's name (the name section records it), and requires the first output's bytes.
+fn deterministic(
+    weld: &Path,
+    dir: &Path,
+    first: &Path,
+    linked: &Linked,
+    expected: &[u8],
+) -> Result<(), String> {
+    let name = first.file_name().unwrap_or_default();
+    for (label, extra) in DETERMINISM_RUNS {
+        let sub = dir.join("determinism").join(label);
+        std::fs::create_dir_all(&sub)
+            .map_err(|e| format!("  cannot create {}: {e}", sub.display()))?;
+        let out = sub.join(name);
+        let mut cmd = Command::new(weld);
+        cmd.args(replay_args(&linked.weld_args, first, &out)?);
+        cmd.args(extra);
+        if let Some(cwd) = &linked.weld_cwd {
+            cmd.current_dir(cwd);
+        }
+        run_captured_timeout(&mut cmd, LINK_TIMEOUT)
+            .map_err(|e| format!("  weld failed when linking again ({label}):\n  {e}"))?;
+        let bytes =
+            std::fs::read(&out).map_err(|e| format!("  cannot read {}: {e}", out.display()))?;
+        if bytes != expected {
+            return Err(format!(
+                "  weld's output changed when linked again ({label}): {}\n  linked by: {}{}",
+                first_difference(expected, &bytes),
+                show(&cmd),
+                explain(expected, &bytes)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// Where two modules first differ: the offset, and the section it falls in for each.
@@ -436,6 +487,9 @@ pub fn explain(reference: &[u8], ours: &[u8]) -> String {
 struct Linked {
     /// How weld was run, for messages.
     weld_cmd: String,
+    /// weld's arguments as run (writing `Outputs::weld`), and the directory it ran in.
+    weld_args: Vec<OsString>,
+    weld_cwd: Option<PathBuf>,
     /// What a C/C++ variant was built with (for the `weld -r` round trip).
     c_build: Option<CBuild>,
 }
@@ -491,6 +545,8 @@ fn build_and_link_c(
     }
     Ok(Linked {
         weld_cmd: show(&weld_cmd),
+        weld_args: args_for(outs.weld),
+        weld_cwd: None,
         c_build: Some(CBuild { compiler, inputs }),
     })
 }
@@ -643,6 +699,8 @@ fn build_and_link_rust(
     })?;
     Ok(Linked {
         weld_cmd: weld_shown,
+        weld_args: recorded,
+        weld_cwd: Some(util::repo_root()),
         c_build: None,
     })
 }

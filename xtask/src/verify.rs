@@ -44,8 +44,11 @@ pub fn run(args: &[String], checks: bool) -> Result<(), String> {
         let mut test = cargo();
         test.args(["test", "-p", "weld", "-p", "weld-gen", "-p", "xtask"]);
         if opts.long {
-            // Many more generated programs, and the ignored campaign tests.
+            // Many more generated programs and mutations, and the ignored campaign tests.
             test.env("WELD_GEN_CASES", "2000");
+            // The full robustness run of issue 12 (tests/robustness.rs; 3,000 otherwise).
+            test.env("WELD_ROBUSTNESS_CASES", "10000");
+            test.env("WELD_KILL_CASES", "500");
             test.args(["--", "--include-ignored"]);
         }
         steps.extend([fmt, clippy, test].into_iter().map(|c| (step_name(&c), c)));
