@@ -154,33 +154,14 @@ impl<'a> Archive<'a> {
             .map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))
     }
 
-    /// The symbol index: (symbol name, member offset), in index order.
+    /// What the archive offers for extraction: (symbol name, member offset), each wasm
+    /// member's defined global symbols in member order. As wasm-ld-22, weld reads the members
+    /// themselves and not the archive's symbol index, which may be stale or wrong
+    /// (spec/inputs.md); members that are not wasm objects offer nothing. The members are
+    /// scanned in parallel, the order kept.
     pub fn symbols(&self) -> Result<Vec<(&'a str, u64)>> {
-        let Some(iter) = self
-            .file
-            .symbols()
-            .map_err(|e| Error::file(self.path, format_args!("malformed archive index: {e}")))?
-        else {
-            return self.symbols_of_members();
-        };
-        let mut out = Vec::new();
-        for s in iter {
-            let s = s.map_err(|e| {
-                Error::file(self.path, format_args!("malformed archive index: {e}"))
-            })?;
-            let name = std::str::from_utf8(s.name()).map_err(|_| {
-                Error::file(self.path, "archive index holds a name that is not UTF-8")
-            })?;
-            out.push((name, s.offset().0));
-        }
-        Ok(out)
-    }
-
-    /// For an archive without an index (`llvm-ar S`, or one with no members), what the index
-    /// would hold: each wasm member's defined global symbols, in member order. wasm-ld reads
-    /// such archives this way too.
-    fn symbols_of_members(&self) -> Result<Vec<(&'a str, u64)>> {
-        let mut out = Vec::new();
+        use rayon::prelude::*;
+        let mut members = Vec::new();
         for m in self.file.members() {
             let m =
                 m.map_err(|e| Error::file(self.path, format_args!("malformed archive: {e}")))?;
@@ -190,18 +171,19 @@ impl<'a> Archive<'a> {
             // The header lies in the archive's bytes: its address gives its offset.
             let offset = (header as *const _ as usize).wrapping_sub(self.data.as_ptr() as usize);
             let data = self.data_of(&m)?;
-            if !crate::read::is_wasm(data) {
-                continue;
-            }
-            let obj = crate::read::read_object(&self.member_name(m.name()), data)?;
-            for s in &obj.symbols {
-                let defined = !s.flags.undefined() && !s.flags.local();
-                if defined && s.kind != crate::model::SymbolKind::Section {
-                    out.push((s.name, offset as u64));
-                }
+            if crate::read::is_wasm(data) {
+                members.push((offset as u64, m.name(), data));
             }
         }
-        Ok(out)
+        let names: Vec<Vec<&'a str>> = members
+            .par_iter()
+            .map(|&(_, name, data)| crate::read::defined_names(&self.member_name(name), data))
+            .collect::<Result<_>>()?;
+        Ok(members
+            .iter()
+            .zip(names)
+            .flat_map(|(&(offset, _, _), names)| names.into_iter().map(move |n| (n, offset)))
+            .collect())
     }
 
     /// Every member, in archive order (for `--whole-archive`).

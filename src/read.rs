@@ -22,6 +22,78 @@ pub fn read_object<'a>(name: &str, bytes: &'a [u8]) -> Result<Object<'a>> {
     Reader::new(name, bytes).read()
 }
 
+/// The names an archive member offers for extraction, as wasm-ld-22 reads them (its
+/// `ObjFile::parseLazy`): every defined, non-local symbol of the member's own symbol table, in
+/// table order; section symbols have no name to offer. Only the `linking` section is read,
+/// so that scanning every member of a large archive stays cheap; the rest of a member is
+/// checked when it is extracted.
+pub fn defined_names<'a>(name: &str, bytes: &'a [u8]) -> Result<Vec<&'a str>> {
+    let err = |e: wasmparser::BinaryReaderError| {
+        Error::file(
+            name,
+            format_args!(
+                "malformed object: {} (at offset {:#x})",
+                e.message(),
+                e.offset()
+            ),
+        )
+    };
+    if !is_wasm(bytes) {
+        return Err(Error::file(name, "not a WebAssembly object file"));
+    }
+    let mut reader = wasmparser::BinaryReader::new(&bytes[8..], 8);
+    while !reader.eof() {
+        let id = reader.read_u8().map_err(err)?;
+        let size = reader.read_var_u32().map_err(err)? as usize;
+        let start = reader.original_position();
+        let payload = reader.read_bytes(size).map_err(err)?;
+        if id != 0 {
+            continue;
+        }
+        let custom =
+            wasmparser::CustomSectionReader::new(wasmparser::BinaryReader::new(payload, start))
+                .map_err(err)?;
+        if custom.name() != "linking" {
+            continue;
+        }
+        let KnownCustom::Linking(r) = custom.as_known() else {
+            return Err(Error::file(
+                name,
+                "unsupported \"linking\" section (only version 2 is supported)",
+            ));
+        };
+        let mut out = Vec::new();
+        for sub in r.subsections() {
+            let Linking::SymbolTable(table) = sub.map_err(err)? else {
+                continue;
+            };
+            for sym in table {
+                let (flags, name) = match sym.map_err(err)? {
+                    SymbolInfo::Func { flags, name, .. }
+                    | SymbolInfo::Global { flags, name, .. }
+                    | SymbolInfo::Table { flags, name, .. }
+                    | SymbolInfo::Event { flags, name, .. } => (flags, name),
+                    SymbolInfo::Data { flags, name, .. } => (flags, Some(name)),
+                    SymbolInfo::Section { .. } => continue,
+                };
+                let flags = SymFlags(flags.bits());
+                if let Some(n) = name
+                    && !flags.undefined()
+                    && !flags.local()
+                {
+                    out.push(n);
+                }
+            }
+        }
+        return Ok(out);
+    }
+    Err(Error::file(
+        name,
+        "not a relocatable wasm file (no \"linking\" section); \
+         weld links objects made with -c, not linked modules",
+    ))
+}
+
 /// Whether the bytes look like a wasm module (magic and version 1).
 pub fn is_wasm(bytes: &[u8]) -> bool {
     bytes.len() >= 8 && bytes[0..4] == *b"\0asm" && bytes[4..8] == [1, 0, 0, 0]

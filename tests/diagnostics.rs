@@ -118,11 +118,11 @@ fn failed_link_keeps_the_existing_output() {
     let o = weld(&command_link_args(&[&obj], &out));
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(std::fs::read(&out).unwrap(), b"previous contents");
-    // No temporary file is left behind either.
+    // No temporary file (hidden, `.out.wasm.weld-*.tmp`) is left behind either.
     let leftovers: Vec<_> = std::fs::read_dir(s.dir.path())
         .unwrap()
         .filter_map(|e| e.ok())
-        .filter(|e| e.file_name().to_string_lossy().starts_with(".weld-"))
+        .filter(|e| e.file_name().to_string_lossy().starts_with('.'))
         .collect();
     assert!(leftovers.is_empty());
 }
@@ -395,7 +395,7 @@ fn an_ill_typed_body_is_caught_by_output_validation() {
     let left: Vec<_> = std::fs::read_dir(out.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".weld-"))
+        .filter(|n| n.starts_with('.'))
         .collect();
     assert!(left.is_empty(), "temporary files left: {left:?}");
     // The library's in-memory link reports the same error.

@@ -249,6 +249,9 @@ struct Tally {
     rejected: usize,
     /// Rejections whose message names the mutated file.
     named_mutated: usize,
+    /// The first few messages that name another input instead (a member the mutation hid
+    /// leaves a symbol undefined in the object that uses it), shown in the report.
+    other_samples: Vec<String>,
     /// The largest peak heap of a link, and that link's input size.
     peak: (usize, usize),
     /// The largest peak as a multiple of the link's input size.
@@ -322,6 +325,11 @@ fn check_link(
             assert!(names_input, "{what}: the error names no input file: {msg}");
             if msg.contains(&mutated_name) {
                 tally.named_mutated += 1;
+            } else if tally.other_samples.len() < 3 {
+                let first = msg.lines().next().unwrap_or_default().to_string();
+                if !tally.other_samples.contains(&first) {
+                    tally.other_samples.push(first);
+                }
             }
             false
         }
@@ -410,6 +418,9 @@ fn report(what: &str, kinds: &[&str], t: &Tally) {
         t.peak.0,
         t.peak.1
     );
+    for m in &t.other_samples {
+        eprintln!("  naming another input: {m}");
+    }
     for (k, (l, r)) in kinds.iter().zip(&t.by_kind) {
         eprintln!("  {k}: {l} linked, {r} rejected");
     }
