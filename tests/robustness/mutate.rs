@@ -148,8 +148,11 @@ fn custom_name(s: &Section) -> Option<&[u8]> {
     read_name(&s.payload, &mut 0)
 }
 
+/// A `linking` subsection: its type and payload.
+type Subsection = (u8, Vec<u8>);
+
 /// The `linking` section's subsections: (payload offset of the header end, subsections).
-fn subsections(payload: &[u8]) -> Option<(usize, Vec<(u8, Vec<u8>)>)> {
+fn subsections(payload: &[u8]) -> Option<(usize, Vec<Subsection>)> {
     let mut at = 0;
     read_name(payload, &mut at)?;
     read_leb(payload, &mut at)?; // version
@@ -165,7 +168,7 @@ fn subsections(payload: &[u8]) -> Option<(usize, Vec<(u8, Vec<u8>)>)> {
     Some((head, out))
 }
 
-fn encode_linking(head: &[u8], subs: &[(u8, Vec<u8>)]) -> Vec<u8> {
+fn encode_linking(head: &[u8], subs: &[Subsection]) -> Vec<u8> {
     let mut out = head.to_vec();
     for (ty, p) in subs {
         out.push(*ty);
