@@ -57,35 +57,14 @@ fn hostile(rng: &mut Rng, old: u64) -> u64 {
     }
 }
 
-fn leb(mut v: u64, out: &mut Vec<u8>) {
-    loop {
-        let b = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
+fn leb(v: u64, out: &mut Vec<u8>) {
+    let (bytes, n) = leb128fmt::encode_u64(v).expect("a u64 always encodes");
+    out.extend_from_slice(&bytes[..n]);
 }
 
-/// Reads an unsigned LEB128 at `*at`; `None` past the end or beyond 10 bytes.
+/// Reads an unsigned LEB128 at `*at`; `None` past the end or when malformed.
 fn read_leb(b: &[u8], at: &mut usize) -> Option<u64> {
-    let (mut v, mut shift) = (0u64, 0);
-    loop {
-        let byte = *b.get(*at)?;
-        *at += 1;
-        if shift < 64 {
-            v |= u64::from(byte & 0x7f) << shift;
-        }
-        if byte & 0x80 == 0 {
-            return Some(v);
-        }
-        shift += 7;
-        if shift > 63 {
-            return None;
-        }
-    }
+    leb128fmt::decode_uint_slice::<u64, 64>(b, at).ok()
 }
 
 /// Skips a signed LEB128.
@@ -291,7 +270,7 @@ fn bogus_count(obj: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
 }
 
 /// The `linking` section and the subsection of type `ty` in it, if any.
-fn linking_subsection(secs: &[Section], ty: u8) -> Option<(usize, usize)> {
+fn linking_subsection(secs: &[Section], ty: u8) -> Option<Place> {
     let i = secs
         .iter()
         .position(|s| custom_name(s) == Some(b"linking"))?;
@@ -300,10 +279,23 @@ fn linking_subsection(secs: &[Section], ty: u8) -> Option<(usize, usize)> {
     Some((i, j))
 }
 
+/// Where a `linking` subsection is: the section's and the subsection's positions.
+type Place = (usize, usize);
+
+/// The object's sections, where its `linking` subsection of type `ty` is, and that
+/// subsection's payload.
+fn with_subsection(obj: &[u8], ty: u8) -> Option<(Vec<Section>, Place, Vec<u8>)> {
+    let secs = sections(obj)?;
+    let (i, j) = linking_subsection(&secs, ty)?;
+    let (_, mut subs) = subsections(&secs[i].payload)?;
+    let payload = std::mem::take(&mut subs[j].1);
+    Some((secs, (i, j), payload))
+}
+
 /// Rewrites the LEB field at `field_at` of subsection `(i, j)` to `value`.
 fn rewrite_subsection(
     secs: &mut [Section],
-    (i, j): (usize, usize),
+    (i, j): Place,
     field_at: usize,
     value: u64,
 ) -> Option<()> {
@@ -315,10 +307,8 @@ fn rewrite_subsection(
 
 /// One data segment's alignment (log2) in `WASM_SEGMENT_INFO` made huge.
 fn huge_alignment(obj: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
-    let mut secs = sections(obj)?;
-    let (i, j) = linking_subsection(&secs, 5)?;
-    let (_, subs) = subsections(&secs[i].payload)?;
-    let p = &subs[j].1;
+    let (mut secs, place, p) = with_subsection(obj, 5)?;
+    let p = &p;
     let mut at = 0;
     let n = read_leb(p, &mut at)?;
     let mut fields = Vec::new();
@@ -333,16 +323,14 @@ fn huge_alignment(obj: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
     }
     let at = fields[rng.below(fields.len())];
     let value = rng.pick(&[12, 16, 20, 24, 26, 28, 30, 31, 32, 63, 64, u32::MAX as u64]);
-    rewrite_subsection(&mut secs, (i, j), at, value)?;
+    rewrite_subsection(&mut secs, place, at, value)?;
     Some(encode(&secs, obj))
 }
 
 /// One field (index, segment, offset or size) of one symbol-table entry made hostile.
 fn bogus_symbol_field(obj: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
-    let mut secs = sections(obj)?;
-    let (i, j) = linking_subsection(&secs, 8)?;
-    let (_, subs) = subsections(&secs[i].payload)?;
-    let p = &subs[j].1;
+    let (mut secs, place, p) = with_subsection(obj, 8)?;
+    let p = &p;
     let mut at = 0;
     let n = read_leb(p, &mut at)?;
     let mut fields = Vec::new();
@@ -379,7 +367,7 @@ fn bogus_symbol_field(obj: &[u8], rng: &mut Rng) -> Option<Vec<u8>> {
     }
     let at = fields[rng.below(fields.len())];
     let old = read_leb(p, &mut at.clone())?;
-    rewrite_subsection(&mut secs, (i, j), at, hostile(rng, old))?;
+    rewrite_subsection(&mut secs, place, at, hostile(rng, old))?;
     Some(encode(&secs, obj))
 }
 
