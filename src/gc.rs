@@ -612,9 +612,11 @@ impl<'r, 'a> Marker<'r, 'a> {
                 }
                 let id = res.sym(obj, r.index);
                 // A call through a declaration of another signature goes to a trap stub
-                // (layout/functions.rs), so it does not keep the definition.
+                // (layout/functions.rs), so it does not keep the definition; nor does any
+                // use of a signature variant that lost (its address is null).
                 if r.ty == wasmparser::RelocationType::FunctionIndexLeb
                     && signature_mismatch(res, obj, r.index, id)
+                    || res.mismatched[obj.idx()].contains_key(&r.index)
                 {
                     continue;
                 }
@@ -657,7 +659,7 @@ fn defined_here(config: &Config, sym: &Symbol<'_>) -> bool {
 
 /// Whether a defined symbol is exported from the output.
 pub fn is_exported(config: &Config, sym: &Symbol<'_>) -> bool {
-    if sym.local || !defined_here(config, sym) {
+    if sym.local || sym.shadowed || !defined_here(config, sym) {
         return false;
     }
     if sym.forced_export || sym.flags.has(SymFlags::EXPORTED) {

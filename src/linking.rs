@@ -331,7 +331,8 @@ fn translate(
         out.push((at, r.ty, symtab.section_symbols[k], addend));
         return Ok(());
     }
-    if r.ty == RelocationType::FunctionIndexLeb
+    // A call to a trap stub, or any use of a signature variant that lost, names the stub.
+    if (r.ty == RelocationType::FunctionIndexLeb || res.mismatched[o.idx()].contains_key(&r.index))
         && let Some(stub) = l.call_overrides.get(&(o, r.index))
     {
         out.push((at, r.ty, symtab.stubs[stub], 0));

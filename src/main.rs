@@ -61,8 +61,9 @@ fn main() -> ExitCode {
         Ok(linked) => linked,
         Err(e) => return report(&prog, &e, color),
     };
+    let mut after_lines = false;
     for w in &out.warnings {
-        eprintln!("{prog}: {}{w}", label("warning", color));
+        diagnostic(&prog, "warning", w, color, &mut after_lines);
     }
     for line in &out.messages {
         println!("{line}");
@@ -134,13 +135,37 @@ fn program_name(argv0: Option<&str>) -> String {
 }
 
 fn report(prog: &str, e: &weld::Error, color: bool) -> ExitCode {
+    let mut after_lines = false;
     for w in &e.warnings {
-        eprintln!("{prog}: {}{w}", label("warning", color));
+        diagnostic(prog, "warning", w, color, &mut after_lines);
     }
     for d in &e.diagnostics {
-        eprintln!("{prog}: {}{d}", label("error", color));
+        diagnostic(prog, "error", d, color, &mut after_lines);
     }
     ExitCode::from(1)
+}
+
+/// Prints one diagnostic; as lld does, a blank line separates it from a previous one of
+/// several lines (`after_lines`). The `>>> referenced by` line weld adds to wasm-ld's
+/// one-line messages does not count (spec/diagnostics.md).
+fn diagnostic(
+    prog: &str,
+    kind: &str,
+    message: &impl std::fmt::Display,
+    color: bool,
+    after_lines: &mut bool,
+) {
+    let text = message.to_string();
+    let lines = text
+        .lines()
+        .skip(1)
+        .any(|l| !l.starts_with(">>> referenced by "));
+    let sep = if std::mem::replace(after_lines, lines) {
+        "\n"
+    } else {
+        ""
+    };
+    eprintln!("{sep}{prog}: {}{text}", label(kind, color));
 }
 
 /// `error: ` or `warning: `, in lld's colours (red, magenta) under `--color-diagnostics`.

@@ -156,6 +156,9 @@ pub struct ObjSymbol<'a> {
     pub flags: SymFlags,
     /// What it refers to.
     pub target: SymbolTarget,
+    /// A `R_WASM_FUNCTION_INDEX_LEB` relocation of the object names it: the object calls it
+    /// (wasm-ld's "called directly", which decides whether its signature is checked).
+    pub called_directly: bool,
 }
 
 /// An import of an object (a reference to an undefined function, global, table or tag).

@@ -672,6 +672,7 @@ impl<'a, 'n> Reader<'a, 'n> {
                         kind: SymbolKind::Data,
                         flags,
                         target,
+                        called_directly: false,
                     }
                 }
                 SymbolInfo::Section { flags, section } => {
@@ -686,6 +687,7 @@ impl<'a, 'n> Reader<'a, 'n> {
                         kind: SymbolKind::Section,
                         flags: SymFlags(flags.bits()),
                         target: SymbolTarget::Section(section),
+                        called_directly: false,
                     }
                 }
             };
@@ -754,6 +756,7 @@ impl<'a, 'n> Reader<'a, 'n> {
             kind: SymbolKind::Table,
             flags: SymFlags(SymFlags::UNDEFINED | SymFlags::NO_STRIP),
             target: SymbolTarget::Table(0),
+            called_directly: false,
         };
         self.obj.symbols.push(sym);
         Ok(())
@@ -770,7 +773,7 @@ impl<'a, 'n> Reader<'a, 'n> {
         let mut pending = std::mem::take(&mut self.pending);
         // Each section's relocations are decoded and checked in parallel (a large object's
         // debug sections carry hundreds of thousands); errors are reported in section order.
-        let placed: Vec<Result<Vec<(u32, u32)>>> = {
+        let placed: Vec<Result<Placed>> = {
             let this = &*self;
             pending
                 .par_iter_mut()
@@ -779,7 +782,14 @@ impl<'a, 'n> Reader<'a, 'n> {
         };
         let mut places = Vec::with_capacity(placed.len());
         for r in placed {
-            places.push(r?);
+            let Placed {
+                places: placed,
+                called,
+            } = r?;
+            places.push(placed);
+            for s in called {
+                self.obj.symbols[s as usize].called_directly = true;
+            }
         }
         // A custom section's relocations stay encoded in the object; the writer decodes them
         // as it applies them (`Object::custom_relocs`).
@@ -887,7 +897,9 @@ impl<'a, 'n> Reader<'a, 'n> {
     /// Decodes section `p`'s relocations into `p.entries` (noting where they are encoded) and
     /// checks each, returning what each patches: (chunk, offset in it) for code and data
     /// (nothing for a custom section, whose single chunk is the whole payload).
-    fn decode_and_place(&self, p: &mut PendingRelocs<'a>) -> Result<Vec<(u32, u32)>> {
+    /// Also returns the symbols that `R_WASM_FUNCTION_INDEX_LEB` relocations name (in any
+    /// section, as wasm-ld counts them).
+    fn decode_and_place(&self, p: &mut PendingRelocs<'a>) -> Result<Placed> {
         let section_end = p.reader.range().end;
         let reader = p.reader.entries();
         // Sized up front: growing a large vector moves it, which costs page-table work on
@@ -906,17 +918,21 @@ impl<'a, 'n> Reader<'a, 'n> {
             Some(SectionRole::Code) => (&self.bodies, self.code_start, None),
             Some(SectionRole::Data) => (&self.segment_ranges, self.data_start, None),
             Some(&SectionRole::Custom(c)) => (&self.bodies, 0, Some(c)),
-            _ if p.entries.is_empty() => return Ok(Vec::new()),
+            _ if p.entries.is_empty() => return Ok(Placed::default()),
             _ => return Err(self.no_relocs_here(p)),
         };
         let mut places = Vec::with_capacity(if custom.is_some() { 0 } else { p.entries.len() });
+        let mut called = Vec::new();
         for e in &p.entries {
             let (i, off) = self.place(p, e, chunks, base, custom)?;
             if custom.is_none() {
                 places.push((i as u32, off as u32));
             }
+            if e.ty == wasmparser::RelocationType::FunctionIndexLeb {
+                called.push(e.index);
+            }
         }
-        Ok(places)
+        Ok(Placed { places, called })
     }
 
     /// Checks a relocation of section `p` and finds what it patches: the chunk (of `chunks`,
@@ -1042,7 +1058,17 @@ fn indexed<'a>(
         kind,
         flags,
         target: target(index),
+        called_directly: false,
     })
+}
+
+/// What one relocation section's entries patch, and the symbols its calls name.
+#[derive(Default)]
+struct Placed {
+    /// (chunk, offset in it) per entry; none for a custom section.
+    places: Vec<(u32, u32)>,
+    /// Symbols `R_WASM_FUNCTION_INDEX_LEB` entries name.
+    called: Vec<u32>,
 }
 
 fn rel(e: &RelocationEntry, offset: usize) -> Reloc {

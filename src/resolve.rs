@@ -14,6 +14,7 @@ use crate::error::{Diagnostics, Error, Result};
 use crate::input::{Archive, MemberRef};
 use crate::model::*;
 use crate::read::read_object;
+use wasmparser::FuncType;
 
 /// A symbol the linker defines itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,6 +203,16 @@ pub struct Symbol<'a> {
     /// Exported by a shared library input (`.so`): defined elsewhere, so not an undefined
     /// symbol to a loader (wasm-ld's `SharedData`/`SharedFunction`).
     pub in_shared_library: bool,
+    /// For an undefined function: the reference whose declaration is its signature, when
+    /// that is not the one `def` names (a later strong reference names the import, but the
+    /// signature stays the first's, as in wasm-ld).
+    pub signature_from: Option<(ObjectId, u32)>,
+    /// For an undefined function: some reference calls it (wasm-ld's "called directly").
+    pub called_directly: bool,
+    /// The name ended bound to a signature variant that lost to a definition of another
+    /// signature (spec/resolution.md): wasm-ld makes it a local trap stub, so it is not
+    /// exported by name.
+    pub shadowed: bool,
 }
 
 impl Symbol<'_> {
@@ -239,6 +250,11 @@ pub struct Resolved<'a> {
     /// The shared libraries given as inputs, by file name: a shared library's `dylink.0`
     /// says it needs them.
     pub needed: Vec<String>,
+    /// Per object: its function symbols that wasm-ld binds to a signature variant that lost
+    /// to a definition of another signature, with that variant's signature. Their calls go
+    /// to a `signature_mismatch:NAME` trap stub and their addresses are null
+    /// (spec/resolution.md).
+    pub mismatched: Vec<FxHashMap<u32, FuncType>>,
 }
 
 impl<'a> Resolved<'a> {
@@ -321,6 +337,33 @@ struct Resolver<'a, 'c> {
     stubs: Vec<crate::input::StubLibrary<'a>>,
     /// Shared libraries given as inputs, in command-line order.
     shared: Vec<crate::input::SharedLibrary<'a>>,
+    /// Function names whose objects disagree on the signature.
+    variants: FxHashMap<SymbolId, Variants>,
+    /// Per object: see [`Resolved::mismatched`].
+    mismatched: Vec<FxHashMap<u32, FuncType>>,
+}
+
+/// The signature variants of one function name, as wasm-ld keeps them (`symVariants`): one
+/// per signature, in the order they appeared. The symbol table entry holds the state of the
+/// current primary variant; the others are kept here.
+struct Variants {
+    entries: Vec<Variant>,
+    /// The entry the symbol table entry stands for.
+    primary: usize,
+    /// References bound to an entry since the name got variants; earlier ones are bound to
+    /// entry 0.
+    bound: Vec<(ObjectId, u32, usize)>,
+}
+
+/// One signature variant: the state of a symbol table entry.
+#[derive(Clone, Copy)]
+struct Variant {
+    /// The symbol whose declaration is the signature (and whose object the messages name).
+    from: (ObjectId, u32),
+    def: Def,
+    flags: SymFlags,
+    weak_refs_only: bool,
+    called_directly: bool,
 }
 
 /// What made an archive member load (`--why-extract`'s first column).
@@ -400,6 +443,8 @@ pub fn resolve<'a>(
         why_extract: Vec::new(),
         stubs: Vec::new(),
         shared: Vec::new(),
+        variants: FxHashMap::default(),
+        mismatched: Vec::new(),
     };
     let result = r.run(items);
     *diags = std::mem::take(&mut r.diags);
@@ -438,6 +483,7 @@ pub fn resolve<'a>(
         names: r.names,
         command_exports,
         call_dtors,
+        mismatched: r.mismatched,
     })
 }
 
@@ -590,6 +636,7 @@ impl<'a> Resolver<'a, '_> {
                 }
             }
         }
+        self.handle_variants();
         if !config.relocatable {
             self.define_optional_symbols();
         }
@@ -894,12 +941,16 @@ impl<'a> Resolver<'a, '_> {
         permute(&mut self.obj_symbols, &order);
         permute(&mut self.excluded, &order);
         permute(&mut self.from_lib, &order);
+        permute(&mut self.mismatched, &order);
         for sym in &mut self.symbols {
             match &mut sym.def {
                 Def::Defined { obj, .. } | Def::Undefined { obj, .. } => {
                     *obj = ObjectId(new_of[obj.idx()]);
                 }
                 _ => {}
+            }
+            if let Some((obj, _)) = &mut sym.signature_from {
+                *obj = ObjectId(new_of[obj.idx()]);
             }
         }
     }
@@ -966,6 +1017,9 @@ impl<'a> Resolver<'a, '_> {
             forced_import: false,
             demoted_lazy: false,
             in_shared_library: false,
+            signature_from: None,
+            called_directly: false,
+            shadowed: false,
         });
         id
     }
@@ -1156,6 +1210,7 @@ impl<'a> Resolver<'a, '_> {
         let count = obj.symbols.len();
         self.objects.push(obj);
         self.obj_symbols.push(Vec::new());
+        self.mismatched.push(FxHashMap::default());
         self.excluded.push(excluded);
         self.from_lib.push(from_lib);
         self.parent.push(self.current);
@@ -1283,7 +1338,46 @@ impl<'a> Resolver<'a, '_> {
             self.kind_mismatch(id, oid, s);
             return id;
         }
-        let replace = match existing.def {
+        // A definition of another signature than the symbol's (a definition, or a reference
+        // that calls it) becomes a variant of its own, and the name's primary (wasm-ld's
+        // addDefinedFunction).
+        let checked = match existing.def {
+            Def::Defined { .. } => true,
+            Def::Undefined { .. } => existing.called_directly,
+            _ => false,
+        };
+        if s.kind == SymbolKind::Function && checked && !self.same_signature(id, (oid, i)) {
+            let (e, added) = self.variant_for(id, (oid, i));
+            let replace = added || self.should_replace(id, oid, s);
+            self.switch_primary(id, e);
+            if replace {
+                let new = Variant {
+                    from: (oid, i),
+                    def: Def::Defined { obj: oid, sym: i },
+                    flags: s.flags,
+                    weak_refs_only: false,
+                    called_directly: false,
+                };
+                self.load_variant(id, new);
+            }
+            self.variants.get_mut(&id).unwrap().bound.push((oid, i, e));
+            return id;
+        }
+        if self.should_replace(id, oid, s) {
+            let sym = &mut self.symbols[id.idx()];
+            sym.def = Def::Defined { obj: oid, sym: i };
+            sym.kind = s.kind;
+            sym.flags = s.flags;
+        }
+        self.bind(id, oid, i);
+        id
+    }
+
+    /// Whether definition `s` of object `oid` takes the place of what entry `id` holds
+    /// (wasm-ld's shouldReplace): reports two strong definitions.
+    fn should_replace(&mut self, id: SymbolId, oid: ObjectId, s: &ObjSymbol<'a>) -> bool {
+        let existing = &self.symbols[id.idx()];
+        match existing.def {
             Def::Undefined { .. } | Def::Lazy(_) | Def::CommandLine => true,
             Def::Defined { .. } | Def::Synthetic(_) => {
                 if s.flags.weak() {
@@ -1300,17 +1394,193 @@ impl<'a> Resolver<'a, '_> {
                         first,
                         self.objects[oid.idx()].name
                     ));
-                    false
+                    // wasm-ld replaces it all the same: a third definition is reported
+                    // against the second.
+                    true
                 }
             }
-        };
-        if replace {
-            let sym = &mut self.symbols[id.idx()];
-            sym.def = Def::Defined { obj: oid, sym: i };
-            sym.kind = s.kind;
-            sym.flags = s.flags;
         }
-        id
+    }
+
+    /// The signature of a function symbol of an object.
+    fn signature(&self, (obj, sym): (ObjectId, u32)) -> Option<&FuncType> {
+        let o = &self.objects[obj.idx()];
+        match o.symbols[sym as usize].target {
+            SymbolTarget::Function(f) => o.func_type(f),
+            _ => None,
+        }
+    }
+
+    /// The symbol whose declaration is entry `id`'s signature, if it has one.
+    fn signature_source(&self, id: SymbolId) -> Option<(ObjectId, u32)> {
+        let sym = &self.symbols[id.idx()];
+        match sym.def {
+            Def::Defined { obj, sym: s } => Some((obj, s)),
+            Def::Undefined { obj, sym: s } => Some(sym.signature_from.unwrap_or((obj, s))),
+            _ => None,
+        }
+    }
+
+    /// Whether object symbol `r` has entry `id`'s signature (or either has none).
+    fn same_signature(&self, id: SymbolId, r: (ObjectId, u32)) -> bool {
+        match (self.signature_source(id), self.signature(r)) {
+            (Some(from), Some(t)) => self.signature(from).is_none_or(|f| f == t),
+            _ => true,
+        }
+    }
+
+    /// The variant entry of `id` with `r`'s signature, made (from `r`, undefined) if there is
+    /// none yet, and whether it was made (wasm-ld's getFunctionVariant). The primary's entry
+    /// is brought up to date.
+    fn variant_for(&mut self, id: SymbolId, r: (ObjectId, u32)) -> (usize, bool) {
+        let current = self.snapshot(id);
+        let v = self.variants.entry(id).or_insert_with(|| Variants {
+            entries: vec![current],
+            primary: 0,
+            bound: Vec::new(),
+        });
+        v.entries[v.primary] = current;
+        let entries: Vec<(ObjectId, u32)> = v.entries.iter().map(|e| e.from).collect();
+        let t = self.signature(r);
+        if let Some(e) = entries.iter().position(|&f| self.signature(f) == t) {
+            return (e, false);
+        }
+        let v = self.variants.get_mut(&id).unwrap();
+        let flags = self.objects[r.0.idx()].symbols[r.1 as usize].flags;
+        v.entries.push(Variant {
+            from: r,
+            def: Def::Undefined { obj: r.0, sym: r.1 },
+            flags: SymFlags(flags.0 | SymFlags::UNDEFINED),
+            weak_refs_only: flags.weak(),
+            called_directly: true,
+        });
+        (v.entries.len() - 1, true)
+    }
+
+    /// The state of entry `id` as a variant.
+    fn snapshot(&self, id: SymbolId) -> Variant {
+        let sym = &self.symbols[id.idx()];
+        let from = self.signature_source(id).unwrap_or((ObjectId(0), 0));
+        Variant {
+            from,
+            def: sym.def,
+            flags: sym.flags,
+            weak_refs_only: sym.weak_refs_only,
+            called_directly: sym.called_directly,
+        }
+    }
+
+    /// Makes variant `e` the primary: entry `id` takes its state, the old primary's is kept.
+    fn switch_primary(&mut self, id: SymbolId, e: usize) {
+        let current = self.snapshot(id);
+        let v = self.variants.get_mut(&id).unwrap();
+        let old = v.primary;
+        v.entries[old] = current;
+        v.primary = e;
+        let next = v.entries[e];
+        self.load_variant(id, next);
+    }
+
+    /// Gives entry `id` the state of `v` (and records it as the primary's).
+    fn load_variant(&mut self, id: SymbolId, v: Variant) {
+        let sym = &mut self.symbols[id.idx()];
+        sym.def = v.def;
+        sym.flags = v.flags;
+        sym.weak_refs_only = v.weak_refs_only;
+        sym.called_directly = v.called_directly;
+        sym.signature_from = match v.def {
+            Def::Undefined { obj, sym } if (obj, sym) != v.from => Some(v.from),
+            _ => None,
+        };
+        if let Some(vs) = self.variants.get_mut(&id) {
+            vs.entries[vs.primary] = v;
+        }
+    }
+
+    /// Records that object symbol `(oid, i)` is bound to the primary, if the name has
+    /// variants.
+    fn bind(&mut self, id: SymbolId, oid: ObjectId, i: u32) {
+        if self.variants.is_empty() {
+            return;
+        }
+        if let Some(v) = self.variants.get_mut(&id) {
+            v.bound.push((oid, i, v.primary));
+        }
+    }
+
+    /// Settles each name with signature variants, as wasm-ld's handleSymbolVariants: the
+    /// first variant that is a definition wins and the name takes it; every other variant's
+    /// references call a trap stub (a warning names it), and without any definition the
+    /// link fails. Names are taken in symbol-table order (wasm-ld's is its hash order).
+    fn handle_variants(&mut self) {
+        // wasm-ld stops after reading its inputs if any of them failed.
+        if self.diags.has_errors() {
+            return;
+        }
+        let mut ids: Vec<SymbolId> = self.variants.keys().copied().collect();
+        ids.sort_unstable();
+        for id in ids {
+            let current = self.snapshot(id);
+            let mut v = self.variants.remove(&id).unwrap();
+            v.entries[v.primary] = current;
+            let name = self.symbols[id.idx()].name;
+            let describe = |this: &Self, e: &Variant| {
+                let ty = this
+                    .signature(e.from)
+                    .map_or("?".to_string(), crate::layout::show_type);
+                format!("{ty} in {}", this.objects[e.from.0.idx()].name)
+            };
+            let Some(w) = v
+                .entries
+                .iter()
+                .position(|e| matches!(e.def, Def::Defined { .. }))
+            else {
+                let msg = format!(
+                    "function signature mismatch: {name}\n>>> defined as {}\n>>> defined as {}",
+                    describe(self, &v.entries[0]),
+                    describe(self, &v.entries[1])
+                );
+                self.diags.error(msg);
+                continue;
+            };
+            let winner = v.entries[w];
+            for (k, e) in v.entries.iter().enumerate() {
+                if k != w {
+                    let msg = format!(
+                        "function signature mismatch: {name}\n>>> defined as {}\n>>> defined as {}",
+                        describe(self, e),
+                        describe(self, &winner)
+                    );
+                    self.diags.warn(msg);
+                }
+            }
+            let shadowed = v.primary != w;
+            self.load_variant(id, winner);
+            self.symbols[id.idx()].shadowed = shadowed;
+            let signature_of = |this: &Self, k: usize| this.signature(v.entries[k].from).cloned();
+            let mut bound = FxHashSet::default();
+            for &(o, i, e) in &v.bound {
+                bound.insert((o, i));
+                if e != w
+                    && let Some(t) = signature_of(self, e)
+                {
+                    self.mismatched[o.idx()].insert(i, t);
+                }
+            }
+            // References made before the name had variants are bound to the first.
+            if w != 0
+                && let Some(t) = signature_of(self, 0)
+            {
+                for (o, ids) in self.obj_symbols.iter().enumerate() {
+                    for (i, &sid) in ids.iter().enumerate() {
+                        let r = (ObjectId(o as u32), i as u32);
+                        if sid == id && !bound.contains(&r) {
+                            self.mismatched[o].insert(i as u32, t.clone());
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// Two undefined references to one symbol must agree on the import module, and on the
@@ -1355,6 +1625,7 @@ impl<'a> Resolver<'a, '_> {
         flags.0 |= SymFlags::UNDEFINED;
         let Some(&id) = self.names.get(s.name) else {
             let id = self.new_symbol(s.name, s.kind, Def::Undefined { obj: oid, sym: i }, flags);
+            self.symbols[id.idx()].called_directly = s.called_directly;
             self.names.insert(s.name, id);
             return Ok(id);
         };
@@ -1364,7 +1635,35 @@ impl<'a> Resolver<'a, '_> {
             self.kind_mismatch(id, oid, s);
             return Ok(id);
         }
+        // A call through another signature than the symbol's (wasm-ld's
+        // addUndefinedFunction): if no reference calls the symbol yet, the caller's reference
+        // takes its place; otherwise the call is bound to the variant of its signature.
+        // (A symbol a weak reference keeps in its archive is still lazy to wasm-ld.)
+        let mut variant = None;
+        if s.kind == SymbolKind::Function
+            && s.called_directly
+            && matches!(existing.def, Def::Undefined { .. } | Def::Defined { .. })
+            && !existing.in_shared_library
+            && !self.weak_lazy.contains_key(&id)
+            && !self.same_signature(id, (oid, i))
+        {
+            if matches!(existing.def, Def::Undefined { .. }) && !existing.called_directly {
+                let sym = &mut self.symbols[id.idx()];
+                sym.def = Def::Undefined { obj: oid, sym: i };
+                sym.flags = flags;
+                sym.weak_refs_only = flags.weak();
+                sym.signature_from = None;
+                sym.called_directly = true;
+                self.bind(id, oid, i);
+                return Ok(id);
+            }
+            variant = Some(self.variant_for(id, (oid, i)).0);
+        }
+        let signature = self.signature_source(id);
         let sym = &mut self.symbols[id.idx()];
+        if matches!(sym.def, Def::Undefined { .. }) {
+            sym.called_directly |= s.called_directly;
+        }
         match sym.def {
             Def::Lazy(m) => {
                 if flags.weak() {
@@ -1390,22 +1689,29 @@ impl<'a> Resolver<'a, '_> {
                 sym.def = Def::Undefined { obj: oid, sym: i };
                 sym.flags = flags;
                 sym.weak_refs_only = flags.weak();
+                sym.called_directly = s.called_directly;
             }
             Def::Undefined { obj: eo, sym: es } => {
                 self.check_import_attributes(id, (eo, es), (oid, i));
                 let sym = &mut self.symbols[id.idx()];
                 if !flags.weak() && sym.weak_refs_only {
                     // The first strong reference names the import, or extracts the member
-                    // that a weak reference left in its archive.
+                    // that a weak reference left in its archive; the signature stays the
+                    // first reference's (wasm-ld).
                     sym.def = Def::Undefined { obj: oid, sym: i };
                     sym.flags = flags;
                     sym.weak_refs_only = false;
+                    sym.signature_from = signature.filter(|&r| r != (oid, i));
                     if let Some(m) = self.weak_lazy.remove(&id) {
                         self.extract_for(m, Reference::Object(oid), id)?;
                     }
                 }
             }
             Def::Defined { .. } | Def::Synthetic(_) => {}
+        }
+        match variant {
+            Some(e) => self.variants.get_mut(&id).unwrap().bound.push((oid, i, e)),
+            None => self.bind(id, oid, i),
         }
         Ok(id)
     }

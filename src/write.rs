@@ -1395,6 +1395,11 @@ impl<'a> Ctx<'_, 'a> {
                     f.get() as i64
                 }
             }
+            Value::TableIndex | Value::TableIndexRel
+                if self.res.mismatched[o.idx()].contains_key(&r.index) =>
+            {
+                0
+            }
             Value::TableIndex => match l.sym_func[id.idx()] {
                 None if undefined => 0,
                 None => dead,
@@ -1436,6 +1441,16 @@ impl<'a> Ctx<'_, 'a> {
                     None if undefined && (custom.is_none() || l.live_symbols[id.idx()]) => 0,
                     None => dead,
                 }
+            }
+            Value::GlobalIndex
+                if sym.kind == SymbolKind::Function
+                    && self.res.mismatched[o.idx()].contains_key(&r.index) =>
+            {
+                return Err(format!(
+                    "the GOT entry of `{}` through a declaration of another signature than its \
+                     definition's is not supported (spec/resolution.md)",
+                    sym.name
+                ));
             }
             Value::GlobalIndex if sym.kind != SymbolKind::Global && l.got.contains_key(&id) => {
                 l.got[&id].get() as i64

@@ -60,6 +60,20 @@ pub(super) fn functions<'a>(
                 continue;
             }
             for r in &obj.relocs[func.relocs.clone()] {
+                // A signature variant that lost is a trap stub of its signature: calls go to
+                // it, and an address taken of it keeps it though it reads null (wasm-ld).
+                if let Some(t) = res.mismatched[o].get(&r.index) {
+                    let call = r.ty == RelocationType::FunctionIndexLeb;
+                    if call || super::tables::is_table_index(r.ty) {
+                        let id = res.sym(oid, r.index);
+                        let ty = l.intern(t);
+                        let name = format!("signature_mismatch:{}", res.symbols[id.idx()].name);
+                        let stub = trap_stub(l, &mut stub_for, (id, ty), name);
+                        // (A `-r` output's relocations name the stub, addresses too.)
+                        l.call_overrides.insert((oid, r.index), stub);
+                    }
+                    continue;
+                }
                 let rel = matches!(
                     r.ty,
                     RelocationType::MemoryAddrRelSleb
@@ -108,21 +122,16 @@ pub(super) fn functions<'a>(
                 // One stub per symbol and signature, made on first use.
                 // `kind` None: one `undefined_stub` per signature, shared (wasm-ld).
                 let mut stub = |l: &mut Layout<'a>, kind: Option<&str>| {
-                    let next = l.next_func();
                     let key = if kind.is_some() {
                         id
                     } else {
                         SymbolId(u32::MAX)
                     };
-                    let stub = *stub_for.entry((key, ref_out)).or_insert(next);
-                    if stub == next {
-                        let name = match kind {
-                            Some(k) => format!("{k}:{}", res.symbols[id.idx()].name),
-                            None => "undefined_stub".to_string(),
-                        };
-                        l.functions.push(OutFunc::Trap { ty: ref_out, name });
-                        l.func_types.push(ref_out);
-                    }
+                    let name = match kind {
+                        Some(k) => format!("{k}:{}", res.symbols[id.idx()].name),
+                        None => "undefined_stub".to_string(),
+                    };
+                    let stub = trap_stub(l, &mut stub_for, (key, ref_out), name);
                     // A `__table_base`-relative address of the stub, or its GOT entry, still
                     // reads 0.
                     if !rel && !got {
@@ -343,4 +352,21 @@ fn internal_got(config: &Config, res: &Resolved<'_>, live: &Live) -> bool {
             && !sym.flags.has(SymFlags::TLS)
             && !super::imports::through_got(config, sym)
     })
+}
+
+/// The trap stub for `key` (a symbol, or every missing function, and a signature), made on
+/// first use: a function of type `key.1` whose body is `unreachable`.
+fn trap_stub(
+    l: &mut Layout<'_>,
+    stub_for: &mut FxHashMap<(SymbolId, TypeIdx), FuncIdx>,
+    key: (SymbolId, TypeIdx),
+    name: String,
+) -> FuncIdx {
+    let next = l.next_func();
+    let stub = *stub_for.entry(key).or_insert(next);
+    if stub == next {
+        l.functions.push(OutFunc::Trap { ty: key.1, name });
+        l.func_types.push(key.1);
+    }
+    stub
 }

@@ -125,7 +125,17 @@ pub(super) fn imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &
                 } else {
                     sym.name
                 };
-                let ty = map_type(l, obj, imp.ty);
+                // The signature is the first reference's, which may not be the one that
+                // names the import (resolve.rs).
+                let ty = match sym.signature_from.map(|(so, ss)| {
+                    let from = &res.objects[so.idx()];
+                    (so, from.symbols[ss as usize].target, from)
+                }) {
+                    Some((so, SymbolTarget::Function(sf), from)) => {
+                        map_type(l, so, from.func_type_index(sf))
+                    }
+                    _ => map_type(l, obj, imp.ty),
+                };
                 // Symbols naming the same import share it (wasm-ld deduplicates imports).
                 let key = (imp.import.module, field, ty);
                 let next = l.func_imports.len() as u32;

@@ -216,7 +216,8 @@ pub struct Layout<'a> {
     pub func_index: Vec<Vec<Option<FuncIdx>>>,
     /// Per symbol: its function's output index, if any.
     pub sym_func: Vec<Option<FuncIdx>>,
-    /// Calls with a signature other than the definition's: (object, symbol index) → stub index.
+    /// Calls with a signature other than the definition's, and every use of a signature
+    /// variant that lost: (object, symbol index) → stub index.
     pub call_overrides: FxHashMap<(ObjectId, u32), FuncIdx>,
     /// Constructors in call order (output function indices).
     pub ctors: Vec<FuncIdx>,
@@ -617,7 +618,8 @@ pub fn func_type_of(l: &Layout<'_>, f: FuncIdx) -> TypeIdx {
     }
 }
 
-pub(super) fn show_type(t: &FuncType) -> String {
+/// A signature as wasm-ld writes it in messages: `(i32, i32) -> i32`.
+pub(crate) fn show_type(t: &FuncType) -> String {
     let list = |v: &[ValType]| {
         v.iter()
             .map(|t| t.to_string())

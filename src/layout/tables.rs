@@ -30,6 +30,10 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
         for relocs in super::live_relocs(obj, live, o) {
             for r in &obj.relocs[relocs] {
                 // A shared library takes a preemptible function's address from its GOT import.
+                // A signature variant that lost has no slot: its address is null.
+                if res.mismatched[o].contains_key(&r.index) {
+                    continue;
+                }
                 if is_table_index(r.ty) && !l.got.contains_key(&res.sym(oid, r.index)) {
                     add_slot(l, res.sym(oid, r.index));
                 }
@@ -107,7 +111,7 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
     }
 }
 
-fn is_table_index(ty: RelocationType) -> bool {
+pub(super) fn is_table_index(ty: RelocationType) -> bool {
     matches!(
         ty,
         RelocationType::TableIndexSleb
