@@ -159,6 +159,7 @@ pub fn check_mutable_globals(
                 OutGlobal::Address(_)
                 | OutGlobal::LinkerAddress(_)
                 | OutGlobal::Got(_)
+                | OutGlobal::StubGot(_)
                 | OutGlobal::TlsSize
                 | OutGlobal::TlsAlign,
             ) => false,

@@ -136,7 +136,10 @@ pub fn map(config: &Config, res: &Resolved<'_>, l: &Layout<'_>, module: &[u8]) -
                     let name = match *g {
                         OutGlobal::Object(o, g) => global_name(res, o, g),
                         // The globals of exported data symbols are not input globals.
-                        OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) | OutGlobal::Got(_) => {
+                        OutGlobal::Address(_)
+                        | OutGlobal::LinkerAddress(_)
+                        | OutGlobal::Got(_)
+                        | OutGlobal::StubGot(_) => {
                             continue;
                         }
                         _ => g.synthetic_name().unwrap_or_default().to_string(),
@@ -467,6 +470,12 @@ pub fn json(
             OutGlobal::Got(id) => json!({
                 "index": ngi + k as u64,
                 "name": name_of(id),
+                "file": null,
+                "got_entry": true,
+            }),
+            OutGlobal::StubGot(f) => json!({
+                "index": ngi + k as u64,
+                "name": crate::layout::trap_name(l, f),
                 "file": null,
                 "got_entry": true,
             }),

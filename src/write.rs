@@ -293,6 +293,7 @@ pub fn write(
                     let moved = config.pic() && !tls && !stub;
                     ((l.passive && tls) || moved, got_value(res, l, id)?)
                 }
+                OutGlobal::StubGot(_) => (false, 0),
                 OutGlobal::LinkerAddress(a) => (false, a),
                 // Each thread's `__wasm_init_tls` sets a shared memory's `__tls_base`; the main
                 // thread's, the start function.
@@ -1446,11 +1447,14 @@ impl<'a> Ctx<'_, 'a> {
                 if sym.kind == SymbolKind::Function
                     && self.res.mismatched[o.idx()].contains_key(&r.index) =>
             {
-                return Err(format!(
-                    "the GOT entry of `{}` through a declaration of another signature than its \
-                     definition's is not supported (spec/resolution.md)",
-                    sym.name
-                ));
+                return match l
+                    .call_overrides
+                    .get(&(o, r.index))
+                    .and_then(|f| l.stub_got.get(f))
+                {
+                    Some(g) => Ok(g.get() as i64),
+                    None => Err(format!("the trap stub of `{}` has no GOT entry", sym.name)),
+                };
             }
             Value::GlobalIndex if sym.kind != SymbolKind::Global && l.got.contains_key(&id) => {
                 l.got[&id].get() as i64
@@ -1580,6 +1584,10 @@ impl<'a> Ctx<'_, 'a> {
                 }
                 // wasm-ld leaves the globals of exported data symbols unnamed.
                 OutGlobal::Address(_) | OutGlobal::LinkerAddress(_) => continue,
+                OutGlobal::StubGot(f) => {
+                    owned = format!("GOT.func.internal.{}", crate::layout::trap_name(l, f));
+                    owned.as_str()
+                }
                 OutGlobal::Got(id) => {
                     let sym = &res.symbols[id.idx()];
                     let kind = if sym.kind == SymbolKind::Function {

@@ -160,15 +160,6 @@ fn check(mode: Mode, max: usize, every: usize) {
         if seq.len() == max && n % every != 0 {
             continue;
         }
-        // A position-independent address of a losing variant (its GOT entry) is not
-        // supported yet (spec/resolution.md).
-        if let Mode::Shared = mode
-            && seq
-                .iter()
-                .any(|&r| ROLES[r].name == "call_and_address_double")
-        {
-            continue;
-        }
         for (l, line) in mode.link_lines().iter().enumerate() {
             let what = format!(
                 "{} {}",

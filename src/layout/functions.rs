@@ -63,8 +63,12 @@ pub(super) fn functions<'a>(
                 // A signature variant that lost is a trap stub of its signature: calls go to
                 // it, and an address taken of it keeps it though it reads null (wasm-ld).
                 if let Some(t) = res.mismatched[o].get(&r.index) {
+                    let got = matches!(
+                        r.ty,
+                        RelocationType::GlobalIndexLeb | RelocationType::GlobalIndexI32
+                    );
                     let call = r.ty == RelocationType::FunctionIndexLeb;
-                    if call || super::tables::is_table_index(r.ty) {
+                    if call || got || super::tables::is_table_index(r.ty) {
                         let id = res.sym(oid, r.index);
                         let ty = l.intern(t);
                         let name = format!("signature_mismatch:{}", res.symbols[id.idx()].name);
@@ -350,7 +354,8 @@ fn internal_got(config: &Config, res: &Resolved<'_>, live: &Live) -> bool {
             RelocationType::GlobalIndexLeb | RelocationType::GlobalIndexI32
         ) && sym.kind != SymbolKind::Global
             && !sym.flags.has(SymFlags::TLS)
-            && !super::imports::through_got(config, sym)
+            && (!super::imports::through_got(config, sym)
+                || res.mismatched[o.idx()].contains_key(&r.index))
     })
 }
 

@@ -264,7 +264,11 @@ fn got_imports<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &mut Lay
         }
         let id = res.sym(o, r.index);
         let sym = &res.symbols[id.idx()];
-        if l.got.contains_key(&id) || !through_got(config, sym) {
+        // (A signature variant that lost has a GOT entry of its own, tables.rs.)
+        if l.got.contains_key(&id)
+            || !through_got(config, sym)
+            || res.mismatched[o.idx()].contains_key(&r.index)
+        {
             continue;
         }
         let module = if sym.kind == SymbolKind::Function {

@@ -144,6 +144,10 @@ pub enum OutGlobal {
     /// of a function, for a `global.get` of a symbol that is not a global (wasm-ld's
     /// `GOT.data.internal.*` and `GOT.func.internal.*`).
     Got(SymbolId),
+    /// The GOT entry of a signature variant's trap stub (defined function `FuncIdx`): an
+    /// immutable 0, since the stub has no table slot (wasm-ld's
+    /// `GOT.func.internal.signature_mismatch:NAME`).
+    StubGot(FuncIdx),
     /// An immutable i32 holding an address the linker chose for a symbol of its own that is
     /// exported (`__wasm_init_memory_flag` under `--export-all`).
     LinkerAddress(u64),
@@ -168,7 +172,8 @@ impl OutGlobal {
             OutGlobal::Object(..)
             | OutGlobal::Address(_)
             | OutGlobal::LinkerAddress(_)
-            | OutGlobal::Got(_) => {
+            | OutGlobal::Got(_)
+            | OutGlobal::StubGot(_) => {
                 return None;
             }
         })
@@ -313,6 +318,8 @@ pub struct Layout<'a> {
     pub late_exports: Vec<(&'static str, SymbolKind, u32)>,
     /// GOT entries: symbol → the global index of its [`OutGlobal::Got`].
     pub got: FxHashMap<SymbolId, GlobalIdx>,
+    /// GOT entries of trap stubs: stub → the global index of its [`OutGlobal::StubGot`].
+    pub stub_got: FxHashMap<FuncIdx, GlobalIdx>,
     /// `__tls_base`'s global index, when it is in the output.
     pub tls_base_global: Option<GlobalIdx>,
     /// `__wasm_apply_tls_relocs`'s function index, when it is in the output.
@@ -447,6 +454,7 @@ pub fn layout<'a>(
         init_memory_flag: None,
         tls_base_global: None,
         got: FxHashMap::default(),
+        stub_got: FxHashMap::default(),
         late_exports: Vec::new(),
         apply_tls_relocs: None,
         apply_global_tls_relocs: None,
@@ -607,6 +615,14 @@ pub(super) fn defined_func_type<'r>(res: &'r Resolved<'_>, id: SymbolId) -> Opti
     match o.symbols[sym as usize].target {
         SymbolTarget::Function(f) => o.func_type(f),
         _ => None,
+    }
+}
+
+/// The name of trap stub `f` (a defined function of the output), or "" if it is not one.
+pub fn trap_name<'l>(l: &'l Layout<'_>, f: FuncIdx) -> &'l str {
+    match l.defined(f).map(|d| &l.functions[d]) {
+        Some(OutFunc::Trap { name, .. }) => name,
+        _ => "",
     }
 }
 

@@ -30,8 +30,19 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
         for relocs in super::live_relocs(obj, live, o) {
             for r in &obj.relocs[relocs] {
                 // A shared library takes a preemptible function's address from its GOT import.
-                // A signature variant that lost has no slot: its address is null.
+                // A signature variant that lost has no slot: its address is null, and its GOT
+                // entry, one per stub, holds 0.
                 if res.mismatched[o].contains_key(&r.index) {
+                    if matches!(
+                        r.ty,
+                        RelocationType::GlobalIndexLeb | RelocationType::GlobalIndexI32
+                    ) && let Some(&stub) = l.call_overrides.get(&(oid, r.index))
+                        && !l.stub_got.contains_key(&stub)
+                    {
+                        let g = l.next_global();
+                        l.stub_got.insert(stub, g);
+                        l.globals.push(super::OutGlobal::StubGot(stub));
+                    }
                     continue;
                 }
                 if is_table_index(r.ty) && !l.got.contains_key(&res.sym(oid, r.index)) {
