@@ -1341,9 +1341,11 @@ impl<'a> Resolver<'a, '_> {
         // A definition of another signature than the symbol's (a definition, or a reference
         // that calls it) becomes a variant of its own, and the name's primary (wasm-ld's
         // addDefinedFunction).
+        // (A symbol a weak reference keeps in its archive is still lazy to wasm-ld: any
+        // definition takes it.)
         let checked = match existing.def {
             Def::Defined { .. } => true,
-            Def::Undefined { .. } => existing.called_directly,
+            Def::Undefined { .. } => existing.called_directly && !self.weak_lazy.contains_key(&id),
             _ => false,
         };
         if s.kind == SymbolKind::Function && checked && !self.same_signature(id, (oid, i)) {

@@ -1190,6 +1190,60 @@ fn a_strong_definition_of_another_signature_does_not_replace_a_weak_one() {
     );
 }
 
+/// Where wasm-ld-22 does not check a signature (a member extracted by a call of another
+/// signature, or a definition of a name a weak call left lazy in its archive) it writes an
+/// invalid module; weld calls a `signature_mismatch:` stub and warns (spec/resolution.md).
+#[test]
+fn unchecked_signatures_still_give_a_valid_module() {
+    let s = Scratch::new();
+    let weak = s.compile(
+        "weak",
+        "__attribute__((weak)) int f(int);\n\
+         __attribute__((export_name(\"use0\"))) int use0(void) { return f(0); }",
+        &[],
+    );
+    let call = s.compile(
+        "call",
+        "int f(int);\n\
+         __attribute__((export_name(\"use0\"))) int use0(void) { return f(0); }",
+        &[],
+    );
+    let member = s.compile(
+        "member",
+        "__attribute__((noinline)) double f(double x) { return x * 2; }",
+        &[],
+    );
+    let lib = s.archive("libm", &[&member]);
+    let def = s.compile(
+        "def",
+        "__attribute__((noinline)) double f(double x) { return x * 3; }\n\
+         __attribute__((export_name(\"use2\"))) double use2(void) { return f(2); }",
+        &[],
+    );
+    for (what, inputs) in [
+        ("archive first", vec![&lib, &call]),
+        ("weak lazy", vec![&weak, &lib, &def]),
+    ] {
+        let out = s.path("out.wasm");
+        let mut args = vec!["--no-entry".to_string()];
+        args.extend(inputs.iter().map(|p| p.display().to_string()));
+        args.extend(["-o".to_string(), out.display().to_string()]);
+        let o = weld(&args);
+        assert!(o.status.success(), "{what}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("function signature mismatch: f"),
+            "{what}: {}",
+            stderr(&o)
+        );
+        let module = std::fs::read(&out).unwrap();
+        wasmparser::Validator::new().validate_all(&module).unwrap();
+        assert!(
+            function_names(&module).contains(&"signature_mismatch:f".to_string()),
+            "{what}"
+        );
+    }
+}
+
 /// 32-bit relocated fields take every value 32 bits hold, signed or unsigned, as wasm-ld writes
 /// them (an address above 2 GiB in `i32.const` is negative); a value beyond that is an error
 /// naming the function, relocation and symbol, where wasm-ld silently keeps the low 32 bits
