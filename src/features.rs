@@ -18,6 +18,11 @@ pub fn allowed(
     if let Some(f) = &config.features {
         allowed.extend(f.iter().cloned());
     }
+    // wasm-ld allows it in every position-independent output, even one without inputs
+    // (unless `--features` is given without checks).
+    if config.pic() && (!explicit || config.check_features) {
+        allowed.insert("mutable-globals".to_string());
+    }
     // feature -> first object that uses / disallows it
     let mut used: Vec<(&str, &str)> = Vec::new();
     let mut disallowed: Vec<(&str, &str)> = Vec::new();

@@ -108,10 +108,13 @@ pub fn sections(
 
     let mut linking = Vec::new();
     2u32.encode(&mut linking);
-    subsection(&mut linking, SYMBOL_TABLE, |b| {
-        symtab.count.encode(b);
-        b.extend_from_slice(&symtab.entries);
-    });
+    // wasm-ld leaves out an empty symbol table.
+    if symtab.count > 0 {
+        subsection(&mut linking, SYMBOL_TABLE, |b| {
+            symtab.count.encode(b);
+            b.extend_from_slice(&symtab.entries);
+        });
+    }
     let segments: Vec<(usize, &crate::layout::OutSegment<'_>)> = l
         .segments
         .iter()

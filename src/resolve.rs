@@ -1152,15 +1152,15 @@ impl<'a> Resolver<'a, '_> {
         };
         let sym = &mut self.symbols[id.idx()];
         match sym.def {
-            // The symbol stays lazy until the member is read, so that a second index entry
-            // for the same name does not extract another member. (A command-line name is a
-            // strong reference: it is never weak.)
+            // The member is read at once, and the symbol stays what it is meanwhile, so that
+            // the member's definition is checked against it (wasm-ld extracts through a
+            // temporary lazy symbol). (A command-line name is a strong reference: it is never
+            // weak.)
             Def::Undefined { .. } | Def::CommandLine if !sym.weak_refs_only => {
                 let reference = match sym.def {
                     Def::Undefined { obj, .. } => Reference::Object(obj),
                     _ => Reference::CommandLine("<internal>"),
                 };
-                sym.def = Def::Lazy(m);
                 return self.extract_for(m, reference, id);
             }
             // A weak reference does not extract; remember the member in case a strong

@@ -1,14 +1,15 @@
 //! Function symbols whose objects disagree on the signature (wasm-ld's "signature variants",
-//! spec/resolution.md): every sequence of up to three objects, each playing one role (a strong
+//! spec/resolution.md): every sequence of up to three inputs, each playing one role (a strong
 //! or weak definition, a direct call, an address taken, a weak reference, in one of three
-//! signatures), is linked by weld and by wasm-ld-22, and exit status, messages and output
-//! bytes must agree.
+//! signatures, or a definition in an archive member), is linked by weld and by wasm-ld-22, and
+//! exit status, messages and output bytes must agree.
 
 mod support;
 
 use support::{Scratch, WASM_LD, same_as_wasm_ld};
 
-/// One object's part: what it does with `f`, and through which declaration.
+/// One input's part: what it does with `f`, and through which declaration. A role whose
+/// name starts with `member_` is an archive holding the object.
 struct Role {
     name: &'static str,
     /// C source; `K` stands for the object's position, which names its exports.
@@ -75,6 +76,16 @@ const ROLES: &[Role] = &[
     Role {
         name: "weak_call_double",
         source: "__attribute__((weak)) double f(double);\n\
+                 __attribute__((export_name(\"useK\"))) double useK(void) { return f(K); }",
+    },
+    Role {
+        name: "member_int",
+        source: "__attribute__((noinline)) int f(int x) { return x + 5; }\n\
+                 __attribute__((export_name(\"useK\"))) int useK(void) { return f(K); }",
+    },
+    Role {
+        name: "member_double",
+        source: "__attribute__((noinline)) double f(double x) { return x * 6; }\n\
                  __attribute__((export_name(\"useK\"))) double useK(void) { return f(K); }",
     },
 ];
@@ -145,9 +156,15 @@ fn check(mode: Mode, max: usize, every: usize) {
                         src = src.replace("__attribute__((export_name(\"addrK\"))) ", "");
                     }
                     let src = src.replace('K', &k.to_string());
-                    s.compile(&format!("{}{k}", r.name), &src, mode.flags())
-                        .display()
-                        .to_string()
+                    let name = format!("{}{k}", r.name);
+                    let obj = s.compile(&name, &src, mode.flags());
+                    if r.name.starts_with("member_") {
+                        s.archive(&format!("lib{name}.a"), &[&obj])
+                    } else {
+                        obj
+                    }
+                    .display()
+                    .to_string()
                 })
                 .collect()
         })
@@ -176,12 +193,9 @@ fn check(mode: Mode, max: usize, every: usize) {
             match same_as_wasm_ld(&s, &dir, &args) {
                 Ok(true) => linked += 1,
                 Ok(false) => {}
-                Err(e) => match mode {
-                    Mode::Relocatable => match wasm_ld_defect(&s, &dir) {
-                        Ok(()) => defects += 1,
-                        Err(why) => failures.push(format!("{what}: {e}\n{why}")),
-                    },
-                    _ => failures.push(format!("{what}: {e}")),
+                Err(e) => match wasm_ld_defect(&s, &dir, mode) {
+                    Ok(()) => defects += 1,
+                    Err(why) => failures.push(format!("{what}: {e}\n{why}")),
                 },
             }
         }
@@ -225,15 +239,30 @@ fn signature_variants_link_as_with_wasm_ld_all_triples() {
     }
 }
 
-/// For a `-r` link whose bytes differ: succeeds when wasm-ld-22's object has one of its
-/// defects with signature variants (spec/resolution.md) and weld's has none and links again
-/// (by wasm-ld-22). The defects: the trap stub's local symbol written once per object that
-/// refers to it, and relocations against a winning definition naming no symbol at all.
-fn wasm_ld_defect(s: &Scratch, dir: &str) -> Result<(), String> {
+/// For a link whose bytes differ: succeeds when wasm-ld-22's output has one of its defects
+/// with signature variants (spec/resolution.md) and weld's has none. The defects: a module
+/// that does not validate (wasm-ld checked no signature), for which weld's must validate; in
+/// `-r` output, the trap stub's local symbol written once per object that refers to it, or
+/// relocations against a winning definition naming no symbol at all, for which weld's object
+/// must link again (by wasm-ld-22).
+fn wasm_ld_defect(s: &Scratch, dir: &str, mode: Mode) -> Result<(), String> {
     let ours = std::fs::read(s.path(&format!("w-{dir}/out.wasm"))).map_err(|e| e.to_string())?;
     let theirs = std::fs::read(s.path(&format!("r-{dir}/out.wasm"))).map_err(|e| e.to_string())?;
-    let (our_syms, our_relocs) = symbols_and_relocations(&ours);
-    let (their_syms, their_relocs) = symbols_and_relocations(&theirs);
+    let valid = |m: &[u8]| {
+        wasmparser::Validator::new().validate_all(m).is_ok() && symbols_and_relocations(m).is_ok()
+    };
+    if !valid(&ours) {
+        return Err("weld's output is not valid".into());
+    }
+    let relocatable = matches!(mode, Mode::Relocatable);
+    if !valid(&theirs) {
+        return if relocatable { relinks(s, dir) } else { Ok(()) };
+    }
+    if !relocatable {
+        return Err("wasm-ld's module is valid".into());
+    }
+    let (our_syms, our_relocs) = symbols_and_relocations(&ours)?;
+    let (their_syms, their_relocs) = symbols_and_relocations(&theirs)?;
     let stubs = |syms: &[String]| {
         syms.iter()
             .filter(|n| n.starts_with("signature_mismatch:"))
@@ -258,6 +287,11 @@ fn wasm_ld_defect(s: &Scratch, dir: &str) -> Result<(), String> {
     if stubs(&our_syms) > unique(&our_syms) || dangling(&our_syms, &our_relocs) {
         return Err("weld's object has the same defect".into());
     }
+    relinks(s, dir)
+}
+
+/// Whether wasm-ld-22 links weld's `-r` object of link `dir` again.
+fn relinks(s: &Scratch, dir: &str) -> Result<(), String> {
     let out = std::process::Command::new(WASM_LD)
         .args(["--no-entry", "--export-all", "--allow-undefined", "-o"])
         .arg(s.path(&format!("w-{dir}/relinked.wasm")))
@@ -275,19 +309,19 @@ fn wasm_ld_defect(s: &Scratch, dir: &str) -> Result<(), String> {
 
 /// The symbol names (the kind's name for unnamed ones) and the symbol indices relocations
 /// name, of an object.
-fn symbols_and_relocations(bytes: &[u8]) -> (Vec<String>, Vec<u32>) {
+fn symbols_and_relocations(bytes: &[u8]) -> Result<(Vec<String>, Vec<u32>), String> {
     use wasmparser::{KnownCustom, Linking, Parser, Payload, RelocationType};
     let (mut syms, mut relocs) = (Vec::new(), Vec::new());
     for p in Parser::new(0).parse_all(bytes) {
-        let Ok(Payload::CustomSection(c)) = p else {
+        let Payload::CustomSection(c) = p.map_err(|e| e.to_string())? else {
             continue;
         };
         match c.as_known() {
             KnownCustom::Linking(r) => {
                 for sub in r.subsections() {
-                    if let Ok(Linking::SymbolTable(t)) = sub {
+                    if let Linking::SymbolTable(t) = sub.map_err(|e| e.to_string())? {
                         for sym in t {
-                            let sym = sym.unwrap();
+                            let sym = sym.map_err(|e| e.to_string())?;
                             let name = match sym {
                                 wasmparser::SymbolInfo::Func { name, index, .. } => {
                                     format!("{}@{index}", name.unwrap_or(""))
@@ -301,7 +335,7 @@ fn symbols_and_relocations(bytes: &[u8]) -> (Vec<String>, Vec<u32>) {
             }
             KnownCustom::Reloc(r) => {
                 for e in r.entries() {
-                    let e = e.unwrap();
+                    let e = e.map_err(|e| e.to_string())?;
                     if e.ty != RelocationType::TypeIndexLeb {
                         relocs.push(e.index);
                     }
@@ -310,5 +344,5 @@ fn symbols_and_relocations(bytes: &[u8]) -> (Vec<String>, Vec<u32>) {
             _ => {}
         }
     }
-    (syms, relocs)
+    Ok((syms, relocs))
 }
