@@ -14,7 +14,12 @@ use crate::error::{Diagnostics, Error, Result};
 use crate::input::{Archive, MemberRef};
 use crate::model::*;
 use crate::read::read_object;
+use variants::Variants;
 use wasmparser::FuncType;
+
+mod stubs;
+mod variants;
+mod wrap;
 
 /// A symbol the linker defines itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -341,29 +346,6 @@ struct Resolver<'a, 'c> {
     variants: FxHashMap<SymbolId, Variants>,
     /// Per object: see [`Resolved::mismatched`].
     mismatched: Vec<FxHashMap<u32, FuncType>>,
-}
-
-/// The signature variants of one function name, as wasm-ld keeps them (`symVariants`): one
-/// per signature, in the order they appeared. The symbol table entry holds the state of the
-/// current primary variant; the others are kept here.
-struct Variants {
-    entries: Vec<Variant>,
-    /// The entry the symbol table entry stands for.
-    primary: usize,
-    /// References bound to an entry since the name got variants; earlier ones are bound to
-    /// entry 0.
-    bound: Vec<(ObjectId, u32, usize)>,
-}
-
-/// One signature variant: the state of a symbol table entry.
-#[derive(Clone, Copy)]
-struct Variant {
-    /// The symbol whose declaration is the signature (and whose object the messages name).
-    from: (ObjectId, u32),
-    def: Def,
-    flags: SymFlags,
-    weak_refs_only: bool,
-    called_directly: bool,
 }
 
 /// What made an archive member load (`--why-extract`'s first column).
@@ -709,198 +691,6 @@ impl<'a> Resolver<'a, '_> {
             }
         }
         Ok(())
-    }
-
-    /// Stub libraries, as wasm-ld processes them: each symbol a stub provides that an object
-    /// references and nothing defines is imported, and the symbols it depends on are exported
-    /// (an archive member defining one is loaded, which may reference more stub symbols, so
-    /// this repeats until nothing is loaded). The first stub library to provide a symbol
-    /// handles it. wasm-ld walks each stub's symbols in its hash map's order, weld in file
-    /// order: only the load order of members that several stub symbols pull in can differ.
-    fn process_stub_libraries(&mut self) -> Result<()> {
-        let stubs = std::mem::take(&mut self.stubs);
-        loop {
-            let mut loaded = false;
-            for stub in &stubs {
-                for (name, deps) in &stub.entries {
-                    let Some(&id) = self.names.get(name) else {
-                        continue;
-                    };
-                    let referenced = matches!(self.symbols[id.idx()].def, Def::Undefined { .. })
-                        && !self.weak_lazy.contains_key(&id);
-                    if referenced {
-                        loaded |= self.import_from_stub(stub, id, deps)?;
-                    }
-                }
-                // A symbol whose import name (not its own) is a stub symbol.
-                let by_import: Vec<(SymbolId, usize)> = (0..self.symbols.len())
-                    .filter_map(|i| {
-                        let sym = &self.symbols[i];
-                        let Def::Undefined { obj, sym: si } = sym.def else {
-                            return None;
-                        };
-                        let o = &self.objects[obj.idx()];
-                        if sym.local {
-                            return None;
-                        }
-                        let (_, field) = o.import_of(&o.symbols[si as usize])?;
-                        let field = field?;
-                        let e = stub.entries.iter().position(|(n, _)| *n == field)?;
-                        Some((SymbolId(i as u32), e))
-                    })
-                    .collect();
-                for (id, e) in by_import {
-                    loaded |= self.import_from_stub(stub, id, &stub.entries[e].1)?;
-                }
-            }
-            if !loaded {
-                break;
-            }
-        }
-        Ok(())
-    }
-
-    /// Imports `id` from `stub` and exports what it needs; whether a member was loaded.
-    fn import_from_stub(
-        &mut self,
-        stub: &crate::input::StubLibrary<'a>,
-        id: SymbolId,
-        deps: &[&'a str],
-    ) -> Result<bool> {
-        if std::mem::replace(&mut self.symbols[id.idx()].forced_import, true) {
-            return Ok(false);
-        }
-        let name = self.symbols[id.idx()].name;
-        self.trace(name, stub.path, "importing");
-        let mut loaded = false;
-        for &dep in deps {
-            let Some(&needed) = self.names.get(dep) else {
-                self.diags.error(format!(
-                    "{}: undefined symbol: {dep}. Required by {name}",
-                    stub.path
-                ));
-                continue;
-            };
-            let lazy = self.lazy_member(needed);
-            if lazy.is_none() && !self.symbols[needed.idx()].is_defined() {
-                self.diags.error(format!(
-                    "{}: undefined symbol: {dep}. Required by {name}",
-                    stub.path
-                ));
-                continue;
-            }
-            if self.traced.contains(dep) {
-                println!("{}: exported {dep} due to import of {name}", stub.path);
-            }
-            self.symbols[needed.idx()].forced_export = true;
-            if let Some(m) = lazy {
-                loaded = true;
-                let member = self.extract(m)?;
-                // wasm-ld's record names the stub library, the file of the imported symbol
-                // and the imported symbol (not the member loaded).
-                if self.config.why_extract.is_some() && member.is_some() {
-                    let file = match self.symbols[id.idx()].def {
-                        Def::Undefined { obj, .. } => self.objects[obj.idx()].name.clone(),
-                        _ => "<internal>".to_string(),
-                    };
-                    self.why_extract
-                        .push([stub.path.to_string(), file, name.to_string()]);
-                }
-            }
-        }
-        Ok(loaded)
-    }
-
-    /// `--wrap`: for each name the link has a symbol for, makes sure `__real_NAME` and
-    /// `__wrap_NAME` exist (a reference from the command line, which may load an archive
-    /// member), as wasm-ld does. Returns (symbol, real, wrap) triples.
-    fn add_wrapped_symbols(&mut self) -> Result<Vec<[SymbolId; 3]>> {
-        let config = self.config;
-        let mut seen = FxHashSet::default();
-        let mut out = Vec::new();
-        for w in &config.wrap {
-            if !seen.insert(w.name.as_str()) {
-                continue;
-            }
-            let Some(&sym) = self.names.get(w.name.as_str()) else {
-                continue;
-            };
-            let real = self.command_line_reference(&w.real)?;
-            let wrap = self.command_line_reference(&w.wrap)?;
-            out.push([sym, real, wrap]);
-        }
-        Ok(out)
-    }
-
-    /// A strong reference to `name` from the command line: loads the member that defines it,
-    /// or leaves an undefined symbol.
-    fn command_line_reference(&mut self, name: &'a str) -> Result<SymbolId> {
-        match self.names.get(name).copied() {
-            Some(id) => {
-                if let Some(m) = self.lazy_member(id) {
-                    self.extract_for(m, Reference::CommandLine("<internal>"), id)?;
-                }
-                // The reference is to a function (wasm-ld), so anything else conflicts.
-                let sym = &self.symbols[id.idx()];
-                if sym.kind != SymbolKind::Function {
-                    let msg = format!(
-                        "symbol type mismatch: {name}\n>>> defined as {} in {}\n>>> defined as {} in <internal>",
-                        llvm_type_name(sym.kind),
-                        self.defined_in(sym),
-                        llvm_type_name(SymbolKind::Function)
-                    );
-                    self.diags.error(msg);
-                }
-                Ok(id)
-            }
-            None => {
-                let id = self.new_symbol(name, SymbolKind::Function, Def::CommandLine, SymFlags(0));
-                self.names.insert(name, id);
-                Ok(id)
-            }
-        }
-    }
-
-    /// Redirects references as `--wrap` asks: every object's reference to the symbol now
-    /// names `__wrap_NAME`, and its references to `__real_NAME` name the symbol; name look-ups
-    /// follow (wasm-ld swaps the same pointers in each file and in its symbol map).
-    fn wrap_symbols(&mut self, wrapped: &[[SymbolId; 3]]) {
-        if wrapped.is_empty() {
-            return;
-        }
-        let mut map: FxHashMap<SymbolId, SymbolId> = FxHashMap::default();
-        for &[sym, real, wrap] in wrapped {
-            map.insert(sym, wrap);
-            map.insert(real, sym);
-        }
-        for ids in &mut self.obj_symbols {
-            for id in ids.iter_mut() {
-                if let Some(&to) = map.get(id) {
-                    *id = to;
-                }
-            }
-        }
-        for &[sym, real, wrap] in wrapped {
-            let (s, r) = (self.symbols[sym.idx()].name, self.symbols[real.idx()].name);
-            self.names.insert(r, sym);
-            self.names.insert(s, wrap);
-            // Nothing refers to the old `__real_NAME` entry any more: it is neither imported
-            // nor listed at `-r` (unless it is the symbol itself).
-            if real != sym && !self.symbols[real.idx()].is_defined() {
-                self.symbols[real.idx()].def = Def::CommandLine;
-            }
-            // A `__wrap_NAME` that only the command line names takes over the references, and
-            // their import, from the symbol (wasm-ld imports it under its own name).
-            if self.symbols[wrap.idx()].def == Def::CommandLine
-                && let Def::Undefined { .. } = self.symbols[sym.idx()].def
-            {
-                let from = self.symbols[sym.idx()].clone();
-                let w = &mut self.symbols[wrap.idx()];
-                w.def = from.def;
-                w.flags = SymFlags(from.flags.0 & !SymFlags::EXPLICIT_NAME);
-                w.weak_refs_only = from.weak_refs_only;
-            }
-        }
     }
 
     /// Puts objects in wasm-ld's order: wasm-ld loads an extracted member while it is still
@@ -1349,20 +1139,7 @@ impl<'a> Resolver<'a, '_> {
             _ => false,
         };
         if s.kind == SymbolKind::Function && checked && !self.same_signature(id, (oid, i)) {
-            let (e, added) = self.variant_for(id, (oid, i));
-            let replace = added || self.should_replace(id, oid, s);
-            self.switch_primary(id, e);
-            if replace {
-                let new = Variant {
-                    from: (oid, i),
-                    def: Def::Defined { obj: oid, sym: i },
-                    flags: s.flags,
-                    weak_refs_only: false,
-                    called_directly: false,
-                };
-                self.load_variant(id, new);
-            }
-            self.variants.get_mut(&id).unwrap().bound.push((oid, i, e));
+            self.define_variant(id, oid, i, s);
             return id;
         }
         if self.should_replace(id, oid, s) {
@@ -1399,187 +1176,6 @@ impl<'a> Resolver<'a, '_> {
                     // wasm-ld replaces it all the same: a third definition is reported
                     // against the second.
                     true
-                }
-            }
-        }
-    }
-
-    /// The signature of a function symbol of an object.
-    fn signature(&self, (obj, sym): (ObjectId, u32)) -> Option<&FuncType> {
-        let o = &self.objects[obj.idx()];
-        match o.symbols[sym as usize].target {
-            SymbolTarget::Function(f) => o.func_type(f),
-            _ => None,
-        }
-    }
-
-    /// The symbol whose declaration is entry `id`'s signature, if it has one.
-    fn signature_source(&self, id: SymbolId) -> Option<(ObjectId, u32)> {
-        let sym = &self.symbols[id.idx()];
-        match sym.def {
-            Def::Defined { obj, sym: s } => Some((obj, s)),
-            Def::Undefined { obj, sym: s } => Some(sym.signature_from.unwrap_or((obj, s))),
-            _ => None,
-        }
-    }
-
-    /// Whether object symbol `r` has entry `id`'s signature (or either has none).
-    fn same_signature(&self, id: SymbolId, r: (ObjectId, u32)) -> bool {
-        match (self.signature_source(id), self.signature(r)) {
-            (Some(from), Some(t)) => self.signature(from).is_none_or(|f| f == t),
-            _ => true,
-        }
-    }
-
-    /// The variant entry of `id` with `r`'s signature, made (from `r`, undefined) if there is
-    /// none yet, and whether it was made (wasm-ld's getFunctionVariant). The primary's entry
-    /// is brought up to date.
-    fn variant_for(&mut self, id: SymbolId, r: (ObjectId, u32)) -> (usize, bool) {
-        let current = self.snapshot(id);
-        let v = self.variants.entry(id).or_insert_with(|| Variants {
-            entries: vec![current],
-            primary: 0,
-            bound: Vec::new(),
-        });
-        v.entries[v.primary] = current;
-        let entries: Vec<(ObjectId, u32)> = v.entries.iter().map(|e| e.from).collect();
-        let t = self.signature(r);
-        if let Some(e) = entries.iter().position(|&f| self.signature(f) == t) {
-            return (e, false);
-        }
-        let v = self.variants.get_mut(&id).unwrap();
-        let flags = self.objects[r.0.idx()].symbols[r.1 as usize].flags;
-        v.entries.push(Variant {
-            from: r,
-            def: Def::Undefined { obj: r.0, sym: r.1 },
-            flags: SymFlags(flags.0 | SymFlags::UNDEFINED),
-            weak_refs_only: flags.weak(),
-            called_directly: true,
-        });
-        (v.entries.len() - 1, true)
-    }
-
-    /// The state of entry `id` as a variant.
-    fn snapshot(&self, id: SymbolId) -> Variant {
-        let sym = &self.symbols[id.idx()];
-        let from = self.signature_source(id).unwrap_or((ObjectId(0), 0));
-        Variant {
-            from,
-            def: sym.def,
-            flags: sym.flags,
-            weak_refs_only: sym.weak_refs_only,
-            called_directly: sym.called_directly,
-        }
-    }
-
-    /// Makes variant `e` the primary: entry `id` takes its state, the old primary's is kept.
-    fn switch_primary(&mut self, id: SymbolId, e: usize) {
-        let current = self.snapshot(id);
-        let v = self.variants.get_mut(&id).unwrap();
-        let old = v.primary;
-        v.entries[old] = current;
-        v.primary = e;
-        let next = v.entries[e];
-        self.load_variant(id, next);
-    }
-
-    /// Gives entry `id` the state of `v` (and records it as the primary's).
-    fn load_variant(&mut self, id: SymbolId, v: Variant) {
-        let sym = &mut self.symbols[id.idx()];
-        sym.def = v.def;
-        sym.flags = v.flags;
-        sym.weak_refs_only = v.weak_refs_only;
-        sym.called_directly = v.called_directly;
-        sym.signature_from = match v.def {
-            Def::Undefined { obj, sym } if (obj, sym) != v.from => Some(v.from),
-            _ => None,
-        };
-        if let Some(vs) = self.variants.get_mut(&id) {
-            vs.entries[vs.primary] = v;
-        }
-    }
-
-    /// Records that object symbol `(oid, i)` is bound to the primary, if the name has
-    /// variants.
-    fn bind(&mut self, id: SymbolId, oid: ObjectId, i: u32) {
-        if self.variants.is_empty() {
-            return;
-        }
-        if let Some(v) = self.variants.get_mut(&id) {
-            v.bound.push((oid, i, v.primary));
-        }
-    }
-
-    /// Settles each name with signature variants, as wasm-ld's handleSymbolVariants: the
-    /// first variant that is a definition wins and the name takes it; every other variant's
-    /// references call a trap stub (a warning names it), and without any definition the
-    /// link fails. Names are taken in symbol-table order (wasm-ld's is its hash order).
-    fn handle_variants(&mut self) {
-        // wasm-ld stops after reading its inputs if any of them failed.
-        if self.diags.has_errors() {
-            return;
-        }
-        let mut ids: Vec<SymbolId> = self.variants.keys().copied().collect();
-        ids.sort_unstable();
-        for id in ids {
-            let current = self.snapshot(id);
-            let mut v = self.variants.remove(&id).unwrap();
-            v.entries[v.primary] = current;
-            let name = self.symbols[id.idx()].name;
-            let describe = |this: &Self, e: &Variant| {
-                let ty = this
-                    .signature(e.from)
-                    .map_or("?".to_string(), crate::layout::show_type);
-                format!("{ty} in {}", this.objects[e.from.0.idx()].name)
-            };
-            let Some(w) = v
-                .entries
-                .iter()
-                .position(|e| matches!(e.def, Def::Defined { .. }))
-            else {
-                let msg = format!(
-                    "function signature mismatch: {name}\n>>> defined as {}\n>>> defined as {}",
-                    describe(self, &v.entries[0]),
-                    describe(self, &v.entries[1])
-                );
-                self.diags.error(msg);
-                continue;
-            };
-            let winner = v.entries[w];
-            for (k, e) in v.entries.iter().enumerate() {
-                if k != w {
-                    let msg = format!(
-                        "function signature mismatch: {name}\n>>> defined as {}\n>>> defined as {}",
-                        describe(self, e),
-                        describe(self, &winner)
-                    );
-                    self.diags.warn(msg);
-                }
-            }
-            let shadowed = v.primary != w;
-            self.load_variant(id, winner);
-            self.symbols[id.idx()].shadowed = shadowed;
-            let signature_of = |this: &Self, k: usize| this.signature(v.entries[k].from).cloned();
-            let mut bound = FxHashSet::default();
-            for &(o, i, e) in &v.bound {
-                bound.insert((o, i));
-                if e != w
-                    && let Some(t) = signature_of(self, e)
-                {
-                    self.mismatched[o.idx()].insert(i, t);
-                }
-            }
-            // References made before the name had variants are bound to the first.
-            if w != 0
-                && let Some(t) = signature_of(self, 0)
-            {
-                for (o, ids) in self.obj_symbols.iter().enumerate() {
-                    for (i, &sid) in ids.iter().enumerate() {
-                        let r = (ObjectId(o as u32), i as u32);
-                        if sid == id && !bound.contains(&r) {
-                            self.mismatched[o].insert(i as u32, t.clone());
-                        }
-                    }
                 }
             }
         }
@@ -1712,7 +1308,7 @@ impl<'a> Resolver<'a, '_> {
             Def::Defined { .. } | Def::Synthetic(_) => {}
         }
         match variant {
-            Some(e) => self.variants.get_mut(&id).unwrap().bound.push((oid, i, e)),
+            Some(e) => self.bind_to(id, oid, i, e),
             None => self.bind(id, oid, i),
         }
         Ok(id)
