@@ -923,14 +923,19 @@ impl<'a> Resolver<'a, '_> {
         Ok(Some(name))
     }
 
+    /// How messages name a lazy member: `lib.a(member.o)`, or a `--start-lib` object's path.
+    fn member_name(&self, m: MemberRef) -> Result<String> {
+        Ok(if m.archive == LAZY_OBJECT_ARCHIVE {
+            self.lazy_objects[m.offset as usize].0.to_string()
+        } else {
+            self.archives[m.archive as usize].member(m.offset)?.0
+        })
+    }
+
     fn add_lazy(&mut self, name: &'a str, m: MemberRef) -> Result<()> {
         let Some(&id) = self.names.get(name) else {
             if self.traced.contains(name) {
-                let file = if m.archive == LAZY_OBJECT_ARCHIVE {
-                    self.lazy_objects[m.offset as usize].0.to_string()
-                } else {
-                    self.archives[m.archive as usize].member(m.offset)?.0
-                };
+                let file = self.member_name(m)?;
                 self.trace(name, &file, "lazy definition of");
             }
             let id = self.new_symbol(name, SymbolKind::Function, Def::Lazy(m), SymFlags(0));

@@ -188,11 +188,23 @@ impl<'a> Resolver<'a, '_> {
             let mut v = self.variants.remove(&id).unwrap();
             v.entries[v.primary] = current;
             let name = self.symbols[id.idx()].name;
+            // A primary that a weak reference keeps lazy is wasm-ld's lazy symbol, whose file
+            // is the archive member.
+            let lazy_member = match self.weak_lazy.get(&id) {
+                Some(&m) if matches!(self.symbols[id.idx()].def, Def::Undefined { .. }) => {
+                    self.member_name(m).ok()
+                }
+                _ => None,
+            };
             let describe = |this: &Self, e: &Variant| {
                 let ty = this
                     .signature(e.from)
                     .map_or("?".to_string(), crate::layout::show_type);
-                format!("{ty} in {}", this.objects[e.from.0.idx()].name)
+                let file = match &lazy_member {
+                    Some(member) if e.def == current.def => member.as_str(),
+                    _ => this.objects[e.from.0.idx()].name.as_str(),
+                };
+                format!("{ty} in {file}")
             };
             let Some(w) = v
                 .entries
