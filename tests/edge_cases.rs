@@ -1188,6 +1188,24 @@ fn a_strong_definition_of_another_signature_does_not_replace_a_weak_one() {
         function_names(&module),
         ["signature_mismatch:f", "f", "call_a", "call_b"]
     );
+    // The name `f` is the losing variant's stub to wasm-ld, so naming it exports nothing.
+    for (k, extra) in [
+        "--entry=f",
+        "--export=f",
+        "--export-all",
+        "--export-dynamic",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let mut with = args.clone();
+        with.push(extra.to_string());
+        assert_eq!(
+            same_as_wasm_ld(&s, &format!("named{k}"), &with),
+            Ok(true),
+            "{extra}"
+        );
+    }
 }
 
 /// Where wasm-ld-22 does not check a signature (a member extracted by a call of another

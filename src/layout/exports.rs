@@ -26,7 +26,8 @@ pub(super) fn exports<'a>(
         if mutable_synthetic && !sym.forced_export && !mutable_globals {
             continue;
         }
-        let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined();
+        // (A name whose primary signature variant lost is wasm-ld's local trap stub.)
+        let entry = config.entry.as_deref() == Some(sym.name) && sym.is_defined() && !sym.shadowed;
         // A shared library's definitions reached through its GOT are exported whatever
         // `--export-dynamic` says: the loader fills the GOT from exports.
         let got = sym.is_defined()
