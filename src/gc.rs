@@ -614,8 +614,8 @@ impl<'r, 'a> Marker<'r, 'a> {
                 // A call through a declaration of another signature goes to a trap stub
                 // (layout/functions.rs), so it does not keep the definition; nor does any
                 // use of a signature variant that lost (its address is null).
-                if r.ty == wasmparser::RelocationType::FunctionIndexLeb
-                    && signature_mismatch(res, obj, r.index, id)
+                if (r.ty == wasmparser::RelocationType::FunctionIndexLeb
+                    && signature_mismatch(res, obj, r.index, id))
                     || res.mismatched[obj.idx()].contains_key(&r.index)
                 {
                     continue;

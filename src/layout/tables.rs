@@ -29,7 +29,6 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
         let oid = ObjectId(o as u32);
         for relocs in super::live_relocs(obj, live, o) {
             for r in &obj.relocs[relocs] {
-                // A shared library takes a preemptible function's address from its GOT import.
                 // A signature variant that lost has no slot: its address is null, and its GOT
                 // entry, one per stub, holds 0.
                 if res.mismatched[o].contains_key(&r.index) {
@@ -45,6 +44,7 @@ pub(super) fn tables<'a>(config: &Config, res: &Resolved<'a>, live: &Live, l: &m
                     }
                     continue;
                 }
+                // A shared library takes a preemptible function's address from its GOT import.
                 if is_table_index(r.ty) && !l.got.contains_key(&res.sym(oid, r.index)) {
                     add_slot(l, res.sym(oid, r.index));
                 }
